@@ -1,3 +1,47 @@
-"""newskg: news articles and curated, evidence-anchored facts -> an RDF knowledge graph."""
+"""newskg: news articles and curated, evidence-anchored facts -> an RDF knowledge graph.
 
-__all__: list[str] = []
+The public API; everything else is internal and may change. Names are imported on first use
+so that ``newskg --help`` or a query does not pay for loading pyshacl and rdflib.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newskg.build import BuildReport, Project, build
+    from newskg.errors import NewskgError
+    from newskg.graph import Edge, Evidence, Iri, KnowledgeGraph, Node, Solutions
+
+_WHERE = {
+    "BuildReport": "newskg.build",
+    "Project": "newskg.build",
+    "build": "newskg.build",
+    "NewskgError": "newskg.errors",
+    "Edge": "newskg.graph",
+    "Evidence": "newskg.graph",
+    "Iri": "newskg.graph",
+    "KnowledgeGraph": "newskg.graph",
+    "Node": "newskg.graph",
+    "Solutions": "newskg.graph",
+}
+
+__all__ = [
+    "BuildReport",
+    "Edge",
+    "Evidence",
+    "Iri",
+    "KnowledgeGraph",
+    "NewskgError",
+    "Node",
+    "Project",
+    "Solutions",
+    "build",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'newskg' has no attribute {name!r}")

@@ -118,12 +118,10 @@ class _Builder:
         out.key_locations = {}
         out.value_locations = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.style is None and (
-                key_node.value == "<<"
+            if not isinstance(key_node, yaml.ScalarNode) or (
+                key_node.style is None and (key_node.value == "<<")
             ):
-                raise self._fail(
-                    key_node, "a mapping key must be a plain string", "quote the key"
-                )
+                raise self._fail(key_node, "a mapping key must be a plain string", "quote the key")
             key = key_node.value
             if key in out:
                 first = out.key_locations[key]

@@ -1,0 +1,427 @@
+"""The Python API over a built store: SPARQL with bound parameters, and graph traversal.
+
+Values are always passed to SPARQL as bindings (SEP-0007 substitutions in Oxigraph), never
+formatted into query text, so no user value can change the shape of a query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from newskg.errors import NotFoundError, QueryError
+from newskg.facts.checks import did_you_mean
+from newskg.iris import DEFAULT_BASE, ENTITY_SEGMENTS
+from newskg.prefixes import PREFIXES
+from newskg.store import MANIFEST_FILE, open_store
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LABELS = [
+    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    ox.NamedNode("https://schema.org/name"),
+]
+ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+NKG = PREFIXES["nkg"]
+OA = PREFIXES["oa"]
+SCHEMA = PREFIXES["schema"]
+
+
+@dataclass(frozen=True, slots=True)
+class Iri:
+    """Marks a binding value as an IRI (a plain ``str`` binds as a string literal)."""
+
+    value: str
+
+
+def to_term(value: Any) -> Term:
+    """Python value -> RDF term for a query binding."""
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return value
+    if isinstance(value, Iri):
+        return ox.NamedNode(value.value)
+    if isinstance(value, Node):
+        return value.term
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, Decimal):
+        return ox.Literal(format(value, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    if isinstance(value, str):
+        return ox.Literal(value)
+    raise TypeError(f"cannot bind a {type(value).__name__} in a query")
+
+
+def to_python(term: Term | None) -> Any:
+    """RDF term -> plain Python: IRIs as str, typed literals as int/Decimal/bool/str."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    datatype = term.datatype.value if term.datatype else XSD + "string"
+    if datatype in (
+        XSD + "integer",
+        XSD + "nonNegativeInteger",
+        XSD + "positiveInteger",
+        XSD + "int",
+    ):
+        return int(term.value)
+    if datatype == XSD + "decimal":
+        return Decimal(term.value)
+    if datatype == XSD + "boolean":
+        return term.value == "true"
+    return term.value
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """A SELECT result: variable names and rows of terms (None where unbound)."""
+
+    variables: list[str]
+    rows: list[dict[str, Term | None]]
+
+    def values(self) -> list[dict[str, Any]]:
+        return [{k: to_python(v) for k, v in row.items()} for row in self.rows]
+
+    def column(self, name: str) -> list[Any]:
+        return [to_python(row.get(name)) for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, Term | None]]:
+        return iter(self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    subject: Term
+    predicate: ox.NamedNode
+    object: Term
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.predicate} {self.object}"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A quote anchoring a statement in an article, with code-point offsets."""
+
+    iri: str
+    exact: str
+    start: int
+    end: int
+    article: str
+    sentence: str | None
+
+
+class KnowledgeGraph:
+    """A read-only view of a built newskg store."""
+
+    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
+        self.store = store
+        self.base = base
+
+    @classmethod
+    def open(cls, path: Path | str = "kg") -> KnowledgeGraph:
+        """Open ``kg/`` (or ``kg/store``) read-only."""
+        path = Path(path)
+        store = open_store(path)
+        manifest = _read_manifest(path)
+        return cls(store, manifest.get("base", DEFAULT_BASE))
+
+    # -- SPARQL ---------------------------------------------------------------------------
+
+    def query(self, sparql: str, **bindings: Any) -> Solutions | bool | list[Edge]:
+        """Run SPARQL over the union of all graphs. ``bindings`` fill variables of the same
+        name (``?name``) as RDF terms: str -> literal, :class:`Iri`/:class:`Node` -> IRI."""
+        substitutions = {ox.Variable(name): to_term(value) for name, value in bindings.items()}
+        try:
+            result = self.store.query(
+                sparql,
+                use_default_graph_as_union=True,
+                prefixes=PREFIXES,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as exc:
+            raise QueryError(
+                f"SPARQL syntax error: {exc}", hint="check the query against the SPARQL 1.1 grammar"
+            ) from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [{name: solution[name] for name in variables} for solution in result]
+            return Solutions(variables, rows)
+        return [Edge(t.subject, t.predicate, t.object) for t in result]
+
+    def select(self, sparql: str, **bindings: Any) -> Solutions:
+        result = self.query(sparql, **bindings)
+        if not isinstance(result, Solutions):
+            raise QueryError("expected a SELECT query", hint="use query() for ASK and CONSTRUCT")
+        return result
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def resolve(self, id_or_iri: str) -> ox.NamedNode:
+        """An entity id (``huawei``), prefixed name (``nkg:Meeting``) or IRI -> the IRI."""
+        text = id_or_iri.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        if "://" in text:
+            return ox.NamedNode(text)
+        prefix, sep, local = text.partition(":")
+        if sep and prefix in PREFIXES:
+            return ox.NamedNode(PREFIXES[prefix] + local)
+        for segment in dict.fromkeys(ENTITY_SEGMENTS.values()):
+            candidate = ox.NamedNode(f"{self.base}id/{segment}/{text}")
+            if self._exists(candidate):
+                return candidate
+        by_label = self._by_label(text)
+        if by_label is not None:
+            return by_label
+        raise NotFoundError(
+            f"no entity '{id_or_iri}' in the graph",
+            hint=did_you_mean(text, self._entity_ids())
+            or "use an id from seeds/entities.yaml, "
+            "a label, a prefixed name (nkg:Meeting) or a full IRI",
+        )
+
+    def node(self, id_or_iri: str | ox.NamedNode) -> Node:
+        term = id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
+        if not self._exists(term):
+            raise NotFoundError(
+                f"<{term.value}> is not in the graph",
+                hint="check the IRI, or rebuild with 'newskg build'",
+            )
+        return Node(self, term)
+
+    def _exists(self, term: ox.NamedNode) -> bool:
+        for _ in self.store.quads_for_pattern(term, None, None, None):
+            return True
+        for _ in self.store.quads_for_pattern(None, None, term, None):
+            return True
+        return False
+
+    def _by_label(self, text: str) -> ox.NamedNode | None:
+        wanted = text.casefold()
+        for predicate in [*LABELS, ALT_LABEL]:
+            for quad in self.store.quads_for_pattern(None, predicate, None, None):
+                if (
+                    isinstance(quad.object, ox.Literal)
+                    and quad.object.value.casefold() == wanted
+                    and isinstance(quad.subject, ox.NamedNode)
+                ):
+                    return quad.subject
+        return None
+
+    def _entity_ids(self) -> list[str]:
+        prefix = f"{self.base}id/"
+        ids: set[str] = set()
+        for quad in self.store.quads_for_pattern(None, RDF_TYPE, None, None):
+            subject = quad.subject
+            if isinstance(subject, ox.NamedNode) and subject.value.startswith(prefix):
+                rest = subject.value[len(prefix) :].split("/")
+                if len(rest) == 2:
+                    ids.add(rest[1])
+        return sorted(ids)
+
+    # -- traversal ------------------------------------------------------------------------
+
+    def out_edges(self, term: Term) -> list[Edge]:
+        if isinstance(term, ox.Literal):
+            return []
+        seen = dict.fromkeys(
+            Edge(q.subject, q.predicate, q.object)
+            for q in self.store.quads_for_pattern(term, None, None, None)
+        )
+        return list(seen)
+
+    def in_edges(self, term: Term) -> list[Edge]:
+        seen = dict.fromkeys(
+            Edge(q.subject, q.predicate, q.object)
+            for q in self.store.quads_for_pattern(None, None, term, None)
+        )
+        return list(seen)
+
+    def path(
+        self, a: str | Node | ox.NamedNode, b: str | Node | ox.NamedNode, max_hops: int = 4
+    ) -> list[Edge] | None:
+        """Shortest path between two nodes, following edges in either direction; ``None``
+        when they are not connected within ``max_hops``. Types and literals are not hops."""
+        start, goal = self._term(a), self._term(b)
+        if start == goal:
+            return []
+        parents: dict[Term, tuple[Term, Edge]] = {}
+        frontier: deque[tuple[Term, int]] = deque([(start, 0)])
+        seen = {start}
+        while frontier:
+            node, depth = frontier.popleft()
+            if depth >= max_hops:
+                continue
+            for edge, other in self._hops(node):
+                if other in seen:
+                    continue
+                seen.add(other)
+                parents[other] = (node, edge)
+                if other == goal:
+                    return _unwind(parents, start, goal)
+                frontier.append((other, depth + 1))
+        return None
+
+    def _hops(self, node: Term) -> Iterator[tuple[Edge, Term]]:
+        for edge in self.out_edges(node):
+            if edge.predicate != RDF_TYPE and not isinstance(edge.object, ox.Literal):
+                yield edge, edge.object
+        for edge in self.in_edges(node):
+            if edge.predicate != RDF_TYPE:
+                yield edge, edge.subject
+
+    def _term(self, value: str | Node | ox.NamedNode) -> Term:
+        if isinstance(value, Node):
+            return value.term
+        if isinstance(value, ox.NamedNode):
+            return value
+        return self.resolve(value)
+
+    def articles(self) -> list[str]:
+        rows = self.select("SELECT ?a WHERE { ?a a schema:NewsArticle } ORDER BY ?a")
+        return [str(v) for v in rows.column("a")]
+
+
+def _unwind(parents: Mapping[Term, tuple[Term, Edge]], start: Term, goal: Term) -> list[Edge]:
+    path: list[Edge] = []
+    node = goal
+    while node != start:
+        node, edge = parents[node]
+        path.append(edge)
+    return list(reversed(path))
+
+
+class Node:
+    """One node of the graph, with its label, types, edges and evidence."""
+
+    def __init__(self, kg: KnowledgeGraph, term: ox.NamedNode | ox.BlankNode) -> None:
+        self.kg = kg
+        self.term = term
+
+    @property
+    def iri(self) -> str:
+        return self.term.value
+
+    def __repr__(self) -> str:
+        return f"Node(<{self.iri}> {self.label!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Node) and other.term == self.term
+
+    def __hash__(self) -> int:
+        return hash(self.term)
+
+    @property
+    def label(self) -> str:
+        store = self.kg.store
+        for predicate in LABELS:
+            labels = sorted(
+                q.object.value
+                for q in store.quads_for_pattern(self.term, predicate, None, None)
+                if isinstance(q.object, ox.Literal)
+            )
+            if labels:
+                return labels[0]
+        return self.iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    @property
+    def types(self) -> list[str]:
+        return sorted(
+            {
+                q.object.value
+                for q in self.kg.store.quads_for_pattern(self.term, RDF_TYPE, None, None)
+                if isinstance(q.object, ox.NamedNode)
+            }
+        )
+
+    def out(self, predicate: str | None = None) -> list[Edge]:
+        edges = self.kg.out_edges(self.term)
+        return [e for e in edges if predicate is None or e.predicate == self.kg.resolve(predicate)]
+
+    def in_(self, predicate: str | None = None) -> list[Edge]:
+        edges = self.kg.in_edges(self.term)
+        return [e for e in edges if predicate is None or e.predicate == self.kg.resolve(predicate)]
+
+    def value(self, predicate: str) -> Any:
+        """The first value of ``predicate`` (sorted, for determinism), as plain Python."""
+        values = sorted((e.object for e in self.out(predicate)), key=str)
+        return to_python(values[0]) if values else None
+
+    def neighbours(self, depth: int = 1) -> set[Node]:
+        """Nodes reachable within ``depth`` hops in either direction (not via rdf:type)."""
+        seen: set[Term] = {self.term}
+        frontier: list[Term] = [self.term]
+        for _ in range(depth):
+            nxt: list[Term] = []
+            for term in frontier:
+                for _, other in self.kg._hops(term):
+                    if other not in seen:
+                        seen.add(other)
+                        nxt.append(other)
+            frontier = nxt
+        seen.discard(self.term)
+        return {Node(self.kg, t) for t in seen if isinstance(t, ox.NamedNode | ox.BlankNode)}
+
+    def evidence(self) -> list[Evidence]:
+        """The quotes this node's facts rest on: its own nkg:evidence, or, for an entity,
+        the evidence of every fact that mentions it."""
+        rows = self.kg.select(EVIDENCE_QUERY, node=self.term)
+        out = [
+            Evidence(
+                iri=str(to_python(r["ev"])),
+                exact=str(to_python(r["exact"])),
+                start=int(to_python(r["start"])),
+                end=int(to_python(r["end"])),
+                article=str(to_python(r["article"])),
+                sentence=to_python(r.get("sentence")),
+            )
+            for r in rows
+        ]
+        return sorted(set(out), key=lambda e: (e.article, e.start, e.end))
+
+
+EVIDENCE_QUERY = """
+SELECT DISTINCT ?ev ?exact ?start ?end ?article ?sentence WHERE {
+  { ?node nkg:evidence ?ev } UNION { ?fact nkg:evidence ?ev . ?fact ?p ?node . }
+  ?ev oa:hasSource ?article ;
+      oa:hasSelector ?q, ?pos .
+  ?q oa:exact ?exact .
+  ?pos oa:start ?start ; oa:end ?end .
+  OPTIONAL { ?ev nkg:inSentence/schema:text ?sentence }
+}
+"""
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    store = path / "store" if (path / "store").exists() else path
+    manifest = store.resolve().parent / MANIFEST_FILE
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}

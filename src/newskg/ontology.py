@@ -1,0 +1,81 @@
+"""The ontology as the build uses it: its quads, and the type/property alignments to
+materialise, because Oxigraph does no reasoning and ``?x a schema:Event`` must still find a
+meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from newskg.errors import InputError, location_of
+
+Quad = tuple[str, str, str, str]
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+SUB_CLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+SUB_PROPERTY = "<http://www.w3.org/2000/01/rdf-schema#subPropertyOf>"
+ONTOLOGY_FILE = "newskg.ttl"
+SHAPES_FILE = "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Ontology:
+    quads: tuple[Quad, ...]  # the ontology itself, in its own named graph
+    super_classes: dict[str, tuple[str, ...]]  # class -> all strict super-classes
+    super_properties: dict[str, tuple[str, ...]]
+
+    def materialise(self, quads: Iterable[Quad]) -> Iterator[Quad]:
+        """The given quads plus the types and properties they imply, in the same graph."""
+        classes, properties = self.super_classes, self.super_properties
+        for quad in quads:
+            yield quad
+            s, p, o, g = quad
+            if p == RDF_TYPE:
+                for sup in classes.get(o, ()):
+                    yield (s, p, sup, g)
+            for sup in properties.get(p, ()):
+                yield (s, sup, o, g)
+
+
+def parse_rdf_file(path: Path, graph: str = "") -> list[Quad]:
+    """Parse Turtle into quads of N-Triples term strings, with a located error if it fails."""
+    try:
+        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        g = graph
+        return [(str(t.subject), str(t.predicate), str(t.object), g) for t in triples]
+    except FileNotFoundError:
+        raise InputError("file not found", location=location_of(path)) from None
+    except SyntaxError as exc:
+        line, column = exc.lineno or 0, exc.offset or 0
+        raise InputError(
+            f"Turtle syntax error: {exc}",
+            location=location_of(path, line, column),
+            hint="fix the Turtle syntax at this position",
+        ) from None
+
+
+def load_ontology(folder: Path, graph: str) -> Ontology:
+    quads = parse_rdf_file(folder / ONTOLOGY_FILE, graph)
+    return Ontology(tuple(quads), _closure(quads, SUB_CLASS), _closure(quads, SUB_PROPERTY))
+
+
+def _closure(quads: Iterable[Quad], relation: str) -> dict[str, tuple[str, ...]]:
+    direct: dict[str, set[str]] = {}
+    for s, p, o, _ in quads:
+        if p == relation and s.startswith("<") and o.startswith("<") and s != o:
+            direct.setdefault(s, set()).add(o)
+    result: dict[str, tuple[str, ...]] = {}
+    for start in direct:
+        seen: set[str] = set()
+        stack = list(direct[start])
+        while stack:
+            node = stack.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            stack.extend(direct.get(node, ()))
+        result[start] = tuple(sorted(seen))
+    return result

@@ -1,0 +1,75 @@
+"""Saved SPARQL queries (``queries/*.rq``): lookup by name and their header comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from newskg.errors import NotFoundError, QueryError, location_of
+from newskg.facts.checks import did_you_mean
+
+SUFFIX = ".rq"
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    path: Path
+    text: str
+    title: str
+    answers: str
+    parameters: str
+
+
+def _header(text: str) -> dict[str, str]:
+    """``# key: value`` lines at the top; indented ``#`` lines continue the previous value."""
+    fields: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        head, sep, rest = body.partition(":")
+        if sep and head.isidentifier() and not line.startswith("#   "):
+            key = head
+            fields[key] = rest.strip()
+        elif key and body:
+            fields[key] += " " + body
+    return fields
+
+
+def read_query(path: Path) -> SavedQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFoundError("query file not found", location=location_of(path)) from None
+    except UnicodeDecodeError:
+        raise QueryError("query file is not UTF-8", location=location_of(path)) from None
+    fields = _header(text)
+    return SavedQuery(
+        path.stem,
+        path,
+        text,
+        fields.get("title", path.stem),
+        fields.get("answers", ""),
+        fields.get("parameters", ""),
+    )
+
+
+def list_queries(folder: Path) -> list[SavedQuery]:
+    return [read_query(p) for p in sorted(folder.glob(f"*{SUFFIX}"))]
+
+
+def find_query(name_or_path: str, folder: Path) -> SavedQuery:
+    """A saved query by name (``meetings``) or a path to any ``.rq`` file."""
+    path = Path(name_or_path)
+    if path.suffix == SUFFIX or path.exists():
+        return read_query(path)
+    candidate = folder / f"{name_or_path}{SUFFIX}"
+    if candidate.exists():
+        return read_query(candidate)
+    names = [q.stem for q in folder.glob(f"*{SUFFIX}")]
+    raise NotFoundError(
+        f"no saved query '{name_or_path}' in {location_of(folder)}",
+        hint=did_you_mean(name_or_path, names) or "saved queries: " + ", ".join(sorted(names)),
+    )

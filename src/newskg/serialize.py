@@ -1,0 +1,115 @@
+"""Deterministic Turtle, TriG, N-Triples and N-Quads writers.
+
+Why our own writer for Turtle/TriG: the exports are committed and diffed, so they must be
+byte-for-byte reproducible: statements sorted, the same prefixes in the same order, only the
+prefixes actually used, no timestamps. Terms arrive in N-Triples syntax (the mapping engine's
+output), which is valid Turtle as it is; the writer only sorts, groups and abbreviates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from newskg.prefixes import PREFIXES
+
+Quad = tuple[str, str, str, str]
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
+# Longest namespace first, so that e.g. a sub-namespace wins over its parent.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def sort_key(term: str) -> tuple[int, str]:
+    # IRIs, then blank nodes, then literals: a stable, readable order.
+    return ({"<": 0, "_": 1}.get(term[0], 2), term)
+
+
+def _compact_iri(term: str, used: set[str]) -> str:
+    iri = term[1:-1]
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace):
+            local = iri[len(namespace) :]
+            if _LOCAL.match(local):
+                used.add(prefix)
+                return f"{prefix}:{local}"
+    return term
+
+
+def _compact(term: str, used: set[str]) -> str:
+    if term.startswith("<"):
+        return _compact_iri(term, used)
+    if term.startswith('"') and term.endswith(">"):
+        lexical, sep, datatype = term.rpartition('"^^')
+        if sep:
+            return f'{lexical}"^^{_compact_iri(datatype, used)}'
+    return term
+
+
+def _statements(triples: list[tuple[str, str, str]], used: set[str], indent: str) -> Iterator[str]:
+    """Turtle blocks, one per subject, from triples sorted by subject, predicate, object."""
+    index = 0
+    while index < len(triples):
+        subject = triples[index][0]
+        end = index
+        while end < len(triples) and triples[end][0] == subject:
+            end += 1
+        block = triples[index:end]
+        by_predicate: dict[str, list[str]] = {}
+        for _, p, o in block:
+            by_predicate.setdefault(p, []).append(o)
+        predicates = sorted(by_predicate, key=lambda p: (p != RDF_TYPE, sort_key(p)))
+        lines = [f"{indent}{_compact(subject, used)}"]
+        for n, predicate in enumerate(predicates):
+            shown = "a" if predicate == RDF_TYPE else _compact(predicate, used)
+            objects = ", ".join(_compact(o, used) for o in by_predicate[predicate])
+            end_mark = " ." if n == len(predicates) - 1 else " ;"
+            lines.append(f"{indent}    {shown} {objects}{end_mark}")
+        yield "\n".join(lines)
+        index = end
+
+
+def _sorted_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    return sorted(set(triples), key=lambda t: (sort_key(t[0]), sort_key(t[1]), sort_key(t[2])))
+
+
+def _header(used: set[str]) -> str:
+    return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in PREFIXES if p in used)
+
+
+def write_turtle(quads: Iterable[Quad], out: TextIO) -> None:
+    """Turtle of the union of all graphs (Turtle has no graphs)."""
+    used: set[str] = set()
+    body = "\n\n".join(_statements(_sorted_triples((s, p, o) for s, p, o, _ in quads), used, ""))
+    out.write(_header(used))
+    if body:
+        out.write("\n" + body + "\n")
+
+
+def write_trig(quads: Iterable[Quad], out: TextIO) -> None:
+    """TriG with one block per named graph, graphs and statements sorted."""
+    graphs: dict[str, list[tuple[str, str, str]]] = {}
+    for s, p, o, g in quads:
+        graphs.setdefault(g, []).append((s, p, o))
+    used: set[str] = set()
+    blocks: list[str] = []
+    for graph in sorted(graphs, key=lambda g: (g != "", sort_key(g) if g else (0, ""))):
+        body = "\n\n".join(
+            _statements(_sorted_triples(graphs[graph]), used, "    " if graph else "")
+        )
+        blocks.append(f"{_compact(graph, used)} {{\n{body}\n}}" if graph else body)
+    out.write(_header(used))
+    if blocks:
+        out.write("\n" + "\n\n".join(blocks) + "\n")
+
+
+def write_ntriples(quads: Iterable[Quad], out: TextIO) -> None:
+    for s, p, o in _sorted_triples((s, p, o) for s, p, o, _ in quads):
+        out.write(f"{s} {p} {o} .\n")
+
+
+def write_nquads(quads: Iterable[Quad], out: TextIO) -> None:
+    for s, p, o, g in sorted(set(quads)):
+        out.write(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
