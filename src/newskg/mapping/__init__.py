@@ -1,0 +1,9 @@
+"""The mapping engine: YARRRML / RML-Core Turtle -> one model -> N-Quads-ready quads.
+
+Pure: records in, quads out. See docs/mapping-language.md for the supported language.
+"""
+
+from newskg.mapping.loader import DEFAULT_BASE, MappingSet, load_mappings
+from newskg.mapping.materialise import Quad
+
+__all__ = ["DEFAULT_BASE", "MappingSet", "Quad", "load_mappings"]

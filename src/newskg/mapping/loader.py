@@ -1,0 +1,124 @@
+"""Load mapping files (YARRRML or RML Turtle) into one compiled :class:`MappingSet`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from newskg.errors import InputError, MappingError, location_of
+from newskg.mapping.materialise import Materialiser, Quad, dict_resolver
+from newskg.mapping.model import Diagnostics, RefObjectMap, TriplesMap, check
+from newskg.mapping.rml_turtle import read_rml_turtle
+from newskg.mapping.yarrrml import read_yarrrml
+
+DEFAULT_BASE = "https://w3id.org/newskg/"
+Sources = Mapping[str, Any] | Callable[[str], Any]
+
+
+class MappingSet:
+    """Compiled mappings. Immutable; :meth:`materialise` may be called any number of times."""
+
+    def __init__(self, maps: Sequence[TriplesMap]) -> None:
+        self.triples_maps: tuple[TriplesMap, ...] = tuple(maps)
+        self._engine = Materialiser(list(maps))
+        self.source_names: frozenset[str] = frozenset(s.path for tm in maps for s in tm.sources)
+
+    def materialise(self, sources: Sources) -> Iterator[Quad]:
+        """Quads (N-Triples term strings, graph "" = default graph), deduplicated, in a
+        deterministic order. ``sources`` maps each source name to its parsed JSON, or is a
+        callable ``resolve(name)``."""
+        resolve = sources if callable(sources) else dict_resolver(sources)
+        return self._engine.run(resolve)
+
+    def subset(self, source_names: Iterable[str]) -> MappingSet:
+        """The triples maps that read only the given sources (and whose joins do too), so
+        that a caller can run, say, the entity mappings without an article."""
+        names = set(source_names)
+        keep: dict[str, TriplesMap] = {
+            tm.name: tm for tm in self.triples_maps if all(s.path in names for s in tm.sources)
+        }
+        changed = True
+        while changed:  # drop maps whose join parents were dropped
+            changed = False
+            for name, tm in list(keep.items()):
+                parents = {
+                    o.parent
+                    for pom in tm.predicate_objects
+                    for o in pom.objects
+                    if isinstance(o, RefObjectMap)
+                }
+                if not parents <= keep.keys():
+                    del keep[name]
+                    changed = True
+        return MappingSet([tm for tm in self.triples_maps if tm.name in keep])
+
+    def __repr__(self) -> str:
+        sources = sorted(self.source_names)
+        return f"MappingSet({len(self.triples_maps)} triples maps, sources={sources})"
+
+
+def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet:
+    """Compile mapping files: ``.yaml``/``.yml`` are YARRRML, ``.ttl`` is RML Turtle.
+
+    A file's own base (YARRRML ``base:``, RML ``rml:baseIRI``) wins over ``base``. Every
+    problem in every file is collected and raised as one :class:`MappingError`."""
+    diags = Diagnostics()
+    maps: list[TriplesMap] = []
+    for path in paths:
+        path = Path(path)
+        suffix = path.suffix.lower()
+        shown = location_of(path)
+        if suffix in (".yaml", ".yml"):
+            try:
+                maps.extend(read_yarrrml(path, base, diags))
+            except InputError as exc:  # YAML syntax, unreadable file
+                diags.items.extend(exc.diagnostics)
+        elif suffix == ".ttl":
+            maps.extend(read_rml_turtle(path, base, diags, shown.file))
+        else:
+            diags.add(
+                f"unknown mapping file type '{suffix}'",
+                shown,
+                "use .yaml/.yml for YARRRML or .ttl for RML Turtle",
+            )
+    _check_names(maps, diags)
+    check(maps, diags)
+    if diags:
+        # Reading order within a file, files in the order given: easiest to fix top-down.
+        files = list(dict.fromkeys(d.location.file if d.location else "" for d in diags.items))
+        diags.items.sort(
+            key=lambda d: (
+                files.index(d.location.file if d.location else ""),
+                d.location.line if d.location else 0,
+                d.location.column if d.location else 0,
+            )
+        )
+        raise MappingError(diagnostics=diags.items)
+    return MappingSet(maps)
+
+
+def _check_names(maps: list[TriplesMap], diags: Diagnostics) -> None:
+    seen: dict[str, TriplesMap] = {}
+    for tm in maps:
+        if tm.name in seen:
+            first = seen[tm.name].location
+            diags.add(
+                f"mapping '{tm.name}' is defined twice (first at {first})",
+                tm.location,
+                "rename one of them",
+            )
+        else:
+            seen[tm.name] = tm
+    for tm in maps:
+        for pom in tm.predicate_objects:
+            for o in pom.objects:
+                if isinstance(o, RefObjectMap) and o.parent not in seen:
+                    close = difflib.get_close_matches(o.parent, list(seen), n=1)
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else ("known mappings: " + ", ".join(sorted(seen)) if seen else None)
+                    )
+                    diags.add(f"unknown mapping '{o.parent}'", o.location, hint)

@@ -1,0 +1,607 @@
+"""RML-Core mappings in Turtle (http://w3id.org/rml/) -> mapping model.
+
+rdflib parses the Turtle; this module walks the graph. rdflib forgets where terms came from,
+so :class:`_Locator` finds each term's first textual occurrence to give every diagnostic a
+file:line:column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from newskg.errors import Location
+from newskg.mapping import jsonpath, terms
+from newskg.mapping.model import (
+    RML,
+    Diagnostics,
+    Join,
+    LogicalSource,
+    ObjectMap,
+    PredicateObjectMap,
+    Reference,
+    RefObjectMap,
+    TermMap,
+    TermType,
+    TriplesMap,
+)
+from newskg.mapping.templates import TemplateError, parse_rml
+
+SUPPORTED = frozenset(
+    RML + name
+    for name in [
+        "logicalSource",
+        "source",
+        "path",
+        "root",
+        "iterator",
+        "referenceFormulation",
+        "subjectMap",
+        "subject",
+        "predicateObjectMap",
+        "predicate",
+        "predicateMap",
+        "object",
+        "objectMap",
+        "graph",
+        "graphMap",
+        "constant",
+        "reference",
+        "template",
+        "termType",
+        "datatype",
+        "datatypeMap",
+        "language",
+        "languageMap",
+        "class",
+        "parentTriplesMap",
+        "joinCondition",
+        "child",
+        "parent",
+        "childMap",
+        "parentMap",
+        "baseIRI",
+    ]
+)
+TERM_TYPES: dict[str, TermType] = {
+    RML + "IRI": "iri",
+    RML + "URI": "uri",
+    RML + "UnsafeIRI": "unsafe_iri",
+    RML + "BlankNode": "blank",
+    RML + "Literal": "literal",
+}
+_R = {name: URIRef(RML + name) for name in (n[len(RML) :] for n in SUPPORTED)}
+_PREFIX_DECL = re.compile(r"(?:@prefix|PREFIX)\s+([\w.\-]*):\s*<([^>]*)>", re.IGNORECASE)
+
+
+class _Locator:
+    """First textual occurrence of a term in the Turtle source, as a Location."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.text = text
+        self.file = file
+        self.prefixes = [(p, ns) for p, ns in _PREFIX_DECL.findall(text)]
+
+    def at(self, index: int) -> Location:
+        line = self.text.count("\n", 0, index) + 1
+        col = index - self.text.rfind("\n", 0, index)
+        return Location(self.file, line, col)
+
+    def _find(self, needles: list[str], definition: bool = False) -> Location | None:
+        for needle in needles:
+            if definition:  # a subject at the start of a line: where a resource is defined
+                m = re.search(rf"^[ \t]*{re.escape(needle)}", self.text, re.MULTILINE)
+                if m:
+                    return self.at(m.end() - len(needle))
+                continue
+            i = self.text.find(needle)
+            if i >= 0:
+                return self.at(i)
+        return None
+
+    def iri_needles(self, iri: str) -> list[str]:
+        out = [f"<{iri}>"]
+        for prefix, ns in self.prefixes:
+            if ns and iri.startswith(ns):
+                out.append(f"{prefix}:{iri[len(ns) :]}")
+        return out
+
+    def term(self, term: Node, definition: bool = False) -> Location | None:
+        if isinstance(term, URIRef):
+            needles = self.iri_needles(str(term))
+            if definition:
+                return self._find(needles, True) or self._find(needles)
+            return self._find(needles)
+        if isinstance(term, Literal):
+            lex = str(term)
+            escaped = lex.replace("\\", "\\\\").replace('"', '\\"')
+            return self._find([f'"{escaped}"', f'"{lex}"', lex])
+        return None
+
+
+class RmlTurtleReader:
+    def __init__(self, path: Path, default_base: str, diags: Diagnostics) -> None:
+        self.path = path
+        self.d = diags
+        self.default_base = default_base
+        self.file_location = Location(str(path))
+        self.g = Graph()
+        self.loc = _Locator("", str(path))
+        self.names: dict[Node, str] = {}
+
+    # ------------------------------------------------------------------ entry
+
+    def read(self, shown: str) -> list[TriplesMap]:
+        self.file_location = Location(shown)
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.d.add("file not found", self.file_location, "check the path")
+            return []
+        except UnicodeDecodeError as exc:
+            self.d.add(f"file is not valid UTF-8 (byte {exc.start})", self.file_location)
+            return []
+        self.loc = _Locator(text, shown)
+        try:
+            self.g.parse(data=text, format="turtle", publicID=self.default_base)
+        except Exception as exc:  # rdflib raises several unrelated types for bad syntax
+            self.d.add(f"Turtle syntax error: {_why(exc)}", self._syntax_location(exc, text))
+            return []
+        self._check_vocabulary()
+        nodes = set(self.g.subjects(RDF.type, URIRef(RML + "TriplesMap")))
+        nodes |= set(self.g.subjects(_R["logicalSource"], None))
+        nodes |= {o for o in self.g.objects(None, _R["parentTriplesMap"])}
+        ordered = sorted(nodes, key=self._order)
+        for i, node in enumerate(ordered):
+            self.names[node] = str(node) if isinstance(node, URIRef) else f"_:triplesmap{i + 1}"
+        out = []
+        for node in ordered:
+            tm = self._triples_map(node)
+            if tm is not None:
+                out.append(tm)
+        if not ordered:
+            self.d.add("no rml:TriplesMap found", self.file_location)
+        return out
+
+    def _syntax_location(self, exc: Exception, text: str) -> Location:
+        raw, index = getattr(exc, "_str", None), getattr(exc, "_i", None)
+        if isinstance(raw, bytes) and isinstance(index, int):
+            line = raw.count(b"\n", 0, index) + 1
+            col = index - raw.rfind(b"\n", 0, index)
+            return Location(self.file_location.file, line, col)
+        m = re.search(r"line (\d+)", str(exc))
+        return Location(self.file_location.file, int(m.group(1)) if m else 0, 1 if m else 0)
+
+    def _order(self, node: Node) -> tuple[int, int, str]:
+        where = self._where(node)
+        return (where.line, where.column, str(node))
+
+    def _where(self, node: Node, fallback: Location | None = None) -> Location:
+        """Location of a resource: an IRI's defining occurrence, or for a blank node the
+        first of its values that can be found in the text."""
+        found = self.loc.term(node, definition=True)
+        if found:
+            return found
+        if isinstance(node, BNode):
+            for pred in (
+                "template",
+                "reference",
+                "constant",
+                "path",
+                "iterator",
+                "parentTriplesMap",
+                "child",
+                "parent",
+                "predicate",
+                "class",
+                "termType",
+                "language",
+                "datatype",
+                "object",
+                "subject",
+            ):
+                for value in self.g.objects(node, _R[pred]):
+                    hit = self.loc.term(value)
+                    if hit:
+                        return hit
+            for value in self.g.objects(node, None):
+                if isinstance(value, BNode):
+                    hit = self._where(value, None) if value != node else None
+                    if hit and hit.line:
+                        return hit
+        return fallback or self.file_location
+
+    def _check_vocabulary(self) -> None:
+        seen: set[URIRef] = set()
+        for _, pred, _ in self.g:
+            if str(pred).startswith(RML) and str(pred) not in SUPPORTED and pred not in seen:
+                seen.add(pred)  # type: ignore[arg-type]
+                self.d.add(
+                    f"rml:{str(pred)[len(RML) :]} is not supported",
+                    self.loc.term(pred) or self.file_location,
+                    "newskg supports the RML-Core features listed in docs/mapping-language.md",
+                )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _one(self, node: Node, name: str, where: Location) -> Node | None:
+        values = sorted(self.g.objects(node, _R[name]), key=str)
+        if len(values) > 1:
+            self.d.add(f"more than one rml:{name}", self.loc.term(values[1]) or where)
+        return values[0] if values else None
+
+    def _string(self, node: Node, name: str, where: Location) -> tuple[str, Location] | None:
+        value = self._one(node, name, where)
+        if value is None:
+            return None
+        loc = self.loc.term(value) or where
+        if not isinstance(value, Literal):
+            self.d.add(f"rml:{name} must be a string", loc)
+            return None
+        return str(value), loc
+
+    # ------------------------------------------------------------------ triples maps
+
+    def _triples_map(self, node: Node) -> TriplesMap | None:
+        where = self._where(node)
+        name = self.names[node]
+        base = self.default_base
+        base_node = self._one(node, "baseIRI", where)
+        if base_node is not None:
+            if terms.iri_problem(str(base_node)):
+                self.d.add(f"rml:baseIRI {str(base_node)!r} is not an absolute IRI", where)
+            else:
+                base = str(base_node)
+        source = self._logical_source(node, where)
+        subject_nodes = sorted(self.g.objects(node, _R["subjectMap"]), key=self._order)
+        subject_consts = sorted(self.g.objects(node, _R["subject"]), key=str)
+        count = len(subject_nodes) + len(subject_consts)
+        subjects: list[TermMap] = []
+        classes: list[str] = []
+        graphs: list[TermMap] = []
+        if count == 0:
+            self.d.add(
+                f"triples map {_show(name)} has no rml:subjectMap",
+                where,
+                "every triples map needs exactly one subject map",
+            )
+        elif count > 1:
+            self.d.add(
+                f"triples map {_show(name)} has {count} subject maps",
+                self._where(subject_nodes[1], where) if len(subject_nodes) > 1 else where,
+                "every triples map needs exactly one subject map",
+            )
+        else:
+            if subject_consts:
+                subjects.append(self._constant(subject_consts[0], where, "subject", base))
+            else:
+                smap = subject_nodes[0]
+                swhere = self._where(smap, where)
+                tm = self._term_map(smap, "subject", base, swhere)
+                if tm is not None:
+                    subjects.append(tm)
+                for cls in sorted(self.g.objects(smap, _R["class"]), key=str):
+                    if not isinstance(cls, URIRef):
+                        self.d.add("rml:class must be an IRI", self.loc.term(cls) or swhere)
+                    else:
+                        classes.append(str(cls))
+                graphs = self._graphs(smap, base, swhere)
+        poms = []
+        for pnode in sorted(self.g.objects(node, _R["predicateObjectMap"]), key=self._order):
+            pom = self._pom(pnode, base, self._where(pnode, where))
+            if pom is not None:
+                poms.append(pom)
+        if source is None or not subjects:
+            return None
+        return TriplesMap(
+            name=name,
+            location=where,
+            sources=(source,),
+            subjects=tuple(subjects),
+            classes=tuple(classes),
+            graphs=tuple(graphs),
+            predicate_objects=tuple(poms),
+            flatten_arrays=False,
+        )
+
+    def _logical_source(self, node: Node, where: Location) -> LogicalSource | None:
+        ls = self._one(node, "logicalSource", where)
+        if ls is None:
+            self.d.add(f"triples map {_show(self.names[node])} has no rml:logicalSource", where)
+            return None
+        lwhere = self._where(ls, where)
+        src = self._one(ls, "source", lwhere)
+        path: str | None = None
+        if isinstance(src, Literal):
+            path = str(src)
+        elif src is not None:
+            found = self._string(src, "path", lwhere)
+            root = self._one(src, "root", lwhere)
+            if root is not None and root not in (
+                URIRef(RML + "MappingDirectory"),
+                URIRef(RML + "CurrentWorkingDirectory"),
+            ):
+                self.d.add("rml:root must be rml:MappingDirectory", self.loc.term(root) or lwhere)
+            if found is not None:
+                path = found[0]
+        if path is None:
+            self.d.add("the logical source has no rml:source path", lwhere)
+            return None
+        formulation = self._one(ls, "referenceFormulation", lwhere)
+        if formulation is not None and formulation != URIRef(RML + "JSONPath"):
+            self.d.add(
+                f"reference formulation {formulation.n3()} is not supported; only rml:JSONPath",
+                self.loc.term(formulation) or lwhere,
+            )
+            return None
+        if formulation is None and not path.endswith(".json"):
+            self.d.add("the logical source needs rml:referenceFormulation rml:JSONPath", lwhere)
+            return None
+        found_it = self._string(ls, "iterator", lwhere)
+        iterator, iloc = found_it if found_it else ("$", lwhere)
+        try:
+            jsonpath.parse(iterator)
+        except jsonpath.JsonPathError as exc:
+            self.d.add(f"invalid JSONPath iterator {iterator!r}: {exc}", iloc)
+            return None
+        return LogicalSource(path, iterator, lwhere)
+
+    def _graphs(self, node: Node, base: str, where: Location) -> list[TermMap]:
+        out = [
+            self._constant(g, where, "graph", base)
+            for g in sorted(self.g.objects(node, _R["graph"]), key=str)
+        ]
+        for gnode in sorted(self.g.objects(node, _R["graphMap"]), key=self._order):
+            tm = self._term_map(gnode, "graph", base, self._where(gnode, where))
+            if tm is not None:
+                out.append(tm)
+        return out
+
+    def _pom(self, node: Node, base: str, where: Location) -> PredicateObjectMap | None:
+        predicates = [
+            self._constant(p, where, "predicate", base)
+            for p in sorted(self.g.objects(node, _R["predicate"]), key=str)
+        ]
+        for pnode in sorted(self.g.objects(node, _R["predicateMap"]), key=self._order):
+            tm = self._term_map(pnode, "predicate", base, self._where(pnode, where))
+            if tm is not None:
+                predicates.append(tm)
+        objects: list[ObjectMap] = [
+            self._constant(o, where, "object", base)
+            for o in sorted(self.g.objects(node, _R["object"]), key=str)
+        ]
+        for onode in sorted(self.g.objects(node, _R["objectMap"]), key=self._order):
+            owhere = self._where(onode, where)
+            if (onode, _R["parentTriplesMap"], None) in self.g:
+                ref = self._ref_object(onode, owhere)
+                if ref is not None:
+                    objects.append(ref)
+            else:
+                tm = self._term_map(onode, "object", base, owhere)
+                if tm is not None:
+                    objects.append(tm)
+        # Only when none was written: a map that failed to compile has been reported.
+        if not any(self.g.objects(node, _R["predicate"])) and not any(
+            self.g.objects(node, _R["predicateMap"])
+        ):
+            self.d.add("a predicate-object map has no predicate", where)
+        if not any(self.g.objects(node, _R["object"])) and not any(
+            self.g.objects(node, _R["objectMap"])
+        ):
+            self.d.add("a predicate-object map has no object", where)
+        return PredicateObjectMap(
+            tuple(predicates), tuple(objects), tuple(self._graphs(node, base, where)), where
+        )
+
+    def _ref_object(self, node: Node, where: Location) -> RefObjectMap | None:
+        parent = self._one(node, "parentTriplesMap", where)
+        if parent is None or parent not in self.names:
+            self.d.add("rml:parentTriplesMap does not name a triples map", where)
+            return None
+        joins = []
+        for jnode in sorted(self.g.objects(node, _R["joinCondition"]), key=self._order):
+            jwhere = self._where(jnode, where)
+            child = self._join_side(jnode, "child", jwhere)
+            par = self._join_side(jnode, "parent", jwhere)
+            if child is not None and par is not None:
+                joins.append(Join(child, par))
+        return RefObjectMap(self.names[parent], tuple(joins), where)
+
+    def _join_side(self, node: Node, side: str, where: Location) -> TermMap | None:
+        found = self._string(node, side, where)
+        map_node = self._one(node, side + "Map", where)
+        if (found is None) == (map_node is None):
+            self.d.add(f"a join condition needs exactly one of rml:{side} and rml:{side}Map", where)
+            return None
+        if found is not None:
+            ref = self._reference(found[0], found[1])
+            return TermMap(found[1], "literal", reference=ref, what="join value") if ref else None
+        assert map_node is not None
+        return self._term_map(map_node, "join value", "", self._where(map_node, where))
+
+    # ------------------------------------------------------------------ term maps
+
+    def _reference(self, path: str, loc: Location) -> Reference | None:
+        try:
+            jsonpath.parse(path)
+        except jsonpath.JsonPathError as exc:
+            self.d.add(f"invalid JSONPath reference {path!r}: {exc}", loc)
+            return None
+        return Reference(path, loc)
+
+    def _constant(self, value: Node, where: Location, what: str, base: str) -> TermMap:
+        """A constant shortcut (rml:subject, rml:predicate, rml:object, rml:graph)."""
+        loc = self.loc.term(value) or where
+        if isinstance(value, URIRef):
+            return TermMap(loc, "iri", constant=str(value), base=base, what=what)
+        if isinstance(value, Literal):
+            return self._literal_constant(value, loc, what, base)
+        self.d.add(f"a constant {what} cannot be a blank node", loc)
+        return TermMap(loc, "iri", constant="urn:invalid", base=base, what=what)
+
+    def _literal_constant(self, value: Literal, loc: Location, what: str, base: str) -> TermMap:
+        dt = lang = None
+        if value.language:
+            lang = TermMap(loc, "literal", constant=value.language, what="language")
+        elif value.datatype is not None and str(value.datatype) != terms.XSD_STRING:
+            dt = TermMap(loc, "iri", constant=str(value.datatype), what="datatype")
+        return TermMap(
+            loc, "literal", constant=str(value), datatype=dt, language=lang, base=base, what=what
+        )
+
+    def _term_map(self, node: Node, what: str, base: str, where: Location) -> TermMap | None:
+        if isinstance(node, Literal):
+            self.d.add(f"a {what} map must be a resource, not a literal", where)
+            return None
+        constant = self._one(node, "constant", where)
+        reference = self._string(node, "reference", where)
+        template = self._string(node, "template", where)
+        kinds = sum(x is not None for x in (constant, reference, template))
+        term_type = self._term_type(node, where)
+        if kinds > 1:
+            self.d.add(
+                f"a {what} map has more than one of rml:constant, rml:reference, rml:template",
+                where,
+            )
+            return None
+        extra = self._literal_extras(node, where, base)
+        if extra is None:
+            return None
+        datatype, language = extra
+        if constant is not None:
+            tm = self._constant(constant, where, what, base)
+            wanted = term_type
+            natural = "literal" if isinstance(constant, Literal) else "iri"
+            if wanted is not None and not (
+                wanted == natural or (natural == "iri" and wanted in ("iri", "uri", "unsafe_iri"))
+            ):
+                self.d.add(
+                    f"constant {constant.n3()} cannot have rml:termType {_TERM_TYPE_NAMES[wanted]}",
+                    tm.location,
+                    "a constant is already an RDF term; remove rml:termType or use a template",
+                )
+                return None
+            if datatype is not None or language is not None:
+                if natural != "literal":
+                    self.d.add("a constant IRI cannot have a datatype or language", where)
+                    return None
+                return TermMap(
+                    tm.location,
+                    "literal",
+                    constant=tm.constant,
+                    datatype=datatype or tm.datatype,
+                    language=language or tm.language,
+                    base=base,
+                    what=what,
+                )
+            return tm
+        ref = tmpl = None
+        loc = where
+        if reference is not None:
+            loc = reference[1]
+            ref = self._reference(reference[0], loc)
+            if ref is None:
+                return None
+        elif template is not None:
+            loc = template[1]
+            try:
+                tmpl = parse_rml(template[0], loc)
+            except TemplateError as exc:
+                self.d.add(f"invalid template: {exc}", loc)
+                return None
+            for part in tmpl:
+                if isinstance(part, Reference) and self._reference(part.path, loc) is None:
+                    return None
+        if term_type is None:
+            if (what == "object" and (ref is not None or datatype or language)) or what in (
+                "join value",
+                "language",
+            ):
+                term_type = "literal"
+            elif kinds == 0 and what in ("subject", "object"):
+                term_type = "blank"
+            else:
+                term_type = "iri"
+        if kinds == 0 and term_type != "blank":
+            self.d.add(f"a {what} map needs rml:constant, rml:reference or rml:template", where)
+            return None
+        if tmpl is not None and term_type == "iri" and tmpl and isinstance(tmpl[0], str):
+            sample = "".join(p if isinstance(p, str) else "x" for p in tmpl)
+            candidate = sample if terms.is_absolute_iri(sample) else base + sample
+            problem = terms.iri_problem(candidate)
+            if problem:
+                self.d.add(f"template {template[0]!r} cannot give a valid IRI: {problem}", loc)  # type: ignore[index]
+                return None
+        return TermMap(
+            loc,
+            term_type,
+            reference=ref,
+            template=tmpl,
+            datatype=datatype,
+            language=language,
+            base=base,
+            what=what,
+        )
+
+    def _term_type(self, node: Node, where: Location) -> TermType | None:
+        value = self._one(node, "termType", where)
+        if value is None:
+            return None
+        tt = TERM_TYPES.get(str(value))
+        if tt is None:
+            self.d.add(
+                f"unknown rml:termType {value.n3()}",
+                self.loc.term(value) or where,
+                "use rml:IRI, rml:BlankNode or rml:Literal",
+            )
+        return tt
+
+    def _literal_extras(
+        self, node: Node, where: Location, base: str
+    ) -> tuple[TermMap | None, TermMap | None] | None:
+        datatype = language = None
+        dt = self._one(node, "datatype", where)
+        if dt is not None:
+            if not isinstance(dt, URIRef):
+                self.d.add("rml:datatype must be an IRI", self.loc.term(dt) or where)
+                return None
+            datatype = TermMap(self.loc.term(dt) or where, "iri", constant=str(dt), what="datatype")
+        dt_map = self._one(node, "datatypeMap", where)
+        if dt_map is not None:
+            datatype = self._term_map(dt_map, "datatype", base, self._where(dt_map, where))
+            if datatype is None:
+                return None
+        lang = self._string(node, "language", where)
+        if lang is not None:
+            language = TermMap(lang[1], "literal", constant=lang[0], what="language")
+        lang_map = self._one(node, "languageMap", where)
+        if lang_map is not None:
+            language = self._term_map(lang_map, "language", base, self._where(lang_map, where))
+            if language is None:
+                return None
+        return datatype, language
+
+
+_TERM_TYPE_NAMES = {v: "rml:" + k[len(RML) :] for k, v in TERM_TYPES.items()}
+
+
+def _show(name: str) -> str:
+    return name if name.startswith("_:") else f"<{name}>"
+
+
+def _why(exc: Exception) -> str:
+    why = getattr(exc, "_why", None)
+    if isinstance(why, str):
+        return why
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
+
+
+def read_rml_turtle(
+    path: Path, default_base: str, diags: Diagnostics, shown: str
+) -> list[TriplesMap]:
+    return RmlTurtleReader(path, default_base, diags).read(shown)

@@ -1,0 +1,121 @@
+"""Template strings of both syntaxes, split into literal text and references.
+
+RML-Core: ``http://ex.com/{$.id}``; ``\\{``, ``\\}`` and ``\\\\`` escape, also inside a
+reference (``{$['\\{Name\\}']}``); any other backslash sequence, an unescaped brace inside a
+reference, an unclosed or unopened brace, or an empty reference is an error.
+
+YARRRML: ``ex:person/$(id)``; ``\\$`` writes a literal dollar. ``$(`` without ``)``, an empty
+``$()`` and a nested ``$(`` are errors.
+"""
+
+from __future__ import annotations
+
+from newskg.errors import Location
+from newskg.mapping.model import Reference, TemplatePart
+
+
+class TemplateError(ValueError):
+    pass
+
+
+def parse_rml(text: str, location: Location) -> tuple[TemplatePart, ...]:
+    parts: list[TemplatePart] = []
+    buf: list[str] = []
+    ref: list[str] | None = None  # collecting a reference when not None
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            if i + 1 < n and text[i + 1] in "{}\\":
+                (ref if ref is not None else buf).append(text[i + 1])
+                i += 2
+                continue
+            nxt = repr(text[i + 1]) if i + 1 < n else "the end"
+            raise TemplateError(
+                f"invalid escape in template {text!r}: backslash before {nxt} "
+                "(only \\{, \\} and \\\\ are allowed)"
+            )
+        if c == "{":
+            if ref is not None:
+                raise TemplateError(f"unescaped '{{' inside a reference in template {text!r}")
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            ref = []
+        elif c == "}":
+            if ref is None:
+                raise TemplateError(f"'}}' without a matching '{{' in template {text!r}")
+            if not ref:
+                raise TemplateError(f"empty reference '{{}}' in template {text!r}")
+            parts.append(Reference("".join(ref), location))
+            ref = None
+        else:
+            (ref if ref is not None else buf).append(c)
+        i += 1
+    if ref is not None:
+        raise TemplateError(f"'{{' is not closed in template {text!r}")
+    if buf:
+        parts.append("".join(buf))
+    return tuple(parts)
+
+
+def yarrrml_reference(inner: str) -> str:
+    """``name`` / ``a.b`` / ``['x y']`` (relative to the iterator) -> absolute JSONPath."""
+    inner = inner.strip()
+    if inner.startswith("$"):
+        return inner
+    if inner.startswith("@"):
+        return "$" + inner[1:]
+    if inner.startswith("["):
+        return "$" + inner
+    return "$." + inner
+
+
+def parse_yarrrml(text: str, location: Location) -> tuple[TemplatePart, ...]:
+    parts: list[TemplatePart] = []
+    buf: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and text[i + 1] == "$":
+            buf.append("$")
+            i += 2
+            continue
+        if c == "$" and i + 1 < n and text[i + 1] == "(":
+            end = _closing(text, i + 2)
+            inner = text[i + 2 : end]
+            if not inner.strip():
+                raise TemplateError(f"empty reference '$()' in {text!r}")
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            parts.append(Reference(yarrrml_reference(inner), location))
+            i = end + 1
+            continue
+        buf.append(c)
+        i += 1
+    if buf:
+        parts.append("".join(buf))
+    return tuple(parts)
+
+
+def _closing(text: str, start: int) -> int:
+    """Index of the ')' closing a ``$(`` whose content starts at ``start``. Brackets and
+    quotes inside (``$(['a (b)'])``) do not count."""
+    depth_sq, quote_char = 0, ""
+    for j in range(start, len(text)):
+        c = text[j]
+        if quote_char:
+            if c == quote_char:
+                quote_char = ""
+        elif c in "'\"" and depth_sq:
+            quote_char = c
+        elif c == "[":
+            depth_sq += 1
+        elif c == "]":
+            depth_sq -= 1
+        elif c == "$" and text.startswith("$(", j):
+            raise TemplateError(f"'$(' inside a reference in {text!r}")
+        elif c == ")" and not depth_sq:
+            return j
+    raise TemplateError(f"'$(' at position {start - 1} is not closed by ')' in {text!r}")

@@ -1,0 +1,762 @@
+"""YARRRML (the documented newskg subset, see docs/mapping-language.md) -> mapping model.
+
+Every problem is collected with the file:line:column of the YAML node it concerns and the
+whole file is reported at once. Anything outside the subset is refused, never ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from newskg import located_yaml
+from newskg.errors import Location, location_of
+from newskg.located_yaml import YDict, YList
+from newskg.mapping import jsonpath, terms
+from newskg.mapping.model import (
+    Diagnostics,
+    Join,
+    LogicalSource,
+    ObjectMap,
+    PredicateObjectMap,
+    Reference,
+    RefObjectMap,
+    TemplatePart,
+    TermMap,
+    TermType,
+    TriplesMap,
+)
+from newskg.mapping.templates import TemplateError, parse_yarrrml
+
+# Only the W3C namespaces whose IRIs never vary. A missing `schema:` or `foaf:` declaration
+# is an error rather than a silent guess (http vs https schema.org is a real trap).
+BUILTIN_PREFIXES: dict[str, str] = {
+    "rdf": terms.RDF,
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": terms.XSD,
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+# Schemes that make `x:...` an absolute IRI rather than a CURIE with an undeclared prefix.
+KNOWN_SCHEMES = frozenset(
+    {"http", "https", "urn", "mailto", "tag", "file", "ftp", "data", "did", "geo", "tel"}
+)
+
+TOP_KEYS = ("prefixes", "base", "sources", "mappings")
+MAPPING_KEYS = ("sources", "s", "subject", "subjects", "po", "predicateobjects", "graphs", "g")
+PO_KEYS = ("p", "predicates", "o", "objects", "graphs", "g")
+OBJECT_KEYS = ("value", "type", "datatype", "language", "mapping", "condition")
+SUBJECT_KEYS = ("value", "type", "graphs", "g")
+SOURCE_KEYS = ("access", "referenceFormulation", "iterator")
+CONDITION_KEYS = ("function", "parameters")
+# Known YARRRML features outside the subset: named so the message says "not supported"
+# rather than "unknown".
+UNSUPPORTED = {
+    "targets": "targets (output destinations) are not supported; newskg writes the store",
+    "authors": "authors are not supported",
+    "external": "external references are not supported",
+    "functions": "functions (FnO) are not supported; compute values in the fact loader",
+    "fn": "functions (FnO) are not supported; compute values in the fact loader",
+    "f": "functions (FnO) are not supported; compute values in the fact loader",
+    "parameters": "functions (FnO) are not supported; compute values in the fact loader",
+    "condition": "a condition is only supported inside a mapping reference "
+    "({mapping: ..., condition: ...})",
+    "query": "queries are not supported; only JSON sources",
+    "delimiter": "CSV sources are not supported; only JSON sources",
+    "encoding": "source encodings are not supported; JSON is read as UTF-8",
+}
+_PREFIX = re.compile(r"([A-Za-z_][\w.\-]*)?:")
+_TYPE_PREDICATES = frozenset({"a", terms.RDF_TYPE})
+
+
+def _keys_hint(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    known = ", ".join(allowed)
+    return f"did you mean '{close[0]}'? allowed keys: {known}" if close else f"allowed: {known}"
+
+
+class YarrrmlReader:
+    """Reads one YARRRML file into triples maps, collecting diagnostics."""
+
+    def __init__(self, path: Path, default_base: str, diags: Diagnostics) -> None:
+        self.path = path
+        self.d = diags
+        self.base = default_base
+        self.prefixes = dict(BUILTIN_PREFIXES)
+        self.sources: dict[str, list[LogicalSource]] = {}
+        self.file_location = location_of(path)
+
+    # ------------------------------------------------------------------ top level
+
+    def read(self) -> list[TriplesMap]:
+        doc = located_yaml.load(self.path)
+        if not isinstance(doc, YDict):
+            where = getattr(doc, "location", None) or self.file_location
+            self.d.add("a mapping file must be a YAML mapping with a 'mappings' key", where)
+            return []
+        self.file_location = doc.location
+        for key in doc:
+            if key not in TOP_KEYS:
+                self._bad_key(doc, key, TOP_KEYS, "at the top level")
+        if "base" in doc:
+            self._read_base(doc)
+        if "prefixes" in doc:
+            self._read_prefixes(doc)
+        if "sources" in doc:
+            self._read_named_sources(doc)
+        mappings = doc.get("mappings")
+        if not isinstance(mappings, YDict) or not mappings:
+            self.d.add(
+                "'mappings' must be a non-empty mapping of name -> mapping",
+                doc.value_at("mappings") if "mappings" in doc else doc.location,
+            )
+            return []
+        out = []
+        for name, body in mappings.items():
+            tm = self._mapping(name, body, mappings.key_at(name))
+            if tm is not None:
+                out.append(tm)
+        return out
+
+    def _bad_key(self, node: YDict, key: str, allowed: tuple[str, ...], where: str) -> None:
+        if key in UNSUPPORTED:
+            self.d.add(UNSUPPORTED[key], node.key_at(key), "remove it")
+        else:
+            self.d.add(f"unknown key '{key}' {where}", node.key_at(key), _keys_hint(key, allowed))
+
+    def _read_base(self, doc: YDict) -> None:
+        base = doc["base"]
+        if not isinstance(base, str) or terms.iri_problem(base):
+            self.d.add(
+                f"base must be an absolute IRI, not {base!r}",
+                doc.value_at("base"),
+                "for example https://w3id.org/newskg/",
+            )
+            return
+        self.base = base
+
+    def _read_prefixes(self, doc: YDict) -> None:
+        prefixes = doc["prefixes"]
+        if not isinstance(prefixes, YDict):
+            self.d.add("'prefixes' must map prefix -> namespace IRI", doc.value_at("prefixes"))
+            return
+        for name, iri in prefixes.items():
+            if not re.fullmatch(r"([A-Za-z_][\w.\-]*)?", name):
+                self.d.add(f"{name!r} is not a valid prefix name", prefixes.key_at(name))
+            elif not isinstance(iri, str) or terms.iri_problem(iri):
+                self.d.add(
+                    f"prefix '{name}' must map to an absolute IRI, not {iri!r}",
+                    prefixes.value_at(name),
+                )
+            else:
+                self.prefixes[name] = iri  # user prefixes override the built-in ones
+
+    def _read_named_sources(self, doc: YDict) -> None:
+        sources = doc["sources"]
+        if not isinstance(sources, YDict):
+            self.d.add("top-level 'sources' must map name -> source", doc.value_at("sources"))
+            return
+        for name, spec in sources.items():
+            src = self._source(spec, sources.value_at(name))
+            if src is not None:
+                self.sources[name] = [src]
+
+    # ------------------------------------------------------------------ sources
+
+    def _mapping_sources(self, spec: Any, loc: Location) -> list[LogicalSource]:
+        if isinstance(spec, str):
+            if spec in self.sources:
+                return self.sources[spec]
+            if "~" in spec or spec.endswith(".json"):
+                src = self._source([spec], loc)
+                return [src] if src else []
+            hint = (
+                f"declared sources: {', '.join(self.sources)}"
+                if self.sources
+                else "declare it under top-level 'sources:' or write [file.json~jsonpath, $.x[*]]"
+            )
+            self.d.add(f"unknown source '{spec}'", loc, hint)
+            return []
+        if isinstance(spec, list) and spec and all(isinstance(x, str) for x in spec):
+            first = spec[0]
+            if first not in self.sources and len(spec) <= 2:
+                src = self._source(spec, loc)
+                return [src] if src else []
+        if isinstance(spec, list) and spec:
+            out = []
+            for i, item in enumerate(spec):
+                item_loc = spec.item_at(i) if isinstance(spec, YList) else loc
+                out.extend(self._mapping_sources(item, item_loc))
+            return out
+        if isinstance(spec, YDict):
+            src = self._source(spec, loc)
+            return [src] if src else []
+        self.d.add(
+            "'sources' must be a source name, [file~jsonpath, iterator] or "
+            "{access, referenceFormulation, iterator}",
+            loc,
+        )
+        return []
+
+    def _source(self, spec: Any, loc: Location) -> LogicalSource | None:
+        if isinstance(spec, list) and 1 <= len(spec) <= 2 and all(isinstance(x, str) for x in spec):
+            access, _, formulation = spec[0].partition("~")
+            iterator = spec[1] if len(spec) == 2 else "$"
+            if not formulation and not access.endswith(".json"):
+                self.d.add(
+                    f"source '{spec[0]}' does not say its reference formulation",
+                    loc,
+                    f"write '{spec[0]}~jsonpath'",
+                )
+                return None
+            is_ylist = isinstance(spec, YList)
+            return self._make_source(
+                access,
+                formulation or "jsonpath",
+                iterator,
+                loc,
+                spec.item_at(1) if is_ylist and len(spec) == 2 else loc,
+                spec.item_at(0) if is_ylist else loc,
+            )
+        if isinstance(spec, YDict):
+            ok = True
+            for key in spec:
+                if key not in SOURCE_KEYS:
+                    self._bad_key(spec, key, SOURCE_KEYS, "in a source")
+                    ok = False
+            access = spec.get("access")
+            if not isinstance(access, str) or not access:
+                self.d.add("a source needs 'access: <file name>'", spec.location)
+                return None
+            formulation = spec.get("referenceFormulation", "jsonpath")
+            iterator = spec.get("iterator", "$")
+            if not isinstance(iterator, str):
+                self.d.add("'iterator' must be a JSONPath string", spec.value_at("iterator"))
+                return None
+            if not isinstance(formulation, str):
+                formulation = repr(formulation)
+            src = self._make_source(
+                access,
+                formulation,
+                iterator,
+                spec.location,
+                spec.value_at("iterator") if "iterator" in spec else spec.location,
+                spec.value_at("referenceFormulation") if "referenceFormulation" in spec else None,
+            )
+            return src if ok else None
+        self.d.add(
+            "a source must be [file~jsonpath, iterator] or {access, referenceFormulation, "
+            "iterator}",
+            loc,
+        )
+        return None
+
+    def _make_source(
+        self,
+        access: str,
+        formulation: str,
+        iterator: str,
+        loc: Location,
+        iterator_loc: Location,
+        formulation_loc: Location | None = None,
+    ) -> LogicalSource | None:
+        if formulation.lower() != "jsonpath":
+            self.d.add(
+                f"reference formulation '{formulation}' is not supported; only jsonpath",
+                formulation_loc or loc,
+                "newskg maps JSON documents; convert other data to JSON first",
+            )
+            return None
+        try:
+            jsonpath.parse(iterator)
+        except jsonpath.JsonPathError as exc:
+            self.d.add(f"invalid iterator {iterator!r}: {exc}", iterator_loc)
+            return None
+        return LogicalSource(access, iterator, loc)
+
+    # ------------------------------------------------------------------ mappings
+
+    def _mapping(self, name: str, body: Any, loc: Location) -> TriplesMap | None:
+        if not isinstance(body, YDict):
+            self.d.add(f"mapping '{name}' must be a YAML mapping", loc)
+            return None
+        where = f"in mapping '{name}'"
+        for key in body:
+            if key not in MAPPING_KEYS:
+                self._bad_key(body, key, MAPPING_KEYS, where)
+        self._one_of(body, ("s", "subject", "subjects"), where)
+        self._one_of(body, ("po", "predicateobjects"), where)
+        self._one_of(body, ("graphs", "g"), where)
+        if "sources" not in body:
+            self.d.add(f"mapping '{name}' has no 'sources'", loc, "add sources: [...]")
+            sources: list[LogicalSource] = []
+        else:
+            sources = self._mapping_sources(body["sources"], body.value_at("sources"))
+        graphs: list[TermMap] = []
+        for key in ("graphs", "g"):
+            if key in body:
+                graphs.extend(self._graphs(body[key], body.value_at(key)))
+        subjects: list[TermMap] = []
+        subject_key = next((k for k in ("s", "subject", "subjects") if k in body), None)
+        if subject_key is None or body[subject_key] is None:
+            # YARRRML: no subject means a fresh blank node per record.
+            subjects.append(TermMap(loc, "blank", base=self.base, what="subject"))
+        else:
+            subjects.extend(self._subjects(body[subject_key], body.value_at(subject_key), graphs))
+        poms: list[PredicateObjectMap] = []
+        po_key = next((k for k in ("po", "predicateobjects") if k in body), None)
+        if po_key is not None:
+            items = body[po_key]
+            if not isinstance(items, YList):
+                self.d.add("'po' must be a list", body.value_at(po_key))
+            else:
+                for i, item in enumerate(items):
+                    pom = self._pom(item, items.item_at(i))
+                    if pom is not None:
+                        poms.append(pom)
+        return TriplesMap(
+            name=name,
+            location=loc,
+            sources=tuple(s for s in sources if s is not None),
+            subjects=tuple(subjects),
+            classes=(),
+            graphs=tuple(graphs),
+            predicate_objects=tuple(poms),
+            flatten_arrays=True,
+        )
+
+    def _one_of(self, node: YDict, keys: tuple[str, ...], where: str) -> None:
+        present = [k for k in keys if k in node]
+        if len(present) > 1:
+            self.d.add(
+                f"'{present[0]}' and '{present[1]}' are the same key {where}; give only one",
+                node.key_at(present[1]),
+            )
+
+    # ------------------------------------------------------------------ subjects, graphs
+
+    def _subjects(self, spec: Any, loc: Location, graphs: list[TermMap]) -> list[TermMap]:
+        if isinstance(spec, YList):
+            out = []
+            for i, item in enumerate(spec):
+                out.extend(self._subjects(item, spec.item_at(i), graphs))
+            return out
+        if isinstance(spec, YDict):
+            for key in spec:
+                if key not in SUBJECT_KEYS:
+                    self._bad_key(spec, key, SUBJECT_KEYS, "in a subject")
+            for key in ("graphs", "g"):
+                if key in spec:
+                    graphs.extend(self._graphs(spec[key], spec.value_at(key)))
+            kind = spec.get("type", "iri")
+            value = spec.get("value")
+            vloc = spec.value_at("value") if "value" in spec else spec.location
+            if kind == "blank":
+                if value is None:
+                    return [TermMap(vloc, "blank", base=self.base, what="subject")]
+                tm = self._literal_like(value, vloc, "blank", "subject")
+                return [tm] if tm else []
+            if kind != "iri":
+                self.d.add(
+                    f"a subject's type must be iri or blank, not {kind!r}",
+                    spec.value_at("type"),
+                    "a subject cannot be a literal",
+                )
+                return []
+            if value is None:
+                self.d.add("a subject needs a 'value'", spec.location)
+                return []
+            tm = self._iri(value, vloc, "subject")
+            return [tm] if tm else []
+        if isinstance(spec, str):
+            tm = self._iri(_strip(spec, "~iri"), loc, "subject")
+            return [tm] if tm else []
+        self.d.add(f"a subject must be a string or {{value, type}}, not {spec!r}", loc)
+        return []
+
+    def _graphs(self, spec: Any, loc: Location) -> list[TermMap]:
+        items = spec if isinstance(spec, list) else [spec]
+        out = []
+        for i, item in enumerate(items):
+            iloc = items.item_at(i) if isinstance(items, YList) else loc
+            if not isinstance(item, str):
+                self.d.add(f"a graph must be an IRI string, not {item!r}", iloc)
+                continue
+            tm = self._iri(_strip(item, "~iri"), iloc, "graph")
+            if tm:
+                out.append(tm)
+        return out
+
+    # ------------------------------------------------------------------ predicate-objects
+
+    def _pom(self, item: Any, loc: Location) -> PredicateObjectMap | None:
+        if isinstance(item, YList):
+            return self._pom_short(item, loc)
+        if not isinstance(item, YDict):
+            self.d.add("a 'po' entry must be [predicate, object] or {p: ..., o: ...}", loc)
+            return None
+        for key in item:
+            if key not in PO_KEYS:
+                self._bad_key(item, key, PO_KEYS, "in a predicate-object entry")
+        self._one_of(item, ("p", "predicates"), "in a predicate-object entry")
+        self._one_of(item, ("o", "objects"), "in a predicate-object entry")
+        self._one_of(item, ("graphs", "g"), "in a predicate-object entry")
+        pkey = next((k for k in ("p", "predicates") if k in item), None)
+        okey = next((k for k in ("o", "objects") if k in item), None)
+        if pkey is None or okey is None:
+            self.d.add("a predicate-object entry needs 'p' and 'o'", item.location)
+            return None
+        predicates = self._predicates(item[pkey], item.value_at(pkey))
+        is_type = any(p.constant == terms.RDF_TYPE for p in predicates)
+        objects = self._objects(item[okey], item.value_at(okey), is_type)
+        graphs: list[TermMap] = []
+        for key in ("graphs", "g"):
+            if key in item:
+                graphs.extend(self._graphs(item[key], item.value_at(key)))
+        return PredicateObjectMap(tuple(predicates), tuple(objects), tuple(graphs), loc)
+
+    def _pom_short(self, item: YList, loc: Location) -> PredicateObjectMap | None:
+        if len(item) not in (2, 3):
+            self.d.add(
+                "a shorthand 'po' entry is [predicate, object] or "
+                "[predicate, object, datatype-or-language~lang]",
+                loc,
+            )
+            return None
+        predicates = self._predicates(item[0], item.item_at(0))
+        is_type = any(p.constant == terms.RDF_TYPE for p in predicates)
+        extra = item[2] if len(item) == 3 else None
+        objs_spec = item[1]
+        objects: list[ObjectMap] = []
+        values = objs_spec if isinstance(objs_spec, list) else [objs_spec]
+        for i, value in enumerate(values):
+            vloc = values.item_at(i) if isinstance(values, YList) else item.item_at(1)
+            om = self._object_value(value, vloc, is_type, extra, item.item_at(2))
+            if om is not None:
+                objects.append(om)
+        return PredicateObjectMap(tuple(predicates), tuple(objects), (), loc)
+
+    def _predicates(self, spec: Any, loc: Location) -> list[TermMap]:
+        items = spec if isinstance(spec, list) else [spec]
+        out = []
+        for i, p in enumerate(items):
+            ploc = items.item_at(i) if isinstance(items, YList) else loc
+            if not isinstance(p, str):
+                self.d.add(f"a predicate must be an IRI string, not {p!r}", ploc)
+                continue
+            tm = self._iri(_strip(p, "~iri"), ploc, "predicate")
+            if tm:
+                out.append(tm)
+        return out
+
+    def _objects(self, spec: Any, loc: Location, is_type: bool) -> list[ObjectMap]:
+        items = spec if isinstance(spec, YList) else [spec]
+        out = []
+        for i, item in enumerate(items):
+            iloc = items.item_at(i) if isinstance(items, YList) else loc
+            if isinstance(item, YList):
+                if len(item) != 2:
+                    self.d.add("an object list entry is [value, datatype-or-language~lang]", iloc)
+                    continue
+                om = self._object_value(item[0], item.item_at(0), is_type, item[1], item.item_at(1))
+            elif isinstance(item, YDict):
+                om = self._object_long(item, is_type)
+            else:
+                om = self._object_value(item, iloc, is_type, None, iloc)
+            if om is not None:
+                out.append(om)
+        return out
+
+    def _object_value(
+        self, value: Any, loc: Location, is_type: bool, extra: Any, extra_loc: Location
+    ) -> ObjectMap | None:
+        """A shorthand object: `$(x)`, `ex:$(x)~iri`, a constant, with an optional
+        datatype or `lang~lang` given separately."""
+        if isinstance(value, YDict):
+            return self._object_long(value, is_type)
+        datatype = language = None
+        if extra is not None:
+            if not isinstance(extra, str):
+                self.d.add(f"expected a datatype or 'tag~lang', not {extra!r}", extra_loc)
+            elif extra.endswith("~lang"):
+                language = extra[: -len("~lang")]
+            else:
+                datatype = extra
+        kind: TermType = "literal"
+        if isinstance(value, str) and value.endswith("~iri"):
+            value, kind = value[: -len("~iri")], "iri"
+        elif is_type and isinstance(value, str):
+            kind = "iri"  # [a, schema:Person]: a class, not a string
+        if kind == "iri":
+            if datatype is not None or language is not None:
+                self.d.add("an IRI object cannot have a datatype or language", extra_loc)
+                return None
+            return self._iri(value, loc, "object")
+        return self._literal(value, loc, datatype, extra_loc, language, extra_loc)
+
+    def _object_long(self, node: YDict, is_type: bool) -> ObjectMap | None:
+        for key in node:
+            if key not in OBJECT_KEYS:
+                self._bad_key(node, key, OBJECT_KEYS, "in an object")
+        if "mapping" in node:
+            for key in ("value", "type", "datatype", "language"):
+                if key in node:
+                    self.d.add(
+                        f"'{key}' cannot be combined with 'mapping'",
+                        node.key_at(key),
+                        "a mapping reference's object is the other mapping's subject",
+                    )
+            return self._ref(node)
+        if "condition" in node:
+            self.d.add(
+                "'condition' is only allowed with 'mapping'",
+                node.key_at("condition"),
+            )
+        if "value" not in node:
+            self.d.add("an object needs 'value' (or 'mapping')", node.location)
+            return None
+        value, vloc = node["value"], node.value_at("value")
+        kind = node.get("type", "iri" if is_type else "literal")
+        if kind not in ("iri", "literal", "blank"):
+            self.d.add(
+                f"an object's type must be iri, literal or blank, not {kind!r}",
+                node.value_at("type"),
+            )
+            return None
+        has_extra = "datatype" in node or "language" in node
+        if kind != "literal" and has_extra:
+            self.d.add(
+                f"a {kind} object cannot have a datatype or language",
+                node.key_at("datatype" if "datatype" in node else "language"),
+                "remove it, or use type: literal",
+            )
+            return None
+        if kind == "iri":
+            return self._iri(
+                _strip(value, "~iri") if isinstance(value, str) else value, vloc, "object"
+            )
+        if kind == "blank":
+            return self._literal_like(value, vloc, "blank", "object")
+        return self._literal(
+            value,
+            vloc,
+            node.get("datatype"),
+            node.value_at("datatype"),
+            node.get("language"),
+            node.value_at("language"),
+        )
+
+    def _ref(self, node: YDict) -> RefObjectMap | None:
+        target = node["mapping"]
+        loc = node.value_at("mapping")
+        if not isinstance(target, str):
+            self.d.add(f"'mapping' must name a mapping, not {target!r}", loc)
+            return None
+        joins: list[Join] = []
+        if "condition" in node:
+            cond = node["condition"]
+            conds = cond if isinstance(cond, YList) else [cond]
+            for i, c in enumerate(conds):
+                cloc = conds.item_at(i) if isinstance(conds, YList) else node.value_at("condition")
+                join = self._condition(c, cloc)
+                if join is not None:
+                    joins.append(join)
+        return RefObjectMap(target, tuple(joins), loc)
+
+    def _condition(self, cond: Any, loc: Location) -> Join | None:
+        if not isinstance(cond, YDict):
+            self.d.add("a condition must be {function: equal, parameters: [...]}", loc)
+            return None
+        for key in cond:
+            if key not in CONDITION_KEYS:
+                self._bad_key(cond, key, CONDITION_KEYS, "in a condition")
+        fn = cond.get("function")
+        if fn != "equal":
+            self.d.add(
+                f"function {fn!r} is not supported in a join condition; only 'equal'",
+                cond.value_at("function") if "function" in cond else cond.location,
+                "write function: equal with parameters [[str1, $(child)], [str2, $(parent)]]",
+            )
+            return None
+        params = cond.get("parameters")
+        ploc = cond.value_at("parameters") if "parameters" in cond else cond.location
+        if not isinstance(params, YList) or len(params) != 2:
+            self.d.add("'equal' takes two parameters: [[str1, $(child)], [str2, $(parent)]]", ploc)
+            return None
+        sides: dict[str, TermMap] = {}
+        for i, param in enumerate(params):
+            iloc = params.item_at(i)
+            if (
+                not isinstance(param, YList)
+                or len(param) not in (2, 3)
+                or not all(isinstance(x, str) for x in param)
+            ):
+                self.d.add(
+                    "a parameter is [str1, $(ref)] (optionally with a third element s or o)",
+                    iloc,
+                )
+                return None
+            name, value = param[0], param[1]
+            if name not in ("str1", "str2"):
+                self.d.add(f"parameter name must be str1 or str2, not {name!r}", iloc)
+                return None
+            side = param[2] if len(param) == 3 else ("s" if name == "str1" else "o")
+            if side not in ("s", "o"):
+                self.d.add(f"the third element must be s or o, not {side!r}", param.item_at(2))
+                return None
+            if side in sides:
+                self.d.add("both parameters refer to the same side of the join", iloc)
+                return None
+            tm = self._literal_like(value, param.item_at(1), "literal", "join value")
+            if tm is None:
+                return None
+            sides[side] = tm
+        return Join(child=sides["s"], parent=sides["o"])
+
+    # ------------------------------------------------------------------ values
+
+    def _parts(self, text: str, loc: Location) -> tuple[TemplatePart, ...] | None:
+        try:
+            parts = parse_yarrrml(text, loc)
+        except TemplateError as exc:
+            self.d.add(f"malformed template: {exc}", loc, "write references as $(name)")
+            return None
+        ok = True
+        for part in parts:
+            if isinstance(part, Reference):
+                try:
+                    jsonpath.parse(part.path)
+                except jsonpath.JsonPathError as exc:
+                    self.d.add(f"invalid reference in {text!r}: {exc}", loc)
+                    ok = False
+        return parts if ok else None
+
+    def _expand(self, text: str, loc: Location, whole: str) -> str | None:
+        """Expand a leading CURIE prefix; keep absolute IRIs and relative ones as they are."""
+        m = _PREFIX.match(text)
+        if not m:
+            return text
+        prefix = m.group(1) or ""
+        rest = text[m.end() :]
+        if prefix in self.prefixes:
+            return self.prefixes[prefix] + rest
+        if rest.startswith("//") or prefix.lower() in KNOWN_SCHEMES:
+            return text
+        close = difflib.get_close_matches(prefix, list(self.prefixes), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        self.d.add(
+            f"unknown prefix '{prefix}' in {whole!r}",
+            loc,
+            hint + f"declare it under 'prefixes:' ({prefix}: https://...)",
+        )
+        return None
+
+    def _iri(self, value: Any, loc: Location, what: str) -> TermMap | None:
+        if not isinstance(value, str) or not value:
+            self.d.add(f"a {what} must be an IRI string, not {value!r}", loc)
+            return None
+        if what == "predicate" and value == "a":
+            return TermMap(loc, "iri", constant=terms.RDF_TYPE, what=what)
+        parts = self._parts(value, loc)
+        if parts is None:
+            return None
+        if parts and isinstance(parts[0], str):
+            first = self._expand(parts[0], loc, value)
+            if first is None:
+                return None
+            parts = (first, *parts[1:])
+        refs = [p for p in parts if isinstance(p, Reference)]
+        if not refs:
+            iri = "".join(parts)  # type: ignore[arg-type]
+            if not terms.is_absolute_iri(iri):
+                iri = self.base + iri
+            problem = terms.iri_problem(iri)
+            if problem:
+                self.d.add(f"{value!r} is not a valid IRI: {problem}", loc)
+                return None
+            return TermMap(loc, "iri", constant=iri, base=self.base, what=what)
+        sample = "".join(p if isinstance(p, str) else "x" for p in parts)
+        if isinstance(parts[0], str) and not terms.is_absolute_iri(sample):
+            sample = self.base + sample
+        problem = terms.iri_problem(sample) if isinstance(parts[0], str) else None
+        if problem:
+            self.d.add(f"template {value!r} cannot give a valid IRI: {problem}", loc)
+            return None
+        if len(parts) == 1:
+            return TermMap(loc, "iri", reference=refs[0], base=self.base, what=what)
+        return TermMap(loc, "iri", template=parts, base=self.base, what=what)
+
+    def _literal_like(self, value: Any, loc: Location, kind: TermType, what: str) -> TermMap | None:
+        """A literal, blank node name or join value: a template, reference or constant."""
+        if isinstance(value, bool | int) or type(value).__name__ == "Decimal":
+            pair = terms.natural(value)
+            assert pair is not None
+            return TermMap(loc, kind, constant=pair[0], base=self.base, what=what)
+        if not isinstance(value, str):
+            self.d.add(f"expected a string value for the {what}, not {value!r}", loc)
+            return None
+        parts = self._parts(value, loc)
+        if parts is None:
+            return None
+        if not parts:
+            return TermMap(loc, kind, constant="", base=self.base, what=what)
+        if len(parts) == 1 and isinstance(parts[0], Reference):
+            return TermMap(loc, kind, reference=parts[0], base=self.base, what=what)
+        if all(isinstance(p, str) for p in parts):
+            return TermMap(loc, kind, constant="".join(parts), base=self.base, what=what)  # type: ignore[arg-type]
+        return TermMap(loc, kind, template=parts, base=self.base, what=what)
+
+    def _literal(
+        self,
+        value: Any,
+        loc: Location,
+        datatype: Any,
+        dt_loc: Location,
+        language: Any,
+        lang_loc: Location,
+    ) -> TermMap | None:
+        tm = self._literal_like(value, loc, "literal", "object")
+        if tm is None:
+            return None
+        dt_map = lang_map = None
+        if datatype is not None:
+            if not isinstance(datatype, str):
+                self.d.add(f"a datatype must be an IRI string, not {datatype!r}", dt_loc)
+                return None
+            dt_map = self._iri(_strip(datatype, "~iri"), dt_loc, "datatype")
+            if dt_map is None:
+                return None
+        elif isinstance(value, bool | int) or type(value).__name__ == "Decimal":
+            # A YAML number or boolean keeps its natural datatype, as a JSON value would.
+            pair = terms.natural(value)
+            assert pair is not None
+            dt_map = TermMap(loc, "iri", constant=pair[1], what="datatype")
+        if language is not None:
+            if not isinstance(language, str):
+                self.d.add(f"a language must be a string such as 'en', not {language!r}", lang_loc)
+                return None
+            lang_map = self._literal_like(language, lang_loc, "literal", "language")
+            if lang_map is None:
+                return None
+        return TermMap(
+            tm.location,
+            "literal",
+            constant=tm.constant,
+            reference=tm.reference,
+            template=tm.template,
+            datatype=dt_map,
+            language=lang_map,
+            base=self.base,
+            what="object",
+        )
+
+
+def _strip(text: Any, suffix: str) -> Any:
+    if isinstance(text, str) and text.endswith(suffix):
+        return text[: -len(suffix)]
+    return text
+
+
+def read_yarrrml(path: Path, default_base: str, diags: Diagnostics) -> list[TriplesMap]:
+    return YarrrmlReader(path, default_base, diags).read()

@@ -1,0 +1,303 @@
+"""YARRRML subset: each key and shorthand, and what it materialises to."""
+
+PREFIXES = """\
+prefixes:
+  ex: http://example.com/
+  schema: https://schema.org/
+"""
+
+EX = "http://example.com/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+DOC = {
+    "people": [
+        {
+            "id": "p1",
+            "iri": EX + "p1",
+            "name": "Ann",
+            "age": 41,
+            "tags": ["a", "b"],
+            "g": EX + "g1",
+        },
+        {"id": "p2", "iri": EX + "p2", "name": "Bo", "knows": EX + "p1"},
+    ]
+}
+
+
+def mapping(po: str, subject: str = "$(iri)~iri", extra: str = "") -> str:
+    return (
+        PREFIXES
+        + 'mappings:\n  person:\n    sources: [data.json~jsonpath, "$.people[*]"]\n'
+        + f"    s: {subject}\n"
+        + extra
+        + "    po:\n"
+        + _entries(po)
+    )
+
+
+def _entries(po: str) -> str:
+    """Shorthand entries one per line; a long-form entry (not starting with '[') is one
+    entry whose further lines are continuation lines."""
+    if po.startswith("["):
+        return "".join(f"      - {line}\n" for line in po.splitlines())
+    first, *rest = po.splitlines()
+    return f"      - {first}\n" + "".join(f"      {line}\n" for line in rest)
+
+
+def test_shorthand_literal_reference(run_yaml):
+    quads = run_yaml(mapping("[schema:name, $(name)]"), {"data.json": DOC})
+    assert quads == {
+        (f"<{EX}p1>", "<https://schema.org/name>", '"Ann"', ""),
+        (f"<{EX}p2>", "<https://schema.org/name>", '"Bo"', ""),
+    }
+
+
+def test_natural_datatype_for_json_numbers(run_yaml):
+    quads = run_yaml(mapping("[ex:age, $(age)]"), {"data.json": DOC})
+    assert quads == {(f"<{EX}p1>", f"<{EX}age>", f'"41"^^<{XSD}integer>', "")}
+
+
+def test_shorthand_datatype_and_language(run_yaml):
+    quads = run_yaml(
+        mapping("[ex:age, $(age), xsd:decimal]\n[ex:label, $(name), en~lang]"), {"data.json": DOC}
+    )
+    assert (f"<{EX}p1>", f"<{EX}age>", f'"41"^^<{XSD}decimal>', "") in quads
+    assert (f"<{EX}p1>", f"<{EX}label>", '"Ann"@en', "") in quads
+
+
+def test_iri_object_and_list_reference_gives_one_term_per_item(run_yaml):
+    quads = run_yaml(mapping("[ex:tag, ex:tag/$(tags)~iri]"), {"data.json": DOC})
+    assert quads == {
+        (f"<{EX}p1>", f"<{EX}tag>", f"<{EX}tag/a>", ""),
+        (f"<{EX}p1>", f"<{EX}tag>", f"<{EX}tag/b>", ""),
+    }
+
+
+def test_template_cross_product(run_yaml):
+    doc = {"people": [{"a": ["x", "y"], "b": [1, 2]}]}
+    quads = run_yaml(mapping("[ex:p, $(a)-$(b)]", subject="ex:s"), {"data.json": doc})
+    assert {q[2] for q in quads} == {'"x-1"', '"x-2"', '"y-1"', '"y-2"'}
+
+
+def test_a_shorthand_with_list_of_classes(run_yaml):
+    quads = run_yaml(mapping("[a, [schema:Person, ex:Agent]]"), {"data.json": DOC})
+    assert (f"<{EX}p1>", RDF_TYPE, "<https://schema.org/Person>", "") in quads
+    assert (f"<{EX}p2>", RDF_TYPE, f"<{EX}Agent>", "") in quads
+    assert len(quads) == 4
+
+
+def test_long_form_predicates_objects(run_yaml):
+    po = (
+        "predicates: [ex:n1, ex:n2]\n"
+        "  objects:\n"
+        "    - {value: $(name), language: th}\n"
+        "    - {value: $(id), type: iri}\n"
+        "    - {value: '$(age)', datatype: xsd:string}\n"
+    )
+    quads = run_yaml(mapping(po), {"data.json": DOC})
+    assert (f"<{EX}p1>", f"<{EX}n2>", '"Ann"@th', "") in quads
+    assert (f"<{EX}p1>", f"<{EX}n1>", "<http://base.example/p1>", "") in quads
+    assert (f"<{EX}p1>", f"<{EX}n1>", '"41"', "") in quads
+    assert len(quads) == 2 * (3 + 2)
+
+
+def test_constants_keep_yaml_types(run_yaml):
+    quads = run_yaml(
+        mapping("[ex:n, 3]\n[ex:b, true]\n[ex:s, 'three']", subject="ex:only"), {"data.json": DOC}
+    )
+    assert {q[2] for q in quads} == {f'"3"^^<{XSD}integer>', f'"true"^^<{XSD}boolean>', '"three"'}
+
+
+def test_subject_template_is_iri_safe_encoded_and_base_applies(run_yaml):
+    doc = {"people": [{"name": "Zoë K/ü"}]}
+    quads = run_yaml(mapping("[ex:n, $(name)]", subject="person/$(name)"), {"data.json": doc})
+    assert {q[0] for q in quads} == {"<http://base.example/person/Zoë%20K%2Fü>"}
+
+
+def test_file_base_wins_over_argument(run_yaml):
+    text = "base: https://file.example/\n" + mapping("[ex:n, $(name)]", subject="x/$(id)")
+    quads = run_yaml(text, {"data.json": DOC})
+    assert {q[0] for q in quads} == {"<https://file.example/x/p1>", "<https://file.example/x/p2>"}
+
+
+def test_user_prefix_overrides_builtin(run_yaml):
+    text = "prefixes:\n  rdfs: http://my.example/rdfs#\n" + mapping(
+        "[rdfs:label, $(name)]"
+    ).replace(PREFIXES, "  ex: http://example.com/\n  schema: https://schema.org/\n")
+    quads = run_yaml(text, {"data.json": DOC})
+    assert {q[1] for q in quads} == {"<http://my.example/rdfs#label>"}
+
+
+def test_graphs_on_mapping_subject_and_po(run_yaml):
+    extra = "    graphs: $(g)~iri\n"
+    quads = run_yaml(mapping("[ex:n, $(name)]", extra=extra), {"data.json": DOC})
+    # p2 has no graph value: its triple goes to the default graph
+    assert quads == {
+        (f"<{EX}p1>", f"<{EX}n>", '"Ann"', f"<{EX}g1>"),
+        (f"<{EX}p2>", f"<{EX}n>", '"Bo"', ""),
+    }
+    po = "p: ex:n\n  o: $(name)\n  graphs: [ex:ga, ex:gb]"
+    quads = run_yaml(mapping(po, subject="{value: $(iri), graphs: ex:gs}"), {"data.json": DOC})
+    assert {q[3] for q in quads} == {f"<{EX}ga>", f"<{EX}gb>", f"<{EX}gs>"}
+    assert len(quads) == 6
+
+
+def test_blank_node_subject_from_template_is_shared_across_mappings(run_yaml):
+    text = (
+        PREFIXES
+        + """\
+mappings:
+  a:
+    sources: [data.json~jsonpath, "$.people[*]"]
+    s: {value: "$(id)-node", type: blank}
+    po: [[ex:n, $(name)]]
+  b:
+    sources: [data.json~jsonpath, "$.people[*]"]
+    s: {value: "$(id)-node", type: blank}
+    po: [[ex:id, $(id)]]
+"""
+    )
+    quads = run_yaml(text, {"data.json": DOC})
+    subjects = {q[0] for q in quads}
+    assert len(subjects) == 2 and all(s.startswith("_:") for s in subjects)
+
+
+def test_fresh_blank_nodes_without_subject(run_yaml):
+    text = (
+        PREFIXES
+        + """\
+mappings:
+  a:
+    sources: [data.json~jsonpath, "$.people[*]"]
+    po: [[ex:n, $(name)]]
+"""
+    )
+    quads = run_yaml(text, {"data.json": DOC})
+    assert len({q[0] for q in quads}) == 2
+
+
+def test_join_with_condition(run_yaml):
+    text = (
+        PREFIXES
+        + """\
+sources:
+  people: [data.json~jsonpath, "$.people[*]"]
+mappings:
+  person:
+    sources: people
+    s: $(iri)
+    po:
+      - p: ex:knows
+        o:
+          mapping: person
+          condition:
+            function: equal
+            parameters: [[str1, $(knows)], [str2, $(iri)]]
+"""
+    )
+    quads = run_yaml(text, {"data.json": DOC})
+    assert quads == {(f"<{EX}p2>", f"<{EX}knows>", f"<{EX}p1>", "")}
+
+
+def test_join_parameters_with_explicit_sides(run_yaml):
+    text = (
+        PREFIXES
+        + """\
+mappings:
+  person:
+    sources: [data.json~jsonpath, "$.people[*]"]
+    s: $(iri)
+    po:
+      - p: ex:knows
+        o:
+          mapping: person
+          condition:
+            function: equal
+            parameters: [[str1, $(iri), o], [str2, $(knows), s]]
+"""
+    )
+    quads = run_yaml(text, {"data.json": DOC})
+    assert quads == {(f"<{EX}p2>", f"<{EX}knows>", f"<{EX}p1>", "")}
+
+
+def test_mapping_reference_without_condition_on_same_source(run_yaml):
+    text = (
+        PREFIXES
+        + """\
+mappings:
+  person:
+    sources: [data.json~jsonpath, "$.people[*]"]
+    s: $(iri)
+    po:
+      - p: ex:card
+        o: {mapping: card}
+  card:
+    sources: [data.json~jsonpath, "$.people[*]"]
+    s: ex:card/$(id)
+"""
+    )
+    quads = run_yaml(text, {"data.json": DOC})
+    assert (f"<{EX}p1>", f"<{EX}card>", f"<{EX}card/p1>", "") in quads
+    assert len(quads) == 2
+
+
+def test_long_form_source_and_nested_iterator(run_yaml):
+    text = (
+        PREFIXES
+        + """\
+mappings:
+  m:
+    sources:
+      access: data.json
+      referenceFormulation: jsonpath
+      iterator: $.a.b[*]
+    s: ex:$(id)
+    po: [[ex:v, $(v.w)]]
+"""
+    )
+    doc = {"a": {"b": [{"id": 1, "v": {"w": "deep"}}]}}
+    assert run_yaml(text, {"data.json": doc}) == {(f"<{EX}1>", f"<{EX}v>", '"deep"', "")}
+
+
+def test_null_and_missing_give_no_triple(run_yaml):
+    doc = {"people": [{"iri": EX + "p", "name": None}]}
+    assert run_yaml(mapping("[ex:n, $(name)]\n[ex:m, $(missing)]"), {"data.json": doc}) == set()
+
+
+def test_source_names(compile_yaml):
+    ms = compile_yaml(mapping("[ex:n, $(name)]"))
+    assert ms.source_names == frozenset({"data.json"})
+
+
+def test_callable_resolver(compile_yaml):
+    ms = compile_yaml(mapping("[ex:n, $(name)]"))
+    assert len(set(ms.materialise(lambda name: DOC))) == 2
+
+
+def test_duplicate_quads_are_removed(run_yaml):
+    doc = {"people": [{"iri": EX + "p", "name": "A"}, {"iri": EX + "p", "name": "A"}]}
+    quads = list(run_yaml(mapping("[ex:n, $(name)]"), {"data.json": doc}))
+    assert len(quads) == 1
+
+
+def test_subset_keeps_maps_of_given_sources(compile_yaml):
+    text = (
+        PREFIXES
+        + """\
+mappings:
+  a:
+    sources: [a.json~jsonpath, "$[*]"]
+    s: ex:$(id)
+    po: [[ex:n, $(n)]]
+  b:
+    sources: [b.json~jsonpath, "$[*]"]
+    s: ex:$(id)
+    po: [[ex:n, $(n)]]
+"""
+    )
+    ms = compile_yaml(text)
+    only_a = ms.subset({"a.json"})
+    assert only_a.source_names == frozenset({"a.json"})
+    assert set(only_a.materialise({"a.json": [{"id": 1, "n": "x"}]})) == {
+        (f"<{EX}1>", f"<{EX}n>", '"x"', "")
+    }
