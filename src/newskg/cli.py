@@ -89,6 +89,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     bindings: dict[str, object] = dict(_parse_bindings(args.bind, "--bind"))
     for name, value in _parse_bindings(args.iri, "--iri").items():
         bindings[name] = kg.resolve(value)
+    saved.check_bindings(set(bindings))
     result = kg.query(saved.text, **bindings)
     out.write(render(result, args.format))
     return 0

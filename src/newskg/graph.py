@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from newskg.errors import NotFoundError, QueryError
 from newskg.facts.checks import did_you_mean
-from newskg.iris import DEFAULT_BASE, ENTITY_SEGMENTS
+from newskg.iris import DEFAULT_BASE, ENTITY_SEGMENTS, SLUG
 from newskg.prefixes import PREFIXES
 from newskg.store import MANIFEST_FILE, open_store
 
@@ -164,6 +164,13 @@ class KnowledgeGraph:
             raise QueryError(
                 f"SPARQL syntax error: {exc}", hint="check the query against the SPARQL 1.1 grammar"
             ) from None
+        except RuntimeError as exc:
+            # Oxigraph refuses a binding for a variable the query does not project.
+            names = ", ".join(f"?{n}" for n in bindings)
+            raise QueryError(
+                f"cannot bind {names}: {exc}",
+                hint="a query accepts a binding only for a variable it SELECTs",
+            ) from None
         except OSError as exc:
             raise QueryError(f"query failed: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
@@ -188,14 +195,18 @@ class KnowledgeGraph:
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         if "://" in text:
-            return ox.NamedNode(text)
+            try:
+                return ox.NamedNode(text)
+            except ValueError as exc:
+                raise NotFoundError(f"'{text}' is not a valid IRI ({exc})") from None
         prefix, sep, local = text.partition(":")
         if sep and prefix in PREFIXES:
             return ox.NamedNode(PREFIXES[prefix] + local)
-        for segment in dict.fromkeys(ENTITY_SEGMENTS.values()):
-            candidate = ox.NamedNode(f"{self.base}id/{segment}/{text}")
-            if self._exists(candidate):
-                return candidate
+        if SLUG.match(text):
+            for segment in dict.fromkeys(ENTITY_SEGMENTS.values()):
+                candidate = ox.NamedNode(f"{self.base}id/{segment}/{text}")
+                if self._exists(candidate):
+                    return candidate
         by_label = self._by_label(text)
         if by_label is not None:
             return by_label
@@ -407,7 +418,7 @@ class Node:
 
 
 EVIDENCE_QUERY = """
-SELECT DISTINCT ?ev ?exact ?start ?end ?article ?sentence WHERE {
+SELECT DISTINCT ?node ?ev ?exact ?start ?end ?article ?sentence WHERE {
   { ?node nkg:evidence ?ev } UNION { ?fact nkg:evidence ?ev . ?fact ?p ?node . }
   ?ev oa:hasSource ?article ;
       oa:hasSelector ?q, ?pos .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from newskg.errors import NotFoundError, QueryError, location_of
 from newskg.facts.checks import did_you_mean
 
 SUFFIX = ".rq"
+
+
+_REQUIRED = re.compile(r"\?(\w+) \([^)]*\brequired\b")
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,21 @@ class SavedQuery:
     title: str
     answers: str
     parameters: str
+
+    @property
+    def required(self) -> list[str]:
+        """Parameters the header marks ``(…, required)``: without them the query is empty."""
+        return _REQUIRED.findall(self.parameters)
+
+    def check_bindings(self, names: set[str]) -> None:
+        missing = [n for n in self.required if n not in names]
+        if missing:
+            example = " ".join(f"--bind {n}=..." for n in missing)
+            raise QueryError(
+                f"query '{self.name}' needs {', '.join('?' + n for n in missing)}",
+                location=location_of(self.path),
+                hint=f"{self.parameters} ({example})",
+            )
 
 
 def _header(text: str) -> dict[str, str]:

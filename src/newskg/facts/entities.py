@@ -18,12 +18,12 @@ _WIKIDATA = re.compile(r"Q[1-9][0-9]*\Z")
 COMMON_KEYS = {"id", "type", "label", "aliases", "wikidata", "description"}
 # Type-specific keys: key -> allowed types of the entity it names.
 TYPE_KEYS: dict[str, dict[str, frozenset[str]]] = {
-    "Post": {"post_in": frozenset({"Organization", "GovernmentBody", "Country"})},
+    "Post": {"post_in": frozenset({"Organization", "GovernmentBody"})},
     "Programme": {"provider": frozenset({"Organization", "GovernmentBody"})},
     "Strategy": {"owner": frozenset({"Country", "Organization", "GovernmentBody"})},
     "Concept": {"scheme": frozenset(), "broader": frozenset({"Concept"})},
     "Group": {"member_type": frozenset()},
-    "GovernmentBody": {"part_of": frozenset({"Country", "GovernmentBody"})},
+    "GovernmentBody": {"part_of": frozenset({"GovernmentBody"}), "country": frozenset({"Country"})},
     "Organization": {"part_of": frozenset({"Organization"}), "country": frozenset({"Country"})},
 }
 

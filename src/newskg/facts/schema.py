@@ -200,7 +200,7 @@ SECTIONS: dict[str, Section] = {
                     values={
                         "mou": ONT + "MemorandumOfUnderstanding",
                         "agreement": ONT + "Agreement",
-                        "contract": ONT + "Agreement",
+                        "contract": ONT + "Contract",
                     },
                 ),
                 "parties": _agents(),
