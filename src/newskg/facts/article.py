@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newskg import located_yaml
 from newskg.errors import InputError, Location, location_of
@@ -41,6 +41,15 @@ from newskg.located_yaml import YDict, YList
 
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"
+
+
+class _Quote(NamedTuple):
+    """An evidence quote as written, with where to report a problem with it."""
+
+    parent: Any
+    key: str | int
+    text: Any
+    occurrence: Any
 
 
 @dataclass(frozen=True)
@@ -244,13 +253,12 @@ class _ArticleLoader:
             for name, spec in section.fields.items():
                 if spec.kind is Kind.PARTICIPANTS:
                     self._participants(record, name, spec, entry, doc, what)
-                else:
+                elif spec.kind is not Kind.OCCURRENCE:  # used by _evidence, not a graph value
                     self._field(record, name, spec, entry, what)
             self._field(record, "according_to", COMMON["according_to"], entry, what)
             if "note" in record:
                 entry["note"] = str(record["note"])
             entry["evidence"] = self._evidence(record, section, entry, what)
-            entry.pop("occurrence", None)
             for participation in entry.pop("_participations", []):
                 participation["evidence"] = entry["evidence"]
                 doc["participations"].append(participation)
@@ -295,9 +303,7 @@ class _ArticleLoader:
             elif spec.kind is Kind.NUMBER:
                 lexical, datatype = values.parse_number(value)
                 key = "integer" if datatype.endswith("integer") else "decimal"
-                out[name if name == "occurrence" else f"{name}_{key}"] = lexical
-                if name == "occurrence":
-                    out[name] = int(lexical)
+                out[f"{name}_{key}"] = lexical
             elif spec.kind is Kind.LANGUAGE:
                 out[name] = values.parse_language(value)
             elif spec.kind is Kind.URL:
@@ -443,11 +449,9 @@ class _ArticleLoader:
     def _evidence(
         self, record: YDict, section: Section, entry: dict[str, Any], what: str
     ) -> list[str]:
-        quotes: list[
-            tuple[Any, str | int, Any, int | None]
-        ] = []  # (parent, key, quote, occurrence)
+        quotes: list[_Quote] = []
         if section.name == "quotes" and "text" in entry:
-            quotes.append((record, "text", entry["text"], record.get("occurrence")))
+            quotes.append(_Quote(record, "text", entry["text"], record.get("occurrence")))
         raw = record.get(EVIDENCE_FIELD)
         if raw is None:
             if section.needs_evidence:
@@ -462,17 +466,10 @@ class _ArticleLoader:
                 self.problems.at(record, EVIDENCE_FIELD, f"{what} has an empty evidence list")
             for index, item in enumerate(raw):
                 if isinstance(item, str):
-                    quotes.append((raw, index, item, None))
+                    quotes.append(_Quote(raw, index, item, None))
                 elif isinstance(item, YDict):
                     check_keys(self.problems, item, {"quote", "occurrence"}, "an evidence entry")
                     occurrence = item.get("occurrence")
-                    if occurrence is not None and (
-                        isinstance(occurrence, bool) or not isinstance(occurrence, int)
-                    ):
-                        self.problems.at(
-                            item, "occurrence", "'occurrence' must be a whole number (1 = first)"
-                        )
-                        continue
                     if not isinstance(item.get("quote"), str):
                         self.problems.at(
                             item,
@@ -480,7 +477,7 @@ class _ArticleLoader:
                             "evidence entry needs a 'quote' string",
                         )
                         continue
-                    quotes.append((item, "quote", item["quote"], occurrence))
+                    quotes.append(_Quote(item, "quote", item["quote"], occurrence))
                 else:
                     self.problems.at(
                         raw,

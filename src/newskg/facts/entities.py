@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,97 +50,126 @@ class Registry:
 
 def load_registry(path: Path, iris: IriPolicy) -> Registry:
     """Read ``entities.yaml``; raise :class:`FactError` listing every problem found."""
-    import hashlib
-
-    raw = path.read_bytes()
     data = located_yaml.load(path)
-    problems = Problems(str(path))
-    if not isinstance(data, YDict):
-        problems.add(None, "entities file must be a mapping with 'schemes' and 'entities'")
+    return _RegistryLoader(path, iris).run(data, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+class _RegistryLoader:
+    def __init__(self, path: Path, iris: IriPolicy) -> None:
+        self.iris = iris
+        self.problems = Problems(str(path))
+        self.scheme_ids: frozenset[str] = frozenset()
+        self.declared: dict[str, tuple[YDict, str]] = {}  # id -> (record, type)
+
+    def run(self, data: Any, digest: str) -> Registry:
+        problems = self.problems
+        if not isinstance(data, YDict):
+            problems.add(None, "entities file must be a mapping with 'schemes' and 'entities'")
+            problems.raise_if_any()
+        check_keys(problems, data, {"schemes", "entities"}, "the entities file")
+        schemes = self._schemes(data)
+        self.scheme_ids = frozenset(s["id"] for s in schemes)
+        records = self._declare(data)
+        entities: dict[str, Entity] = {}
+        by_type: dict[str, list[dict[str, Any]]] = {t: [] for t in ENTITY_SEGMENTS}
+        for record in records:
+            doc = self._entity(record)
+            etype = record["type"]
+            entities[doc["id"]] = Entity(
+                doc["id"], etype, doc["iri"], doc["label"], record.get("scheme")
+            )
+            by_type[etype].append(doc)
         problems.raise_if_any()
-    check_keys(problems, data, {"schemes", "entities"}, "the entities file")
+        document: dict[str, Any] = {
+            "graph": self.iris.entities_graph,
+            "schemes": schemes,
+            # labels, aliases, Wikidata links: the same for every type
+            "entities": [doc for docs in by_type.values() for doc in docs],
+            **by_type,  # one list per type, for the type-specific triples maps
+        }
+        return Registry(entities, self.scheme_ids, document, digest)
 
-    schemes_doc: list[dict[str, Any]] = []
-    schemes_raw = data.get("schemes") or YDict()
-    if expect_mapping(problems, data, "schemes", schemes_raw, "'schemes'") and schemes_raw:
-        for sid, spec in schemes_raw.items():
+    def _schemes(self, data: YDict) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        raw = data.get("schemes") or YDict()
+        if not expect_mapping(self.problems, data, "schemes", raw, "'schemes'") or not raw:
+            return out
+        for sid, spec in raw.items():
             if not SLUG.match(sid):
-                problems.add(
-                    schemes_raw.key_at(sid),
-                    f"scheme id '{sid}' is not a slug",
-                    "use a-z, 0-9 and '-'",
+                self.problems.add(
+                    raw.key_at(sid), f"scheme id '{sid}' is not a slug", "use a-z, 0-9 and '-'"
                 )
-            if not expect_mapping(problems, schemes_raw, sid, spec, f"scheme '{sid}'"):
+            if not expect_mapping(self.problems, raw, sid, spec, f"scheme '{sid}'"):
                 continue
-            check_keys(problems, spec, {"label", "definition"}, f"scheme '{sid}'")
-            entry = {"iri": iris.scheme(sid), "id": sid, "graph": iris.entities_graph}
-            for key in ("label", "definition"):
-                if key in spec:
-                    entry[key] = str(spec[key])
+            check_keys(self.problems, spec, {"label", "definition"}, f"scheme '{sid}'")
             if "label" not in spec:
-                problems.at(schemes_raw, sid, f"scheme '{sid}' has no label")
-            schemes_doc.append(entry)
-    scheme_ids = frozenset(s["id"] for s in schemes_doc)
+                self.problems.at(raw, sid, f"scheme '{sid}' has no label")
+            entry = {"iri": self.iris.scheme(sid), "id": sid, "graph": self.iris.entities_graph}
+            entry.update({k: str(spec[k]) for k in ("label", "definition") if k in spec})
+            out.append(entry)
+        return out
 
-    entities_raw = data.get("entities")
-    first_pass: dict[str, tuple[YDict, str]] = {}
-    records: list[YDict] = []
-    if entities_raw is None:
-        problems.at(data, None, "missing 'entities' list")
-    elif expect_list(problems, data, "entities", entities_raw, "'entities'"):
-        for index, record in enumerate(entities_raw):
-            if not expect_mapping(problems, entities_raw, index, record, "an entity"):
+    def _declare(self, data: YDict) -> list[YDict]:
+        """First pass: ids and types, so that an entity may name one declared below it."""
+        raw = data.get("entities")
+        records: list[YDict] = []
+        if raw is None:
+            self.problems.at(data, None, "missing 'entities' list")
+            return records
+        if not expect_list(self.problems, data, "entities", raw, "'entities'"):
+            return records
+        for index, record in enumerate(raw):
+            if not expect_mapping(self.problems, raw, index, record, "an entity"):
                 continue
             eid, etype = record.get("id"), record.get("type")
             if not isinstance(eid, str) or not SLUG.match(eid):
-                problems.at(
+                self.problems.at(
                     record,
                     "id" if "id" in record else None,
                     f"entity id {eid!r} is missing or not a slug",
                     "use lowercase a-z, 0-9 and '-', e.g. 'ren-zhengfei'",
                 )
-                continue
-            if etype not in ENTITY_SEGMENTS:
-                problems.at(
+            elif etype not in ENTITY_SEGMENTS:
+                self.problems.at(
                     record,
                     "type" if "type" in record else None,
                     f"entity '{eid}' has unknown type {etype!r}",
                     did_you_mean(str(etype), ENTITY_SEGMENTS)
                     or "types: " + ", ".join(ENTITY_SEGMENTS),
                 )
-                continue
-            if eid in first_pass:
-                first = first_pass[eid][0].value_at("id")
-                problems.at(
+            elif eid in self.declared:
+                first = self.declared[eid][0].value_at("id")
+                self.problems.at(
                     record,
                     "id",
                     f"duplicate entity id '{eid}' (first defined at line {first.line})",
                     "entity ids must be unique; merge the two entries",
                 )
-                continue
-            first_pass[eid] = (record, etype)
-            records.append(record)
+            else:
+                self.declared[eid] = (record, etype)
+                records.append(record)
+        return records
 
-    entities: dict[str, Entity] = {}
-    by_type: dict[str, list[dict[str, Any]]] = {t: [] for t in ENTITY_SEGMENTS}
-    for record in records:
+    def _entity(self, record: YDict) -> dict[str, Any]:
         eid, etype = record["id"], record["type"]
         extra = TYPE_KEYS.get(etype, {})
-        check_keys(problems, record, COMMON_KEYS | set(extra), f"entity '{eid}' ({etype})")
-        iri = iris.entity(etype, eid)
-        doc: dict[str, Any] = {"iri": iri, "id": eid, "graph": iris.entities_graph}
+        check_keys(self.problems, record, COMMON_KEYS | set(extra), f"entity '{eid}' ({etype})")
+        doc: dict[str, Any] = {
+            "iri": self.iris.entity(etype, eid),
+            "id": eid,
+            "graph": self.iris.entities_graph,
+        }
         try:
             doc["label"] = parse_text(record.get("label"))
         except ValueError:
-            problems.at(
-                record, "label" if "label" in record else None, f"entity '{eid}' needs a label"
-            )
+            where = "label" if "label" in record else None
+            self.problems.at(record, where, f"entity '{eid}' needs a label")
             doc["label"] = eid
         aliases = record.get("aliases", [])
         if isinstance(aliases, list) and all(isinstance(a, str) and a for a in aliases):
             doc["aliases"] = list(aliases)
         else:
-            problems.at(record, "aliases", f"aliases of '{eid}' must be a list of strings")
+            self.problems.at(record, "aliases", f"aliases of '{eid}' must be a list of strings")
         if "description" in record:
             doc["description"] = str(record["description"])
         if "wikidata" in record:
@@ -147,59 +177,47 @@ def load_registry(path: Path, iris: IriPolicy) -> Registry:
             if _WIKIDATA.match(qid):
                 doc["wikidata"] = WIKIDATA_ENTITY + qid
             else:
-                problems.at(
+                self.problems.at(
                     record,
                     "wikidata",
                     f"'{qid}' is not a Wikidata item id",
                     "write it as Q followed by digits, or leave it out if unknown",
                 )
-        scheme = None
         for key, allowed in extra.items():
-            if key not in record:
-                continue
-            value = record[key]
-            if key == "scheme":
-                if value not in scheme_ids:
-                    problems.at(
-                        record,
-                        key,
-                        f"unknown scheme '{value}' for concept '{eid}'",
-                        did_you_mean(str(value), scheme_ids) or "declare it under 'schemes'",
-                    )
-                else:
-                    scheme = value
-                    doc["scheme"] = iris.scheme(value)
-            elif key == "member_type":
-                doc[key] = str(value)
-            else:
-                target = first_pass.get(str(value))
-                if target is None:
-                    problems.at(
-                        record,
-                        key,
-                        f"'{key}' of '{eid}' names unknown entity '{value}'",
-                        did_you_mean(str(value), first_pass) or "declare that entity first",
-                    )
-                elif target[1] not in allowed:
-                    problems.at(
-                        record,
-                        key,
-                        f"'{key}' of '{eid}' must be one of "
-                        f"{', '.join(sorted(allowed))}, but '{value}' is a {target[1]}",
-                    )
-                else:
-                    doc[key] = iris.entity(target[1], str(value))
-        if etype == "Concept" and scheme is None and "scheme" not in record:
-            problems.at(record, "id", f"concept '{eid}' has no scheme", "add 'scheme: <scheme id>'")
-        entities[eid] = Entity(eid, etype, iri, doc["label"], scheme)
-        by_type[etype].append(doc)
+            if key in record:
+                self._link(record, key, allowed, doc)
+        if etype == "Concept" and "scheme" not in record:
+            self.problems.at(record, "id", f"concept '{eid}' has no scheme", "add 'scheme: <id>'")
+        return doc
 
-    problems.raise_if_any()
-    everything = [doc for docs in by_type.values() for doc in docs]
-    document: dict[str, Any] = {
-        "graph": iris.entities_graph,
-        "schemes": schemes_doc,
-        "entities": everything,  # labels, aliases, Wikidata links: the same for every type
-        **by_type,  # one list per type, for the type-specific triples maps
-    }
-    return Registry(entities, scheme_ids, document, hashlib.sha256(raw).hexdigest())
+    def _link(self, record: YDict, key: str, allowed: frozenset[str], doc: dict[str, Any]) -> None:
+        """A type-specific key: a scheme, a plain value, or a reference to another entity."""
+        eid, value = record["id"], record[key]
+        if key == "scheme":
+            if value in self.scheme_ids:
+                doc["scheme"] = self.iris.scheme(value)
+            else:
+                self.problems.at(
+                    record,
+                    key,
+                    f"unknown scheme '{value}' for concept '{eid}'",
+                    did_you_mean(str(value), self.scheme_ids) or "declare it under 'schemes'",
+                )
+        elif not allowed:  # a plain value such as member_type
+            doc[key] = str(value)
+        elif (target := self.declared.get(str(value))) is None:
+            self.problems.at(
+                record,
+                key,
+                f"'{key}' of '{eid}' names unknown entity '{value}'",
+                did_you_mean(str(value), self.declared) or "declare that entity first",
+            )
+        elif target[1] not in allowed:
+            self.problems.at(
+                record,
+                key,
+                f"'{key}' of '{eid}' must be one of "
+                f"{', '.join(sorted(allowed))}, but '{value}' is a {target[1]}",
+            )
+        else:
+            doc[key] = self.iris.entity(target[1], str(value))

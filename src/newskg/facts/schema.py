@@ -31,6 +31,7 @@ class Kind(Enum):
     REFS = "refs"  # list of the above
     SOURCE = "source"  # id in the article's `sources`
     PARTICIPANTS = "participants"  # list of {person, capacity}
+    OCCURRENCE = "occurrence"  # which occurrence of a quote; checked with the evidence
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ SECTIONS: dict[str, Section] = {
             {
                 "speaker": _agent(),
                 "text": Field(Kind.TEXT, required=True),
-                "occurrence": Field(Kind.NUMBER),
+                "occurrence": Field(Kind.OCCURRENCE),
                 "during": Field(Kind.REF, sections=frozenset({"meetings"})),
             },
             needs_evidence=False,  # the quoted text is its own evidence
