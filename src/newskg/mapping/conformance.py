@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from newskg.errors import MappingError
+from newskg.errors import MappingError, NotFoundError, location_of
 from newskg.mapping.loader import load_mappings
 from newskg.mapping.terms import XSD_STRING
 
@@ -207,8 +207,11 @@ def _cases(directory: Path) -> list[tuple[str, str]]:
 def conformance_command(directory: Path, out: TextIO) -> int:
     """`newskg conformance DIR`: print the pass count and why each failure failed."""
     if not directory.is_dir():
-        out.write(f"error: {directory} is not a directory\n")
-        return 2
+        raise NotFoundError(
+            "conformance cases folder not found",
+            location=location_of(directory),
+            hint="pass the folder of the W3C RML-Core test cases (one subfolder per case)",
+        )
     report = run_conformance(directory)
     for failure in report.failures:
         out.write(f"FAIL {failure.case}: {failure.reason}\n\n")

@@ -89,8 +89,17 @@ def _short(value: Any) -> str:
 
 
 class _Compiler:
-    def __init__(self, flatten_arrays: bool) -> None:
+    def __init__(self, flatten_arrays: bool, caches: list[dict[Any, str]]) -> None:
         self.flatten = flatten_arrays
+        # Term caches (JSON value -> N-Triples term) of the reference-valued term maps: a
+        # value repeated across records (an attendee, a topic, the article) is validated and
+        # rendered once, and all its quads share one string. Cleared after every run.
+        self.caches = caches
+
+    def cache(self) -> dict[Any, str]:
+        c: dict[Any, str] = {}
+        self.caches.append(c)
+        return c
 
     # ---- references -> scalar values
 
@@ -270,10 +279,16 @@ class _Compiler:
             vals = self.values(tm.reference)
             unsafe = tm.term_type == "unsafe_iri"
             valid = terms.is_valid_iri
+            cache = self.cache() if wrap else None
 
             def ref_iris(rec: Any) -> list[str]:
                 out = []
                 for v in vals(rec):
+                    if cache is not None:
+                        term = cache.get(v)
+                        if term is not None:
+                            out.append(term)
+                            continue
                     iri = v if type(v) is str else _lex(v, loc)
                     if not valid(iri):  # fast path: an absolute, valid IRI as is
                         if not terms.is_absolute_iri(iri):
@@ -286,7 +301,10 @@ class _Compiler:
                                 loc,
                                 "fix the data, or use a template to have the value percent-encoded",
                             )
-                    out.append(left + iri + right)
+                    term = left + iri + right
+                    if cache is not None and type(v) is str:
+                        cache[v] = term
+                    out.append(term)
                 return out
 
             return ref_iris
@@ -386,18 +404,24 @@ class _Compiler:
                 check = terms.LEXICAL_CHECKS.get(dt)
                 suffix = "^^<" + dt + ">"
                 is_string = dt == terms.XSD_STRING
+                cache = self.cache()
 
                 def with_dt(rec: Any) -> list[str]:
                     out = []
                     for v in raw(rec):
-                        lex = _lex_for(v, dt, loc)
-                        if check is not None and not check(lex):
-                            raise _bad_lexical(v, lex, dt, tm)
-                        out.append(
-                            terms.quote_literal(lex)
-                            if is_string
-                            else terms.quote_literal(lex) + suffix
-                        )
+                        term = cache.get(v) if type(v) is str else None
+                        if term is None:
+                            lex = _lex_for(v, dt, loc)
+                            if check is not None and not check(lex):
+                                raise _bad_lexical(v, lex, dt, tm)
+                            term = (
+                                terms.quote_literal(lex)
+                                if is_string
+                                else terms.quote_literal(lex) + suffix
+                            )
+                            if type(v) is str:
+                                cache[v] = term
+                        out.append(term)
                     return out
 
                 return with_dt
@@ -428,11 +452,16 @@ class _Compiler:
 
             return plain
 
+        cache = self.cache()
+
         def natural(rec: Any) -> list[str]:
             out = []
             for v in raw(rec):
                 if type(v) is str:
-                    out.append(terms.quote_literal(v))
+                    term = cache.get(v)
+                    if term is None:
+                        term = cache[v] = terms.quote_literal(v)
+                    out.append(term)
                 else:
                     pair = terms.natural(v)
                     if pair is None:
@@ -549,11 +578,12 @@ class Materialiser:
 
     def __init__(self, maps: list[TriplesMap]) -> None:
         self.maps = maps
+        self._caches: list[dict[Any, str]] = []
         by_name = {tm.name: tm for tm in maps}
         self._plans = [self._plan(tm, by_name) for tm in maps]
 
     def _plan(self, tm: TriplesMap, by_name: dict[str, TriplesMap]) -> _MapPlan:
-        c = _Compiler(tm.flatten_arrays)
+        c = _Compiler(tm.flatten_arrays, self._caches)
         poms = []
         for pom in tm.predicate_objects:
             poms.append(self._pom(c, tm, pom, by_name))
@@ -593,7 +623,7 @@ class Materialiser:
         self, c: _Compiler, child: TriplesMap, ref: RefObjectMap, by_name: dict[str, TriplesMap]
     ) -> Binder:
         parent = by_name[ref.parent]
-        pc = _Compiler(parent.flatten_arrays)
+        pc = _Compiler(parent.flatten_arrays, self._caches)
         parent_subjects = [pc.term(s) for s in parent.subjects]
         if not ref.joins:
             # Same logical source (checked at compile time): the parent's subject of the
@@ -641,8 +671,12 @@ class Materialiser:
     def run(self, resolve: Resolver) -> Iterator[Quad]:
         run = _Run(resolve)
         out: dict[Quad, None] = {}
-        for plan in self._plans:
-            _run_map(run, plan, out)
+        try:
+            for plan in self._plans:
+                _run_map(run, plan, out)
+        finally:
+            for cache in self._caches:
+                cache.clear()
         return iter(out)
 
 

@@ -28,6 +28,7 @@ from newskg.mapping.model import (
     TermMap,
     TermType,
     TriplesMap,
+    check,
 )
 from newskg.mapping.templates import TemplateError, parse_rml
 
@@ -76,15 +77,18 @@ TERM_TYPES: dict[str, TermType] = {
 }
 _R = {name: URIRef(RML + name) for name in (n[len(RML) :] for n in SUPPORTED)}
 _PREFIX_DECL = re.compile(r"(?:@prefix|PREFIX)\s+([\w.\-]*):\s*<([^>]*)>", re.IGNORECASE)
+_BASE_DECL = re.compile(r"(?:@base|BASE)\s+<([^>]*)>", re.IGNORECASE)
 
 
 class _Locator:
     """First textual occurrence of a term in the Turtle source, as a Location."""
 
-    def __init__(self, text: str, file: str) -> None:
+    def __init__(self, text: str, file: str, base: str = "") -> None:
         self.text = text
         self.file = file
         self.prefixes = [(p, ns) for p, ns in _PREFIX_DECL.findall(text)]
+        # Relative IRIs (<#Map>) resolve against @base, or the base the file is parsed with.
+        self.bases = [b for b in [*_BASE_DECL.findall(text), base] if b]
 
     def at(self, index: int) -> Location:
         line = self.text.count("\n", 0, index) + 1
@@ -105,6 +109,9 @@ class _Locator:
 
     def iri_needles(self, iri: str) -> list[str]:
         out = [f"<{iri}>"]
+        for base in self.bases:
+            if iri.startswith(base) and len(iri) > len(base):
+                out.append(f"<{iri[len(base) :]}>")
         for prefix, ns in self.prefixes:
             if ns and iri.startswith(ns):
                 out.append(f"{prefix}:{iri[len(ns) :]}")
@@ -145,7 +152,7 @@ class RmlTurtleReader:
         except UnicodeDecodeError as exc:
             self.d.add(f"file is not valid UTF-8 (byte {exc.start})", self.file_location)
             return []
-        self.loc = _Locator(text, shown)
+        self.loc = _Locator(text, shown, self.default_base)
         try:
             self.g.parse(data=text, format="turtle", publicID=self.default_base)
         except Exception as exc:  # rdflib raises several unrelated types for bad syntax
@@ -170,6 +177,8 @@ class RmlTurtleReader:
     def _syntax_location(self, exc: Exception, text: str) -> Location:
         raw, index = getattr(exc, "_str", None), getattr(exc, "_i", None)
         if isinstance(raw, bytes) and isinstance(index, int):
+            if index < 0:  # rdflib's "end of input"
+                index = len(raw)
             line = raw.count(b"\n", 0, index) + 1
             col = index - raw.rfind(b"\n", 0, index)
             return Location(self.file_location.file, line, col)
@@ -296,6 +305,21 @@ class RmlTurtleReader:
             if pom is not None:
                 poms.append(pom)
         if source is None or not subjects:
+            # Reported already; still check what the map's other parts say, so that every
+            # problem of the file comes out in one pass (joins need a whole map: skipped).
+            partial = [
+                PredicateObjectMap(
+                    pom.predicates,
+                    tuple(o for o in pom.objects if isinstance(o, TermMap)),
+                    pom.graphs,
+                    pom.location,
+                )
+                for pom in poms
+            ]
+            check(
+                [TriplesMap(name, where, (), (), (), tuple(graphs), tuple(partial), False)],
+                self.d,
+            )
             return None
         return TriplesMap(
             name=name,
@@ -476,6 +500,13 @@ class RmlTurtleReader:
             tm = self._constant(constant, where, what, base)
             wanted = term_type
             natural = "literal" if isinstance(constant, Literal) else "iri"
+            if natural == "literal" and what == "datatype":
+                self.d.add(
+                    f"a datatype must be an IRI, not the literal {constant.n3()}",
+                    tm.location,
+                    "write the datatype as an IRI, e.g. xsd:date",
+                )
+                return None
             if wanted is not None and not (
                 wanted == natural or (natural == "iri" and wanted in ("iri", "uri", "unsafe_iri"))
             ):

@@ -35,7 +35,9 @@ _UCSCHAR = (
     "\U000a0000-\U000afffd\U000b0000-\U000bfffd\U000c0000-\U000cfffd"
     "\U000d0000-\U000dfffd\U000e1000-\U000efffd"
 )
-_NOT_IUNRESERVED = re.compile(f"[^A-Za-z0-9._~\\-{_UCSCHAR}]+")
+# Unicode white space (U+00A0, U+2000-U+200A, U+3000, ...) is ucschar but is encoded anyway:
+# invisible in an IRI, and rdflib's N-Triples parser refuses it (a deliberate departure).
+_NOT_IUNRESERVED = re.compile(f"(?:[^A-Za-z0-9._~\\-{_UCSCHAR}]|\\s)+")
 _NOT_UNRESERVED = re.compile(r"[^A-Za-z0-9._~\-]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Characters N-Triples forbids in an IRIREF, plus controls and a bare '%' (RFC 3987).
