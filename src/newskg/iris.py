@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newskg.errors import InputError
+
 DEFAULT_BASE = "https://w3id.org/newskg/"
 ONTOLOGY = "https://w3id.org/newskg/ontology#"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
@@ -39,7 +41,10 @@ class IriPolicy:
 
     def __post_init__(self) -> None:
         if not re.match(r"https?://[^\s<>\"{}|\\^`]+/\Z", self.base):
-            raise ValueError(f"base IRI must be an http(s) IRI ending in '/': {self.base!r}")
+            raise InputError(
+                f"base IRI must be an http(s) IRI ending in '/': {self.base!r}",
+                hint="e.g. --base https://example.org/news/",
+            )
 
     def entity(self, entity_type: str, entity_id: str) -> str:
         return f"{self.base}id/{ENTITY_SEGMENTS[entity_type]}/{entity_id}"

@@ -107,7 +107,10 @@ class _Builder:
             out.item_locations = [_loc(self.file, n.start_mark) for n in node.value]
             out.extend(self.build(n) for n in node.value)
             return out
-        return self._scalar(node)
+        try:
+            return self._scalar(node)
+        except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
+            raise self._fail(node, "number has too many digits", "quote it if it is text") from None
 
     def _fail(self, node: yaml.Node, message: str, hint: str) -> InputError:
         return InputError(message, location=_loc(self.file, node.start_mark), hint=hint)
@@ -177,6 +180,15 @@ def loads(text: str, file: str = "<string>") -> Any:
             location=where,
             hint="check indentation, colons and quotes on this line and the one above",
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids; position is in bytes
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise InputError(
+            f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason})",
+            location=Location(file, line, column),
+            hint='remove it, or write it as an escape in a double-quoted string ("\\u0007")',
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", location=Location(file)) from None
     if node is None:
@@ -204,5 +216,9 @@ def load(path: Path, *, max_bytes: int = MAX_BYTES) -> Any:
             f"file is not valid UTF-8 (byte {exc.start})",
             location=where,
             hint="save the file as UTF-8",
+        ) from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise InputError(
+            f"cannot read the file: {exc.strerror}", location=where, hint="check the path"
         ) from None
     return loads(text, where.file)

@@ -64,6 +64,10 @@ def read_query(path: Path) -> SavedQuery:
         raise NotFoundError("query file not found", location=location_of(path)) from None
     except UnicodeDecodeError:
         raise QueryError("query file is not UTF-8", location=location_of(path)) from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise QueryError(
+            f"cannot read the query file: {exc.strerror}", location=location_of(path)
+        ) from None
     fields = _header(text)
     return SavedQuery(
         path.stem,
@@ -76,6 +80,12 @@ def read_query(path: Path) -> SavedQuery:
 
 
 def list_queries(folder: Path) -> list[SavedQuery]:
+    if not folder.is_dir():
+        raise NotFoundError(
+            "saved queries folder not found",
+            location=location_of(folder),
+            hint="run from the project root or pass --queries DIR",
+        )
     return [read_query(p) for p in sorted(folder.glob(f"*{SUFFIX}"))]
 
 

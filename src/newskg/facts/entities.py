@@ -129,7 +129,7 @@ class _RegistryLoader:
                     f"entity id {eid!r} is missing or not a slug",
                     "use lowercase a-z, 0-9 and '-', e.g. 'ren-zhengfei'",
                 )
-            elif etype not in ENTITY_SEGMENTS:
+            elif not isinstance(etype, str) or etype not in ENTITY_SEGMENTS:
                 self.problems.at(
                     record,
                     "type" if "type" in record else None,
@@ -194,7 +194,7 @@ class _RegistryLoader:
         """A type-specific key: a scheme, a plain value, or a reference to another entity."""
         eid, value = record["id"], record[key]
         if key == "scheme":
-            if value in self.scheme_ids:
+            if isinstance(value, str) and value in self.scheme_ids:
                 doc["scheme"] = self.iris.scheme(value)
             else:
                 self.problems.at(

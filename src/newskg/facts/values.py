@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+MAX_EXPONENT = 100  # |number| < 10**101 and >= 10**-100, unless 0
 
 _YEAR = re.compile(r"[0-9]{4}\Z")
 # BCP 47 shape (RFC 5646 "langtag" without the rarely used extension/private-use details).
@@ -60,6 +61,9 @@ def parse_number(value: Any) -> tuple[str, str]:
         ) from None
     if not number.is_finite():
         raise ValueError(f"'{value}' is not a finite number")
+    if not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+        # 1e999999999 would be written out digit by digit: a gigabyte in the exports
+        raise ValueError(f"'{value}' is out of range (at most {MAX_EXPONENT} digits either side)")
     if (
         number == number.to_integral_value()
         and "." not in str(value)

@@ -338,6 +338,8 @@ class YarrrmlReader:
 
     def _subjects(self, spec: Any, loc: Location, graphs: list[TermMap]) -> list[TermMap]:
         if isinstance(spec, YList):
+            if not spec:
+                self.d.add("the subject list is empty", loc, "give a subject such as $(iri)")
             out = []
             for i, item in enumerate(spec):
                 out.extend(self._subjects(item, spec.item_at(i), graphs))

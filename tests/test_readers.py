@@ -1,0 +1,71 @@
+"""Readers during rebuilds: a reader querying in a loop while builds run never sees a partial
+graph or an error. Each iteration opens a fresh KnowledgeGraph (the kg/store symlink is
+resolved at open; the previous store is kept one generation for readers mid-query)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from newskg.graph import KnowledgeGraph
+from tests.conftest import PROJECT_DIRS, ROOT, SEED_ARTICLE, run_cli
+
+FACTS = f"seeds/{SEED_ARTICLE}/facts.yaml"
+TITLE = "  title: Thai PM Prayut"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+HEADLINE = "SELECT ?t WHERE { ?a a schema:NewsArticle ; schema:headline ?t }"
+BUILDS = 4
+BUILD = [sys.executable, "-m", "newskg.cli", "build", "--project"]
+
+
+def _read_loop(kg: Path, stop: threading.Event, seen: list[tuple[int, str]], errors: list[str]):
+    while not stop.is_set():
+        try:
+            graph = KnowledgeGraph.open(kg)
+            count = graph.select(COUNT).column("n")[0]
+            headlines = graph.select(HEADLINE).column("t")
+            del graph
+            seen.append((count, "|".join(headlines)))
+        except Exception as exc:  # any error at all is a failure of the guarantee
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+
+def test_api_reader_never_sees_a_partial_graph(tmp_path):
+    for name in PROJECT_DIRS:
+        shutil.copytree(ROOT / name, tmp_path / name)
+    assert run_cli("build", "--project", tmp_path, "--no-shacl").code == 0
+    expected = KnowledgeGraph.open(tmp_path / "kg").select(COUNT).column("n")[0]
+
+    stop = threading.Event()
+    seen: list[tuple[int, str]] = []
+    errors: list[str] = []
+    reader = threading.Thread(target=_read_loop, args=(tmp_path / "kg", stop, seen, errors))
+    reader.start()
+    titles = []
+    try:
+        for i in range(BUILDS):
+            # each build changes the headline, so each swap is a different graph
+            path = tmp_path / FACTS
+            text = path.read_text(encoding="utf-8")
+            title = f"  title: Build {i} - Thai PM Prayut"
+            path.write_text(text.replace(titles[-1] if titles else TITLE, title, 1), "utf-8")
+            titles.append(title)
+            subprocess.run(
+                [*BUILD, str(tmp_path), "--no-shacl"],
+                check=True,
+                capture_output=True,
+            )
+    finally:
+        stop.set()
+        reader.join()
+
+    assert errors == []
+    assert len(seen) > BUILDS  # the reader did run during the builds
+    assert {count for count, _ in seen} == {expected}
+    # every headline seen is exactly one build's (never none, never two)
+    headlines = {h for _, h in seen}
+    assert all(h.startswith(("Thai PM", "Build ")) and "|" not in h for h in headlines)
+    assert any(h.startswith(f"Build {BUILDS - 1} ") for h in headlines)
