@@ -8,8 +8,11 @@ output), which is valid Turtle as it is; the writer only sorts, groups and abbre
 
 from __future__ import annotations
 
+import heapq
+import json
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TextIO
 
 from newskg.prefixes import PREFIXES
@@ -48,6 +51,23 @@ def _compact(term: str, used: set[str]) -> str:
     return term
 
 
+def render_subject(
+    subject: str, triples: list[tuple[str, str, str]], used: set[str], indent: str
+) -> str:
+    """The Turtle block of one subject, from its triples sorted by predicate and object."""
+    by_predicate: dict[str, list[str]] = {}
+    for _, p, o in triples:
+        by_predicate.setdefault(p, []).append(o)
+    predicates = sorted(by_predicate, key=lambda p: (p != RDF_TYPE, sort_key(p)))
+    lines = [f"{indent}{_compact(subject, used)}"]
+    for n, predicate in enumerate(predicates):
+        shown = "a" if predicate == RDF_TYPE else _compact(predicate, used)
+        objects = ", ".join(_compact(o, used) for o in by_predicate[predicate])
+        end_mark = " ." if n == len(predicates) - 1 else " ;"
+        lines.append(f"{indent}    {shown} {objects}{end_mark}")
+    return "\n".join(lines)
+
+
 def _statements(triples: list[tuple[str, str, str]], used: set[str], indent: str) -> Iterator[str]:
     """Turtle blocks, one per subject, from triples sorted by subject, predicate, object."""
     index = 0
@@ -56,18 +76,7 @@ def _statements(triples: list[tuple[str, str, str]], used: set[str], indent: str
         end = index
         while end < len(triples) and triples[end][0] == subject:
             end += 1
-        block = triples[index:end]
-        by_predicate: dict[str, list[str]] = {}
-        for _, p, o in block:
-            by_predicate.setdefault(p, []).append(o)
-        predicates = sorted(by_predicate, key=lambda p: (p != RDF_TYPE, sort_key(p)))
-        lines = [f"{indent}{_compact(subject, used)}"]
-        for n, predicate in enumerate(predicates):
-            shown = "a" if predicate == RDF_TYPE else _compact(predicate, used)
-            objects = ", ".join(_compact(o, used) for o in by_predicate[predicate])
-            end_mark = " ." if n == len(predicates) - 1 else " ;"
-            lines.append(f"{indent}    {shown} {objects}{end_mark}")
-        yield "\n".join(lines)
+        yield render_subject(subject, triples[index:end], used, indent)
         index = end
 
 
@@ -77,6 +86,11 @@ def _sorted_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, 
 
 def _header(used: set[str]) -> str:
     return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in PREFIXES if p in used)
+
+
+def header(used: Iterable[str]) -> str:
+    """The ``@prefix`` lines for the prefixes a body uses, in the fixed table order."""
+    return _header(set(used))
 
 
 def write_turtle(quads: Iterable[Quad], out: TextIO) -> None:
@@ -113,3 +127,91 @@ def write_ntriples(quads: Iterable[Quad], out: TextIO) -> None:
 def write_nquads(quads: Iterable[Quad], out: TextIO) -> None:
     for s, p, o, g in sorted(set(quads)):
         out.write(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
+
+
+# -- streaming exports --------------------------------------------------------------------------
+#
+# A large build cannot hold every quad to sort it. Each article's quads are disjoint from the
+# other articles' graphs, so the TriG export is written graph by graph; the Turtle export
+# (the union) is merged from sorted runs of per-subject records (see SubjectRecord below).
+
+
+def trig_graph_block(graph: str, triples: list[tuple[str, str, str]], used: set[str]) -> str:
+    """One named graph of the TriG export, from its triples sorted and deduplicated."""
+    body = "\n\n".join(_statements(triples, used, "    "))
+    return f"{_compact(graph, used)} {{\n{body}\n}}"
+
+
+def sorted_unique_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    return _sorted_triples(triples)
+
+
+def subject_key(subject: str) -> str:
+    """A string whose plain ordering is :func:`sort_key` order (one rank character + term).
+
+    Subjects are IRIs or blank nodes, which hold no NUL and no line break, so a record line
+    ``key NUL payload`` sorts by subject with ordinary string comparison (and ``heapq.merge``
+    of sorted files needs no key function)."""
+    rank, term = sort_key(subject)
+    return f"{rank}{term}"
+
+
+def subject_records(triples: list[tuple[str, str, str]]) -> Iterator[str]:
+    """One run-file line per subject: key, the triples, and the block pre-rendered.
+
+    The pre-rendered block is used as it is when no other graph has triples about the same
+    subject; otherwise the merge re-renders the union of the triples (entities that articles
+    also describe, e.g. ``<post> org:heldBy <person>``)."""
+    index = 0
+    while index < len(triples):
+        subject = triples[index][0]
+        end = index
+        while end < len(triples) and triples[end][0] == subject:
+            end += 1
+        used: set[str] = set()
+        block = render_subject(subject, triples[index:end], used, "")
+        rows = [f"{p} {o}" for _, p, o in triples[index:end]]
+        payload = json.dumps([sorted(used), block, subject, rows], ensure_ascii=False)
+        yield f"{subject_key(subject)}\0{payload}\n"
+        index = end
+
+
+def write_turtle_from_runs(runs: Iterable[Path], body: TextIO) -> set[str]:
+    """Merge sorted run files into Turtle statements on ``body``; return the prefixes used.
+
+    The output is byte for byte what :func:`write_turtle` writes after its header."""
+    files = [path.open(encoding="utf-8", newline="\n") for path in runs]
+    used: set[str] = set()
+    first = True
+    try:
+        group_key: str | None = None
+        group: list[str] = []
+        for line in heapq.merge(*files):
+            key, _, payload = line.partition("\0")
+            if key != group_key:
+                if group:
+                    first = _write_group(group, used, body, first)
+                group_key, group = key, []
+            group.append(payload)
+        if group:
+            _write_group(group, used, body, first)
+    finally:
+        for handle in files:
+            handle.close()
+    return used
+
+
+def _write_group(payloads: list[str], used: set[str], body: TextIO, first: bool) -> bool:
+    records = [json.loads(p) for p in payloads]
+    if len(records) == 1:
+        prefixes, block, _, _ = records[0]
+        used.update(prefixes)
+    else:
+        subject = records[0][2]
+        rows = {row for record in records for row in record[3]}
+        triples = _sorted_triples((subject, *row.split(" ", 1)) for row in rows)  # type: ignore[misc]
+        block = render_subject(subject, triples, used, "")
+    if not first:
+        body.write("\n\n")
+    body.write(block)
+    return False

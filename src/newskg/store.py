@@ -7,6 +7,7 @@ Layout of the output folder (``kg/`` by default)::
                       opened it just before a swap can finish its query
     kg/newskg.ttl     deterministic exports (committed)
     kg/newskg.trig
+    kg/.commit        present only while a build is being swapped in (the commit journal)
 
 Why a symlink: replacing a symlink with ``os.replace`` is atomic on POSIX, so a reader sees
 either the old store or the new one, never a half-written directory, and a build that fails
@@ -32,6 +33,7 @@ STORES_DIR = ".stores"
 TURTLE_EXPORT = "newskg.ttl"
 TRIG_EXPORT = "newskg.trig"
 MANIFEST_FILE = "manifest.json"
+JOURNAL_FILE = ".commit"  # names the build being swapped in; see StagedBuild.commit
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,19 @@ class KgLayout:
     def trig(self) -> Path:
         return self.root / TRIG_EXPORT
 
+    @property
+    def journal(self) -> Path:
+        return self.root / JOURNAL_FILE
+
 
 class StagedBuild:
     """A store directory and export files being written aside, swapped in by :meth:`commit`."""
 
     def __init__(self, layout: KgLayout) -> None:
         self.layout = layout
+        self.committed = False
         layout.stores.mkdir(parents=True, exist_ok=True)
+        recover(layout)
         name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         self.dir = layout.stores / name
         self.dir.mkdir()
@@ -68,16 +76,39 @@ class StagedBuild:
         self.exports_dir.mkdir()
         self.store_dir = self.dir / "store"
 
-    def load_nquads(self, nquads: Iterable[bytes] | bytes) -> None:
+    def load_nquads(self, nquads: Iterable[bytes] | bytes | Path) -> None:
+        """Bulk-load N-Quads; from a file, Oxigraph streams it, so memory does not grow."""
         store = ox.Store(str(self.store_dir))
         try:
-            if isinstance(nquads, bytes):
+            if isinstance(nquads, Path):
+                store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+            elif isinstance(nquads, bytes):
                 store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
             else:
                 for chunk in nquads:
                     store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
             store.flush()
             store.optimize()
+        finally:
+            del store
+
+    def update_from(self, previous: Path, remove: Iterable[str], add: Iterable[Path]) -> None:
+        """Start from a copy of the ``previous`` store and replace some named graphs.
+
+        ``Store.backup`` is a RocksDB checkpoint (hard links, no rewrite), so copying a large
+        store costs little; the previous store itself is never opened for writing."""
+        source = ox.Store.read_only(str(previous))
+        try:
+            source.backup(str(self.store_dir))
+        finally:
+            del source
+        store = ox.Store(str(self.store_dir))
+        try:
+            for graph in remove:
+                store.remove_graph(ox.NamedNode(graph[1:-1]))
+            for path in add:  # few graphs: a transactional load is enough
+                store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            store.flush()
         finally:
             del store
 
@@ -90,24 +121,69 @@ class StagedBuild:
         return self.exports_dir / name
 
     def commit(self) -> None:
-        """Swap exports and store in. Everything before this point can fail harmlessly."""
+        """Swap exports and store in. Everything before this point can fail harmlessly.
+
+        Two export files and a symlink cannot be replaced in one atomic step, so the commit
+        point is the journal ``kg/.commit`` naming this build: once it is on disk the build
+        counts as done, and a commit interrupted after it (killed, disk error) is finished by
+        :func:`recover` at the start of the next build. Before it, nothing in ``kg/`` moved.
+        """
         for export in sorted(self.exports_dir.iterdir()):
             _fsync(export)
-            os.replace(export, self.layout.root / export.name)
         previous = _current_target(self.layout)
-        link_tmp = self.layout.root / f".{STORE_LINK}.new-{os.getpid()}"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        os.symlink(os.path.relpath(self.dir / "store", self.layout.root), link_tmp)
-        if self.layout.store.exists() and not self.layout.store.is_symlink():
-            # A store from an older layout: move it aside so the symlink can take its place.
-            shutil.move(str(self.layout.store), str(self.layout.stores / f"legacy-{os.getpid()}"))
-        os.replace(link_tmp, self.layout.store)
-        shutil.rmtree(self.exports_dir, ignore_errors=True)
+        journal_tmp = self.layout.root / f"{JOURNAL_FILE}.new-{os.getpid()}"
+        journal_tmp.write_text(self.dir.name + "\n", encoding="utf-8")
+        _fsync(journal_tmp)
+        os.replace(journal_tmp, self.layout.journal)  # the commit point
+        self.committed = True
+        _fsync_dir(self.layout.root)
+        _finish(self.layout, self.dir)
         _prune(self.layout, keep={self.dir, previous} - {None})
 
     def abort(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not self.committed:  # after the commit point, recover() needs it
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _finish(layout: KgLayout, build_dir: Path) -> None:
+    """Move the exports of a committed build into place, then point ``kg/store`` at it.
+    Every step can be repeated, so an interrupted finish is simply run again."""
+    exports = build_dir / "exports"
+    if exports.is_dir():
+        for export in sorted(exports.iterdir()):
+            os.replace(export, layout.root / export.name)
+    link_tmp = layout.root / f".{STORE_LINK}.new-{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(os.path.relpath(build_dir / "store", layout.root), link_tmp)
+    if layout.store.exists() and not layout.store.is_symlink():
+        # A store from an older layout: move it aside so the symlink can take its place.
+        shutil.move(str(layout.store), str(layout.stores / f"legacy-{os.getpid()}"))
+    os.replace(link_tmp, layout.store)
+    _fsync_dir(layout.root)
+    shutil.rmtree(exports, ignore_errors=True)
+    layout.journal.unlink(missing_ok=True)
+
+
+def recover(layout: KgLayout) -> None:
+    """Finish a commit that a killed build started (see :meth:`StagedBuild.commit`)."""
+    try:
+        name = layout.journal.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return
+    build_dir = layout.stores / name
+    if name and "/" not in name and (build_dir / "store").is_dir():
+        _finish(layout, build_dir)
+    else:  # a journal without its build cannot be finished; the previous build stands
+        layout.journal.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync(path: Path) -> None:

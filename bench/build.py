@@ -1,0 +1,193 @@
+"""Benchmark `newskg build` at scale against the floor, all measured in one run.
+
+    .venv/bin/python bench/build.py [--articles 10000] [--big 100000] [--work DIR] [--shacl]
+
+1. Writes N synthetic articles (`newskg synth`, deterministic) unless DIR already has them.
+2. Full build (`--no-shacl`, or with SHACL if --shacl) in a fresh subprocess: wall time and
+   peak RSS (ru_maxrss of the build and its workers).
+3. The floor, the least work any tool must do for the same result: read every facts.yaml
+   with PyYAML's C loader, bulk_load the final quads from an N-Quads file into a fresh
+   pyoxigraph store, dump the TriG export. Ratio build / floor (target <= 2).
+4. SHACL alone, per article, on 1x, 2x and 4x a sample: seconds per article (linear if flat).
+5. One article changed, incremental rebuild (same SHACL setting as 2; when it is off, the
+   changed article's validation is timed and added): ratio to the full build (target <= 1/20).
+6. With --big M: a full build of M articles in a fresh subprocess; RSS ratio M vs N
+   (target <= 1.2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from newskg.build import Project, build
+root, seeds = Path(sys.argv[1]), Path(sys.argv[2])
+shacl, full = sys.argv[3] == "1", sys.argv[4] == "1"
+t = time.perf_counter()
+r = build(Project(root, seeds=seeds, out=root / "kg"), validate=shacl, full=full, progress=False)
+wall = time.perf_counter() - t
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+print(json.dumps({"wall": wall, "rss_mb": rss, "quads": r.quads, "rebuilt": r.rebuilt,
+                  "timings": r.timings, "jobs": r.jobs}))
+"""
+
+
+def run_build(root: Path, seeds: Path, shacl: bool, full: bool) -> dict:
+    out = subprocess.run(
+        [PY, "-c", CHILD, str(root), str(seeds), "1" if shacl else "0", "1" if full else "0"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def project(work: Path, name: str) -> Path:
+    root = work / name
+    root.mkdir(parents=True, exist_ok=True)
+    for sub in ("mappings", "ontology"):
+        if not (root / sub).exists():
+            subprocess.run(["cp", "-r", str(ROOT / sub), str(root / sub)], check=True)
+    return root
+
+
+def synth(work: Path, n: int) -> Path:
+    seeds = work / f"seeds-{n}"
+    if not (seeds / "entities.yaml").exists():
+        t = time.perf_counter()
+        subprocess.run(
+            [PY, "-m", "newskg.cli", "synth", "--articles", str(n), "--out", str(seeds)],
+            check=True,
+            capture_output=True,
+        )
+        print(f"synth {n} articles: {time.perf_counter() - t:.1f}s")
+    return seeds
+
+
+def floor(seeds: Path, kg: Path, scratch: Path) -> float:
+    final = scratch / "final.nq"
+    ox.Store.read_only(str((kg / "store").resolve())).dump(str(final), format=ox.RdfFormat.N_QUADS)
+    t = time.perf_counter()
+    for facts in sorted(seeds.glob("*/facts.yaml")):
+        with facts.open("rb") as handle:
+            yaml.load(handle, Loader=yaml.CSafeLoader)
+    store = ox.Store(str(scratch / "floor-store"))
+    store.bulk_load(path=str(final), format=ox.RdfFormat.N_QUADS)
+    store.dump(str(scratch / "floor.trig"), format=ox.RdfFormat.TRIG, from_graph=None)
+    elapsed = time.perf_counter() - t
+    del store
+    return elapsed
+
+
+def shacl_per_article(seeds: Path, sizes: list[int]) -> list[tuple[int, float]]:
+    from newskg.build import Builder, Project
+    from newskg.facts import article_folders
+
+    builder = Builder(Project(ROOT, seeds=seeds), validate=True)
+    validator, builder.validator = builder.validator, None
+    folders = article_folders(seeds)
+    loaded = [builder.article_quads(f) for f in folders[: max(sizes)]]
+    assert validator is not None
+    result = []
+    for n in sizes:
+        t = time.perf_counter()
+        for article, quads in loaded[:n]:
+            validator.check_article(quads, builder.context, article.locations, article.id)
+        result.append((n, (time.perf_counter() - t) / n))
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=10000)
+    ap.add_argument("--big", type=int, default=0)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "newskg-bench")
+    ap.add_argument("--shacl", action="store_true", help="validate in the timed builds")
+    ap.add_argument("--sample", type=int, default=50, help="SHACL sample size (x1, x2, x4)")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    n = args.articles
+    seeds = synth(args.work, n)
+    root = project(args.work, f"p-{n}")
+    full = run_build(root, seeds, args.shacl, True)
+    print(
+        f"full build of {n} articles (shacl={'on' if args.shacl else 'off'}): "
+        f"{full['wall']:.1f}s, {full['quads']} quads, peak RSS {full['rss_mb']:.0f} MB, "
+        f"{full['jobs']} job(s); timings "
+        + json.dumps({k: round(v, 1) for k, v in full["timings"].items()})
+    )
+    with tempfile.TemporaryDirectory(dir=args.work) as scratch:
+        fl = floor(seeds, root / "kg", Path(scratch))
+    print(f"floor (C YAML + bulk_load + TriG dump): {fl:.1f}s")
+    print(f"RATIO full build / floor = {full['wall'] / fl:.2f}  (target <= 2)")
+
+    sizes = [args.sample, 2 * args.sample, 4 * args.sample]
+    per = shacl_per_article(seeds, sizes)
+    print("SHACL seconds per article: " + ", ".join(f"{k}: {v * 1000:.1f} ms" for k, v in per))
+    print(
+        f"SHACL linearity (per-article time at {sizes[-1]} / at {sizes[0]}) = "
+        f"{per[-1][1] / per[0][1]:.2f}  (1.0 = linear)"
+    )
+    print(
+        f"SHACL estimate for all {n} articles: {per[-1][1] * n:.0f} CPU-s "
+        f"(~{per[-1][1] * n / max(1, full['jobs']):.0f}s wall on {full['jobs']} worker(s))"
+    )
+
+    # change one article, rebuild incrementally
+    facts = sorted(seeds.glob("*/facts.yaml"))[n // 2]
+    original = facts.read_bytes()
+    try:
+        facts.write_bytes(original.replace(b'title: "', b'title: "Changed: ', 1))
+        inc = run_build(root, seeds, args.shacl, False)
+    finally:
+        facts.write_bytes(original)
+    extra = 0.0 if args.shacl else per[0][1]
+    print(
+        f"incremental rebuild of 1 changed article: {inc['wall']:.2f}s "
+        f"(rebuilt {inc['rebuilt']}){'' if args.shacl else f' + SHACL {extra:.2f}s'}"
+    )
+    print(
+        f"RATIO incremental / full = {(inc['wall'] + extra) / full['wall']:.3f}  (target <= 0.05)"
+    )
+    if not args.shacl:
+        full_shacl = full["wall"] + per[-1][1] * n / max(1, full["jobs"])
+        print(
+            f"RATIO incremental / full incl. estimated SHACL = "
+            f"{(inc['wall'] + extra) / full_shacl:.3f}"
+        )
+    run_build(root, seeds, args.shacl, False)  # back to the unchanged seeds
+
+    if args.big:
+        big_seeds = synth(args.work, args.big)
+        big_root = project(args.work, f"p-{args.big}")
+        big = run_build(big_root, big_seeds, args.shacl, True)
+        print(
+            f"full build of {args.big} articles: {big['wall']:.1f}s, "
+            f"peak RSS {big['rss_mb']:.0f} MB"
+        )
+        print(
+            f"RATIO peak RSS {args.big} / {n} = {big['rss_mb'] / full['rss_mb']:.2f}  "
+            "(target <= 1.2)"
+        )
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"(this process: peak RSS {own:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
