@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from newskg.build import BuildReport, Project, build
     from newskg.errors import NewskgError
     from newskg.graph import Edge, Evidence, Iri, KnowledgeGraph, Node, Solutions
+    from newskg.server import PushReport, Server, push
+    from newskg.views import Agreement, Figure, Meeting, Participant, Programme, Quote, Ref
 
 _WHERE = {
     "BuildReport": "newskg.build",
@@ -25,19 +27,39 @@ _WHERE = {
     "KnowledgeGraph": "newskg.graph",
     "Node": "newskg.graph",
     "Solutions": "newskg.graph",
+    "PushReport": "newskg.server",
+    "Server": "newskg.server",
+    "push": "newskg.server",
+    "Agreement": "newskg.views",
+    "Figure": "newskg.views",
+    "Meeting": "newskg.views",
+    "Participant": "newskg.views",
+    "Programme": "newskg.views",
+    "Quote": "newskg.views",
+    "Ref": "newskg.views",
 }
 
 __all__ = [
+    "Agreement",
     "BuildReport",
     "Edge",
     "Evidence",
+    "Figure",
     "Iri",
     "KnowledgeGraph",
+    "Meeting",
     "NewskgError",
     "Node",
+    "Participant",
+    "Programme",
     "Project",
+    "PushReport",
+    "Quote",
+    "Ref",
+    "Server",
     "Solutions",
     "build",
+    "push",
 ]
 
 

@@ -8,12 +8,14 @@ show its traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from newskg.errors import InputError, NewskgError
+from newskg.errors import InputError, NewskgError, QueryError
 from newskg.iris import DEFAULT_BASE
 
 
@@ -41,15 +43,37 @@ def _kg_arg(parser: argparse.ArgumentParser) -> None:
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.build import build
 
-    report = build(_project(args), validate=not args.no_shacl)
+    report = build(
+        _project(args),
+        validate=not args.no_shacl,
+        full=args.full,
+        jobs=args.jobs,
+        progress={"auto": None, "on": True, "off": False}[args.progress],
+    )
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
+    how = (
+        f"incremental: {report.rebuilt} rebuilt, {report.removed} removed"
+        if report.incremental
+        else "full"
+    )
     out.write(
-        f"built {report.articles} article(s): {report.quads} quads in {report.graphs} graphs "
-        f"in {report.seconds:.2f}s ({timings})\n"
+        f"built {report.articles} article(s) ({how}, {report.jobs} job(s)): {report.quads} quads "
+        f"in {report.graphs} graphs in {report.seconds:.2f}s ({timings})\n"
     )
     for path in report.exports:
         out.write(f"  wrote {path}\n")
     out.write(f"  store {report.store}\n")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
+    from newskg.synth import synthesise
+
+    report = synthesise(args.articles, args.out, seed=args.seed)
+    out.write(
+        f"wrote {report.articles} synthetic article(s) and {report.entities} entities to "
+        f"{report.out}; build them with: newskg build --seeds {report.out}\n"
+    )
     return 0
 
 
@@ -58,6 +82,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.facts import article_folders
 
     builder = Builder(_project(args), validate=True)
+    builder.validate_entities()
     count = 0
     for folder in article_folders(builder.project.seeds_dir):
         _, quads = builder.article_quads(folder)
@@ -90,9 +115,24 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     for name, value in _parse_bindings(args.iri, "--iri").items():
         bindings[name] = kg.resolve(value)
     saved.check_bindings(set(bindings))
-    result = kg.query(saved.text, **bindings)
+    try:
+        result = kg.query(saved.text, **bindings)
+    except QueryError as exc:
+        raise _in_file(exc, saved.path) from None
     out.write(render(result, args.format))
     return 0
+
+
+def _in_file(exc: QueryError, path: Path) -> QueryError:
+    """The error located in the query file: Oxigraph says "error at LINE:COLUMN: ..."."""
+    from newskg.errors import Diagnostic, location_of
+
+    first = exc.diagnostics[0]
+    match = re.search(r"error at (\d+):(\d+): ", first.message)
+    line, column = (int(match[1]), int(match[2])) if match else (0, 0)
+    message = first.message.replace(match[0], "") if match else first.message
+    located = Diagnostic(message, first.location or location_of(path, line, column), first.hint)
+    return QueryError(diagnostics=[located, *exc.diagnostics[1:]])
 
 
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
@@ -108,9 +148,19 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.output:
         tmp = args.output.with_name(args.output.name + ".tmp")
-        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-            count = export(args.kg, args.format, handle)
-        tmp.replace(args.output)
+        try:
+            with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+                count = export(args.kg, args.format, handle)
+            tmp.replace(args.output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(
+                f"cannot write {args.output}: {exc.strerror}",
+                hint="check that the folder exists and that -o names a file, not a folder",
+            ) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         out.write(f"wrote {count} quads to {args.output}\n")
     else:
         export(args.kg, args.format, out)
@@ -159,6 +209,43 @@ def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
     return conformance_command(args.dir, out)
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from newskg.server import Server, serve_forever
+
+    server = Server(args.kg, host=args.host, port=args.port, timeout=args.timeout)
+
+    def announce(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    try:
+        serve_forever(server, announce)
+    except KeyboardInterrupt:
+        # Ctrl-C is how a user stops a server: a clean exit, not an "interrupted" error.
+        announce("stopped")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace, out: TextIO) -> int:
+    from newskg.server import push
+
+    report = push(
+        args.kg, args.url, timeout=args.timeout, progress=lambda line: out.write(line + "\n")
+    )
+    out.write(f"pushed {report.triples} triples in {report.graphs} graph(s) to {args.url}\n")
+    return 0
+
+
+def cmd_viz(args: argparse.Namespace, out: TextIO) -> int:
+    from newskg.graph import KnowledgeGraph
+    from newskg.viz import viz
+
+    pic = viz(KnowledgeGraph.open(args.kg), args.target, args.output, depth=args.depth)
+    more = " (truncated)" if pic.truncated else ""
+    out.write(f"wrote {args.output}: {len(pic.nodes)} nodes, {len(pic.edges)} edges{more}\n")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     from newskg.export import FORMATS as EXPORT_FORMATS
     from newskg.results import FORMATS as RESULT_FORMATS
@@ -172,7 +259,25 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="seeds -> validated RDF -> kg/store and kg/newskg.{ttl,trig}")
     _project_args(p)
     p.add_argument("--no-shacl", action="store_true", help="skip SHACL validation (faster)")
+    p.add_argument(
+        "--full", action="store_true", help="rebuild every article, not only the changed ones"
+    )
+    p.add_argument(
+        "--jobs", type=int, help="worker processes (default: every core for 64+ articles)"
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="progress bar (default: only on a terminal)",
+    )
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("synth", help="write N synthetic articles + entities for scale tests")
+    p.add_argument("--articles", type=int, required=True, help="how many articles")
+    p.add_argument("--out", type=Path, required=True, help="seeds folder to write")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("validate", help="check seeds, mappings and SHACL shapes; write nothing")
     _project_args(p)
@@ -216,6 +321,26 @@ def make_parser() -> argparse.ArgumentParser:
     _kg_arg(p)
     p.set_defaults(func=cmd_show)
 
+    p = sub.add_parser("serve", help="run the Oxigraph SPARQL server (read-only) on kg/store")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    p.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 = any free)")
+    p.add_argument("--timeout", type=float, help="query timeout in seconds (default: none)")
+    _kg_arg(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("push", help="PUT every named graph to a SPARQL Graph Store endpoint")
+    p.add_argument("url", help="Graph Store Protocol URL, e.g. http://localhost:7878/store")
+    p.add_argument("--timeout", type=float, default=120.0, help="per-request timeout (s)")
+    _kg_arg(p)
+    p.set_defaults(func=cmd_push)
+
+    p = sub.add_parser("viz", help="draw an entity's neighbourhood or an article's graph")
+    p.add_argument("target", help="entity id, label or IRI, or an article id")
+    p.add_argument("-o", "--output", type=Path, required=True, help="FILE.svg (or FILE.dot)")
+    p.add_argument("--depth", type=int, default=1, help="hops around an entity (default: 1)")
+    _kg_arg(p)
+    p.set_defaults(func=cmd_viz)
+
     p = sub.add_parser("conformance", help="run the RML-Core conformance cases in DIR")
     p.add_argument("dir", type=Path)
     p.set_defaults(func=cmd_conformance)
@@ -230,7 +355,9 @@ def main(
     err = err or sys.stderr
     parser = make_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints usage and errors itself: send them to our streams, not sys.*
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed its message
         return int(exc.code or 0)
     func: Callable[[argparse.Namespace, TextIO], int] = args.func

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -22,6 +23,9 @@ from newskg.facts.checks import did_you_mean
 from newskg.iris import DEFAULT_BASE, ENTITY_SEGMENTS, SLUG
 from newskg.prefixes import PREFIXES
 from newskg.store import MANIFEST_FILE, open_store
+
+if TYPE_CHECKING:
+    from newskg.views import Agreement, Meeting, Programme, Quote
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -35,6 +39,12 @@ ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 NKG = PREFIXES["nkg"]
 OA = PREFIXES["oa"]
 SCHEMA = PREFIXES["schema"]
+
+# A query whose first keyword (after comments, PREFIX and BASE) starts an update operation.
+_UPDATE = re.compile(
+    r"(?is)\A(?:\s+|\#[^\n]*\n|(?:PREFIX\s+[^:\s]*:\s*|BASE\s+)<[^>]*>)*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +120,12 @@ class Solutions:
         return iter(self.rows)
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
-    subject: Term
-    predicate: ox.NamedNode
-    object: Term
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.predicate} {self.object}"
+# One statement ``subject predicate object`` of the union of all graphs (which graph holds it
+# is not kept). pyoxigraph's own Triple rather than a class of ours: traversal makes millions
+# of edges, and ``quad.triple`` builds one in a single native call, several times cheaper
+# than any Python dataclass or named tuple. It has .subject/.predicate/.object, unpacks as
+# ``s, p, o = edge``, compares and hashes by value, and prints as N-Triples.
+Edge = ox.Triple
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +148,21 @@ class KnowledgeGraph:
         self.base = base
 
     @classmethod
-    def open(cls, path: Path | str = "kg") -> KnowledgeGraph:
-        """Open ``kg/`` (or ``kg/store``) read-only."""
+    def open(cls, path: Path | str = "kg", *, in_memory: bool = False) -> KnowledgeGraph:
+        """Open ``kg/`` (or ``kg/store``) read-only.
+
+        ``in_memory=True`` copies the store into memory first. Opening then costs a few
+        seconds per million quads, but every lookup afterwards is some 20x faster, because
+        the on-disk store decodes each term of each statement through RocksDB: worth it for
+        traversal-heavy work (many ``out``/``neighbours``/``path`` calls)."""
         path = Path(path)
         store = open_store(path)
+        if in_memory:
+            memory = ox.Store()
+            memory.bulk_load(
+                input=store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS
+            )
+            store = memory
         manifest = _read_manifest(path)
         return cls(store, manifest.get("base", DEFAULT_BASE))
 
@@ -161,6 +180,12 @@ class KnowledgeGraph:
                 substitutions=substitutions or None,
             )
         except SyntaxError as exc:
+            if _UPDATE.match(sparql):
+                raise QueryError(
+                    "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are not allowed: "
+                    "the graph is read-only",
+                    hint="change the seeds or mappings and run 'newskg build' instead",
+                ) from None
             raise QueryError(
                 f"SPARQL syntax error: {exc}", hint="check the query against the SPARQL 1.1 grammar"
             ) from None
@@ -175,11 +200,14 @@ class KnowledgeGraph:
             raise QueryError(f"query failed: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = [{name: solution[name] for name in variables} for solution in result]
-            return Solutions(variables, rows)
-        return [Edge(t.subject, t.predicate, t.object) for t in result]
+        try:  # solutions are computed lazily: evaluation errors surface while iterating
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                rows = [{name: solution[name] for name in variables} for solution in result]
+                return Solutions(variables, rows)
+            return list(result)
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
 
     def select(self, sparql: str, **bindings: Any) -> Solutions:
         result = self.query(sparql, **bindings)
@@ -218,13 +246,19 @@ class KnowledgeGraph:
         )
 
     def node(self, id_or_iri: str | ox.NamedNode) -> Node:
+        """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
         term = id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
-        if not self._exists(term):
+        # The existence check reads the node's outgoing statements anyway: keep them, so that
+        # the usual node(x).out() reads the store once (the store is read-only: never stale).
+        quads = list(self.store.quads_for_pattern(term, None, None, None))
+        if not quads and not self._exists(term):
             raise NotFoundError(
                 f"<{term.value}> is not in the graph",
                 hint="check the IRI, or rebuild with 'newskg build'",
             )
-        return Node(self, term)
+        node = Node(self, term)
+        node._out = quads
+        return node
 
     def _exists(self, term: ox.NamedNode) -> bool:
         for _ in self.store.quads_for_pattern(term, None, None, None):
@@ -258,21 +292,18 @@ class KnowledgeGraph:
 
     # -- traversal ------------------------------------------------------------------------
 
-    def out_edges(self, term: Term) -> list[Edge]:
+    def out_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
+        """Distinct statements with ``term`` as subject (a triple that several graphs hold
+        is one edge)."""
         if isinstance(term, ox.Literal):
             return []
-        seen = dict.fromkeys(
-            Edge(q.subject, q.predicate, q.object)
-            for q in self.store.quads_for_pattern(term, None, None, None)
-        )
-        return list(seen)
+        quads = self.store.quads_for_pattern(term, predicate, None, None)
+        return list(dict.fromkeys(q.triple for q in quads))
 
-    def in_edges(self, term: Term) -> list[Edge]:
-        seen = dict.fromkeys(
-            Edge(q.subject, q.predicate, q.object)
-            for q in self.store.quads_for_pattern(None, None, term, None)
-        )
-        return list(seen)
+    def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
+        """Distinct statements with ``term`` as object."""
+        quads = self.store.quads_for_pattern(None, predicate, term, None)
+        return list(dict.fromkeys(q.triple for q in quads))
 
     def path(
         self, a: str | Node | ox.NamedNode, b: str | Node | ox.NamedNode, max_hops: int = 4
@@ -282,58 +313,97 @@ class KnowledgeGraph:
         start, goal = self._term(a), self._term(b)
         if start == goal:
             return []
-        parents: dict[Term, tuple[Term, Edge]] = {}
+        # Parents hold the raw quad; Edge objects are made only for the path returned.
+        parents: dict[Term, tuple[Term, ox.Quad]] = {}
         frontier: deque[tuple[Term, int]] = deque([(start, 0)])
         seen = {start}
         while frontier:
             node, depth = frontier.popleft()
             if depth >= max_hops:
                 continue
-            for edge, other in self._hops(node):
+            for quad, other in self._hops(node):
                 if other in seen:
                     continue
                 seen.add(other)
-                parents[other] = (node, edge)
+                parents[other] = (node, quad)
                 if other == goal:
                     return _unwind(parents, start, goal)
                 frontier.append((other, depth + 1))
         return None
 
-    def _hops(self, node: Term) -> Iterator[tuple[Edge, Term]]:
-        for edge in self.out_edges(node):
-            if edge.predicate != RDF_TYPE and not isinstance(edge.object, ox.Literal):
-                yield edge, edge.object
-        for edge in self.in_edges(node):
-            if edge.predicate != RDF_TYPE:
-                yield edge, edge.subject
+    def _hops(self, node: Term) -> Iterator[tuple[ox.Quad, Term]]:
+        """(statement, neighbour) for every edge of ``node`` in either direction, except
+        rdf:type (every meeting would otherwise be two hops from every other) and literals.
+        Straight from quads_for_pattern, without building Edge objects: this is the inner
+        loop of neighbours() and path()."""
+        store = self.store
+        if not isinstance(node, ox.Literal):
+            for quad in store.quads_for_pattern(node, None, None, None):
+                obj = quad.object
+                if quad.predicate != RDF_TYPE and not isinstance(obj, ox.Literal):
+                    yield quad, obj
+        for quad in store.quads_for_pattern(None, None, node, None):
+            if quad.predicate != RDF_TYPE:
+                yield quad, quad.subject
 
-    def _term(self, value: str | Node | ox.NamedNode) -> Term:
+    def _term(self, value: str | Iri | Node | ox.NamedNode) -> Term:
         if isinstance(value, Node):
             return value.term
         if isinstance(value, ox.NamedNode):
             return value
+        if isinstance(value, Iri):
+            return ox.NamedNode(value.value)
         return self.resolve(value)
 
     def articles(self) -> list[str]:
         rows = self.select("SELECT ?a WHERE { ?a a schema:NewsArticle } ORDER BY ?a")
         return [str(v) for v in rows.column("a")]
 
+    # -- typed views (newskg.views) -------------------------------------------------------
 
-def _unwind(parents: Mapping[Term, tuple[Term, Edge]], start: Term, goal: Term) -> list[Edge]:
+    def meetings(self) -> list[Meeting]:
+        """Every meeting with participants, posts and evidence (:class:`newskg.Meeting`)."""
+        from newskg import views
+
+        return views.meetings(self)
+
+    def agreements(self) -> list[Agreement]:
+        """Every agreement with kind, parties, figures and evidence."""
+        from newskg import views
+
+        return views.agreements(self)
+
+    def programmes(self) -> list[Programme]:
+        """Every training programme with provider, founding date and figures."""
+        from newskg import views
+
+        return views.programmes(self)
+
+    def quotes(self, speaker: str | Node | ox.NamedNode | None = None) -> list[Quote]:
+        """Direct quotes in article order, optionally of one ``speaker`` (id, label, IRI)."""
+        from newskg import views
+
+        return views.quotes(self, speaker)
+
+
+def _unwind(parents: Mapping[Term, tuple[Term, ox.Quad]], start: Term, goal: Term) -> list[Edge]:
     path: list[Edge] = []
     node = goal
     while node != start:
-        node, edge = parents[node]
-        path.append(edge)
+        node, quad = parents[node]
+        path.append(quad.triple)
     return list(reversed(path))
 
 
 class Node:
     """One node of the graph, with its label, types, edges and evidence."""
 
+    __slots__ = ("_out", "kg", "term")
+
     def __init__(self, kg: KnowledgeGraph, term: ox.NamedNode | ox.BlankNode) -> None:
         self.kg = kg
         self.term = term
+        self._out: list[ox.Quad] | None = None  # outgoing quads, when already read
 
     @property
     def iri(self) -> str:
@@ -372,12 +442,21 @@ class Node:
         )
 
     def out(self, predicate: str | None = None) -> list[Edge]:
-        edges = self.kg.out_edges(self.term)
-        return [e for e in edges if predicate is None or e.predicate == self.kg.resolve(predicate)]
+        """Statements with this node as subject; ``predicate`` (prefixed name or IRI)
+        narrows them."""
+        if self._out is None:
+            return self.kg.out_edges(self.term, self._predicate(predicate))
+        if predicate is None:
+            return list(dict.fromkeys(q.triple for q in self._out))
+        wanted = self._predicate(predicate)
+        return list(dict.fromkeys(q.triple for q in self._out if q.predicate == wanted))
 
     def in_(self, predicate: str | None = None) -> list[Edge]:
-        edges = self.kg.in_edges(self.term)
-        return [e for e in edges if predicate is None or e.predicate == self.kg.resolve(predicate)]
+        """Statements with this node as object (``in`` is a Python keyword)."""
+        return self.kg.in_edges(self.term, self._predicate(predicate))
+
+    def _predicate(self, predicate: str | None) -> ox.NamedNode | None:
+        return None if predicate is None else self.kg.resolve(predicate)
 
     def value(self, predicate: str) -> Any:
         """The first value of ``predicate`` (sorted, for determinism), as plain Python."""
@@ -386,12 +465,13 @@ class Node:
 
     def neighbours(self, depth: int = 1) -> set[Node]:
         """Nodes reachable within ``depth`` hops in either direction (not via rdf:type)."""
+        hops = self.kg._hops
         seen: set[Term] = {self.term}
         frontier: list[Term] = [self.term]
         for _ in range(depth):
             nxt: list[Term] = []
             for term in frontier:
-                for _, other in self.kg._hops(term):
+                for _, other in hops(term):
                     if other not in seen:
                         seen.add(other)
                         nxt.append(other)

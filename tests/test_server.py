@@ -1,0 +1,235 @@
+"""`newskg serve`: the real Oxigraph server on the built store, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from newskg.errors import NotFoundError
+from newskg.server import Server, ServerError, serve_forever
+
+MEETING = "https://w3id.org/newskg/id/meeting/000_62ce04f1d7ffd07b/prayut-ren-meeting"
+SELECT = "PREFIX nkg: <https://w3id.org/newskg/ontology#> SELECT ?m WHERE { ?m a nkg:Meeting }"
+CONSTRUCT = (
+    "PREFIX nkg: <https://w3id.org/newskg/ontology#> "
+    "CONSTRUCT { ?m ?p ?o } WHERE { ?m a nkg:Meeting ; ?p ?o }"
+)
+
+
+@pytest.fixture(scope="module")
+def server(built_kg):
+    with Server(built_kg / "kg") as running:
+        yield running
+
+
+def http(
+    url: str, *, accept: str = "*/*", data: bytes | None = None, method: str = "GET", **headers
+):
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Accept": accept, **headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+
+
+def get_query(server: Server, query: str, accept: str):
+    return http(server.query_url + "?" + urllib.parse.urlencode({"query": query}), accept=accept)
+
+
+def test_serves_on_loopback_with_the_union_default_graph(server):
+    assert server.host == "127.0.0.1" and server.url.startswith("http://127.0.0.1:")
+    # The meeting lives in an article's named graph; no GRAPH clause is needed to find it.
+    status, ctype, body = get_query(server, SELECT, "application/sparql-results+json")
+    assert status == 200 and ctype.startswith("application/sparql-results+json")
+    rows = json.loads(body)["results"]["bindings"]
+    assert [r["m"]["value"] for r in rows] == [MEETING]
+
+
+def test_select_as_xml_csv_and_tsv(server):
+    status, ctype, body = get_query(server, SELECT, "application/sparql-results+xml")
+    assert status == 200 and "sparql-results+xml" in ctype
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    assert [u.text for u in ET.fromstring(body).findall(".//r:uri", ns)] == [MEETING]
+
+    status, ctype, body = get_query(server, SELECT, "text/csv")
+    assert status == 200 and ctype.startswith("text/csv")
+    assert list(csv.reader(io.StringIO(body.decode()))) == [["m"], [MEETING]]
+
+    status, ctype, body = get_query(server, SELECT, "text/tab-separated-values")
+    assert status == 200 and ctype.startswith("text/tab-separated-values")
+    assert body.decode().splitlines() == ["?m", f"<{MEETING}>"]
+
+
+def test_query_by_post_as_the_protocol_allows(server):
+    status, _, body = http(
+        server.query_url,
+        accept="application/sparql-results+json",
+        data=SELECT.encode(),
+        method="POST",
+        **{"Content-Type": "application/sparql-query"},
+    )
+    assert status == 200 and MEETING in body.decode()
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD)],
+)
+def test_construct_as_turtle_and_json_ld(server, built_kg, accept, fmt):
+    status, ctype, body = get_query(server, CONSTRUCT, accept)
+    assert status == 200 and ctype.startswith(accept)
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)}
+    store = ox.Store.read_only(str((built_kg / "kg" / "store").resolve()))
+    expected = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(ox.NamedNode(MEETING), None, None, None)
+    }
+    assert triples == expected and len(triples) > 10
+
+
+def test_updates_and_graph_store_writes_are_refused(server):
+    before = json.loads(
+        get_query(server, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "application/json")[
+            2
+        ]
+    )
+    status, _, body = http(
+        server.update_url,
+        data=b"INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }",
+        method="POST",
+        **{"Content-Type": "application/sparql-update"},
+    )
+    assert status == 403 and b"read-only" in body
+    status, _, _ = http(
+        server.store_url + "?graph=urn:x:g",
+        data=b"<urn:x:s> <urn:x:p> <urn:x:o> .\n",
+        method="PUT",
+        **{"Content-Type": "application/n-triples"},
+    )
+    assert status == 403
+    status, _, _ = http(server.store_url + "?default", method="DELETE")
+    assert status == 403
+    after = json.loads(
+        get_query(server, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", "application/json")[
+            2
+        ]
+    )
+    assert after == before
+
+
+def test_query_page_and_its_assets_are_served_locally(server):
+    """The UI is offline-capable: YASGUI's script and styles come from the server itself."""
+    status, ctype, page = http(server.url)
+    assert status == 200 and ctype.startswith("text/html")
+    html = page.decode()
+    assert 'src="./yasgui.min.js"' in html and 'href="./yasgui.min.css"' in html
+    assert '<script src="http' not in html and 'href="http' not in html
+    for asset in ("yasgui.min.js", "yasgui.min.css"):
+        status, _, body = http(server.url + asset)
+        assert status == 200 and len(body) > 10_000
+
+
+def test_timeout_reaches_the_server_command(built_kg):
+    command = Server(built_kg / "kg", timeout=7).command()
+    assert command[command.index("--timeout-s") + 1] == "7"
+    assert "serve-read-only" in command and "--union-default-graph" in command
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(NotFoundError, match="no store here"):
+        Server(tmp_path / "kg").start()
+
+
+def test_port_in_use_is_a_newskg_error(server, built_kg):
+    with pytest.raises(ServerError, match="already in use"):
+        Server(built_kg / "kg", port=server.port).start()
+
+
+def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(built_kg):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newskg.cli", "serve", "--port", "0", "--kg", built_kg / "kg"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "SPARQL endpoint http://127.0.0.1:" in line, process.stderr.read()
+        endpoint = line.split()[2]
+        query = endpoint + "?" + urllib.parse.urlencode({"query": SELECT})
+        assert MEETING in http(query, accept="text/csv")[2].decode()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "stopped" in out and "Traceback" not in err
+    with pytest.raises(OSError):
+        urllib.request.urlopen(query, timeout=2)
+
+
+def test_serve_follows_a_new_build(built_kg, tmp_path):
+    """A rebuild swaps kg/store to a new directory; the server restarts onto it."""
+    kg = tmp_path / "kg"
+    first = (built_kg / "kg" / "store").resolve()
+    second = tmp_path / "stores" / "next" / "store"
+    second.parent.mkdir(parents=True)
+    store = ox.Store(str(second))
+    store.add(ox.Quad(ox.NamedNode("urn:x:new"), ox.NamedNode("urn:x:p"), ox.Literal("v")))
+    store.flush()
+    del store
+    kg.mkdir()
+    os.symlink(first, kg / "store")
+    server = Server(kg)
+    stop, ready = threading.Event(), threading.Event()
+    thread = threading.Thread(
+        target=serve_forever, args=(server, lambda _: ready.set(), 0.1, stop.is_set), daemon=True
+    )
+    thread.start()
+    ask = "ASK { <urn:x:new> ?p ?o }"
+    try:
+        deadline = time.monotonic() + 30
+        assert ready.wait(30)
+        assert json.loads(get_query(server, ask, "application/json")[2])["boolean"] is False
+        link = kg / "store.new"
+        os.symlink(second, link)
+        os.replace(link, kg / "store")  # what a build's commit does
+        seen = False
+        while not seen and time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):  # refused while restarting
+                seen = json.loads(get_query(server, ask, "application/json")[2])["boolean"]
+            time.sleep(0.1)
+        assert seen
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert not server.running
+
+
+def test_binary_is_found_beside_the_interpreter():
+    from newskg.server import find_oxigraph
+
+    found = Path(find_oxigraph())
+    assert found.name == "oxigraph" and os.access(found, os.X_OK)
