@@ -148,10 +148,47 @@ def test_query_page_and_its_assets_are_served_locally(server):
         assert status == 200 and len(body) > 10_000
 
 
-def test_timeout_reaches_the_server_command(built_kg):
+def test_oxigraph_listens_on_an_internal_loopback_port_behind_the_proxy(server, built_kg):
+    """The public port is newskg's proxy; Oxigraph has its own port, on loopback only. Its
+    cooperative --timeout-s is a backstop, a second after the proxy's own deadline."""
+    assert server.backend_port not in (0, server.port)
     command = Server(built_kg / "kg", timeout=7).command()
-    assert command[command.index("--timeout-s") + 1] == "7"
+    assert command[command.index("--timeout-s") + 1] == "8"
+    assert command[command.index("--bind") + 1].startswith("127.0.0.1:")
     assert "serve-read-only" in command and "--union-default-graph" in command
+
+
+def test_proxy_keeps_headers_and_streams_large_results(server):
+    """Accept and Content-Type reach Oxigraph; a large result streams through whole; HEAD and
+    OPTIONS are forwarded; keep-alive connections are reused."""
+    import http.client
+
+    big = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+    try:
+        lengths = []
+        for _ in range(2):  # the same client connection twice (keep-alive)
+            conn.request(
+                "POST",
+                "/query",
+                body=big.encode(),
+                headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+            )
+            response = conn.getresponse()
+            body = response.read()
+            assert response.status == 200
+            assert response.getheader("Content-Type", "").startswith("text/csv")
+            lengths.append(len(body.splitlines()))
+        assert lengths[0] == lengths[1] > 1000
+        conn.request("HEAD", "/")
+        response = conn.getresponse()
+        assert response.status == 200 and response.read() == b""
+        conn.request("OPTIONS", "/query")
+        response = conn.getresponse()
+        response.read()
+        assert response.status < 500
+    finally:
+        conn.close()
 
 
 def test_missing_store_is_a_clear_error(tmp_path):

@@ -81,7 +81,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.build import Builder
     from newskg.facts import article_folders
 
-    builder = Builder(_project(args), validate=True)
+    builder = Builder(_project(args), validate=True, reference_shacl=args.reference)
     builder.validate_entities()
     count = 0
     for folder in article_folders(builder.project.seeds_dir):
@@ -210,18 +210,41 @@ def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.server import Server, serve_forever
+    from newskg.server import Server, exposure_warning, serve_forever, stop_on_sigterm
 
-    server = Server(args.kg, host=args.host, port=args.port, timeout=args.timeout)
+    if args.store is not None and not args.read_write:
+        raise InputError(
+            "--store is only for a read-write server",
+            hint="add --read-write, or leave --store out (read-only serves the build itself)",
+        )
+    if args.max_request_bytes < 1024:
+        raise InputError(
+            f"--max-request-bytes {args.max_request_bytes} is too small to hold a query",
+            hint="use at least 1024 (the default is 1048576, 1 MiB)",
+        )
+    warning = exposure_warning(args.host, args.read_write)
+    if warning:
+        sys.stderr.write(warning + "\n")
+        sys.stderr.flush()
+    server = Server(
+        args.kg,
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        read_only=not args.read_write,
+        location=args.store,
+        max_request_bytes=args.max_request_bytes,
+    )
 
     def announce(line: str) -> None:
         out.write(line + "\n")
         out.flush()
 
     try:
-        serve_forever(server, announce)
+        with stop_on_sigterm():
+            serve_forever(server, announce)
     except KeyboardInterrupt:
-        # Ctrl-C is how a user stops a server: a clean exit, not an "interrupted" error.
+        # Ctrl-C (or SIGTERM) is how a user stops a server: a clean exit, not "interrupted".
         announce("stopped")
     return 0
 
@@ -281,6 +304,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check seeds, mappings and SHACL shapes; write nothing")
     _project_args(p)
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="validate with pyshacl (the reference) instead of the compiled shapes",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("query", help="run a saved query (queries/NAME.rq) or a .rq file")
@@ -324,7 +352,32 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the Oxigraph SPARQL server (read-only) on kg/store")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     p.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 = any free)")
-    p.add_argument("--timeout", type=float, help="query timeout in seconds (default: none)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="stop any request that runs longer, in seconds (default: 60; 0 = no limit)",
+    )
+    p.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=1 << 20,
+        metavar="N",
+        help="largest request body or query string (default: 1048576, 1 MiB)",
+    )
+    p.add_argument(
+        "--read-write",
+        action="store_true",
+        help="allow updates and Graph Store writes, on a copy of the built store (never on "
+        "kg/ itself); the copy is discarded on exit unless --store is given",
+    )
+    p.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="with --read-write: keep the writable store in DIR, outside kg/ (made from the "
+        "build when DIR does not exist)",
+    )
     _kg_arg(p)
     p.set_defaults(func=cmd_serve)
 

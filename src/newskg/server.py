@@ -1,10 +1,23 @@
 """``newskg serve`` and ``newskg push``: the graph over HTTP.
 
 ``serve`` runs the real Oxigraph server (the ``oxigraph`` binary of the PyPI package
-``oxigraph``) as a subprocess rather than a server of our own, so that users get a complete
-SPARQL 1.1 Protocol implementation (content negotiation, GET/POST, timeouts) and the YASGUI
-query page, maintained upstream. It opens the store read-only, so it can run while
-``newskg build`` writes the next store aside.
+``oxigraph``) as a subprocess rather than a SPARQL server of our own, so that users get a
+complete SPARQL 1.1 Protocol implementation (content negotiation, GET/POST, Graph Store
+Protocol) and the YASGUI query page, maintained upstream. It opens the store read-only, so it
+can run while ``newskg build`` writes the next store aside.
+
+Oxigraph listens on an internal loopback port only. The public port belongs to a small
+threaded reverse proxy in this module, which adds what Oxigraph lacks:
+
+* a **query timeout that really stops a query**: Oxigraph's own ``--timeout-s`` is
+  cooperative and does not interrupt, for example, an aggregate over a cross product. When a
+  request outlives the timeout the proxy answers ``503`` and kills and restarts Oxigraph,
+  the only way to stop that evaluation (other requests in flight then get ``503`` too);
+* a **request size limit**: bodies over ``max_request_bytes`` get ``413`` and longer request
+  targets (GET query strings) ``414``, before anything reaches Oxigraph.
+
+The proxy streams bodies through, keeps every end-to-end header, and holds a pool of
+keep-alive connections to Oxigraph, so it adds well under a millisecond per request.
 
 ``push`` speaks the SPARQL 1.1 Graph Store Protocol: one ``PUT ?graph=<iri>`` per named graph,
 which replaces that graph on the remote side, so pushing twice never duplicates statements.
@@ -13,20 +26,30 @@ which replaces that graph on the remote side, so pushing twice never duplicates 
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
+import http.client
+import ipaddress
 import os
+import select
 import shutil
+import signal
 import socket
+import socketserver
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import IO, Self
 
 import pyoxigraph as ox
 
@@ -35,6 +58,24 @@ from newskg.store import open_store
 
 BINARY = "oxigraph"
 READY_TIMEOUT_S = 30.0
+DEFAULT_MAX_REQUEST_BYTES = 1 << 20  # 1 MiB: far above any hand-written query
+IDLE_TIMEOUT_S = 60.0  # a client connection that sends nothing for this long is closed
+DRAIN_LIMIT = 8 << 20  # how much of a refused body we read, so that the client sees the 413
+POOL_SIZE = 32
+# Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and never forwarded.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 
 
 class ServerError(StoreError):
@@ -73,30 +114,61 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        # SO_REUSEADDR as the server itself uses: only a live listener makes the port busy,
-        # not connections of a server we just stopped lingering in TIME_WAIT.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ``::1``)."""
+    if host.strip("[]").lower() == "localhost":
         return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def exposure_warning(host: str, read_write: bool) -> str | None:
+    """What ``newskg serve`` prints when it listens beyond this machine (None on loopback)."""
+    if is_loopback(host):
+        return None
+    if read_write:
+        return (
+            f"warning: serving READ-WRITE on {host}: anyone who can reach this address can "
+            "change or delete the served store; there is no authentication"
+        )
+    return (
+        f"warning: serving on {host}: anyone who can reach this address can query the graph; "
+        "there is no authentication"
+    )
 
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+class _Timeout(Exception):
+    """The request outlived the server's query timeout."""
+
+
+class _BackendGone(Exception):
+    """Oxigraph closed the connection or is not running."""
+
+
 class Server:
-    """The Oxigraph SPARQL server on a built store, as a context manager.
+    """The Oxigraph SPARQL server on a built store, behind newskg's proxy, as a context
+    manager.
 
     >>> with Server("kg") as server:                      # doctest: +SKIP
     ...     urllib.request.urlopen(server.query_url + "?query=ASK%7B%7D")
 
-    ``port=0`` picks a free port. ``read_only=False`` with ``location`` starts a writable
-    server (an empty store when ``location`` is new); tests push into one.
+    ``port=0`` picks a free port. ``timeout`` (seconds) stops any request that runs longer,
+    by restarting Oxigraph if need be; ``max_request_bytes`` caps request bodies and targets.
+
+    ``read_only=False`` starts a writable server. It never writes to the build: with ``kg``
+    alone it serves a copy of the built store in a temporary folder, removed by ``stop()``;
+    with ``location`` it serves that folder, made as a copy of the build when it does not
+    exist (or an empty store when ``kg`` is None). ``location`` may not be inside ``kg``.
     """
 
     def __init__(
@@ -108,7 +180,10 @@ class Server:
         timeout: float | None = None,
         read_only: bool = True,
         location: Path | str | None = None,
+        max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
     ) -> None:
+        if timeout is not None and timeout <= 0:
+            timeout = None
         self.kg = Path(kg) if kg is not None else None
         self.host = host
         self.requested_port = port
@@ -116,8 +191,20 @@ class Server:
         self.timeout = timeout
         self.read_only = read_only
         self.location = Path(location) if location is not None else None
+        self.max_request_bytes = max_request_bytes
         self.store_dir: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self.backend_port = 0
+        self.restarts = 0  # Oxigraph restarts caused by timeouts
+        self.log: Callable[[str], None] | None = None
+        self._proxy: _ProxyServer | None = None
+        self._proxy_thread: threading.Thread | None = None
+        self._lock = threading.RLock()  # held while Oxigraph (re)starts
+        self._generation = 0  # bumped at every (re)start: pooled connections of older ones die
+        self._pool: list[tuple[int, http.client.HTTPConnection]] = []
+        self._pool_lock = threading.Lock()
+        self._copy: tempfile.TemporaryDirectory[str] | None = None
+        self._stderr: IO[bytes] | None = None
 
     # -- URLs -----------------------------------------------------------------------------
 
@@ -140,6 +227,16 @@ class Server:
         """SPARQL 1.1 Graph Store Protocol endpoint."""
         return self.url + "store"
 
+    @property
+    def backend_url(self) -> str:
+        """Oxigraph itself, on its internal loopback port (no timeout, no limits)."""
+        return f"http://127.0.0.1:{self.backend_port}/"
+
+    @property
+    def max_target_bytes(self) -> int:
+        """Longest request target (path and query string) the proxy accepts."""
+        return self.max_request_bytes
+
     # -- life cycle -----------------------------------------------------------------------
 
     def command(self) -> list[str]:
@@ -150,50 +247,110 @@ class Server:
             args = [find_oxigraph(), "serve-read-only", "--location", str(self.store_dir)]
         else:
             args = [find_oxigraph(), "serve"]
-            if self.location is not None:
-                args += ["--location", str(self.location)]
-        args += ["--bind", f"{_url_host(self.host)}:{self.port}", "--union-default-graph"]
+            if self.store_dir is not None:
+                args += ["--location", str(self.store_dir)]
+        args += ["--bind", f"127.0.0.1:{self.backend_port}", "--union-default-graph"]
         if self.timeout is not None:
-            args += ["--timeout-s", str(max(1, round(self.timeout)))]
+            # Oxigraph's own, cooperative timeout, a second later than the proxy's: a backstop
+            # for clients of the internal port; the proxy's deadline fires first.
+            args += ["--timeout-s", str(int(self.timeout) + 1)]
         return args
 
+    def _writable_store(self) -> Path | None:
+        """The folder a read-write server writes to, prepared; never the build's own."""
+        build = resolve_store(self.kg) if self.kg is not None else None
+        if self.location is None:
+            if build is None:
+                return None  # an empty in-memory store
+            self._copy = tempfile.TemporaryDirectory(prefix="newskg-serve-")
+            target = Path(self._copy.name) / "store"
+        else:
+            target = self.location.resolve()
+            if build is not None and self.kg is not None:
+                kg_dir = self.kg.resolve()
+                if _inside(target, build) or _inside(build, target) or _inside(target, kg_dir):
+                    raise ServerError(
+                        f"refusing to serve {self.location} read-write: it is part of the "
+                        "built graph, and writing to it would change the graph behind its "
+                        "exports",
+                        location=location_of(self.location),
+                        hint="pass --store a folder outside kg/, or leave --store out to "
+                        "serve a temporary copy",
+                    )
+            if target.exists() and any(target.iterdir()):
+                return target  # a writable store made earlier: keep what was written to it
+            with contextlib.suppress(OSError):
+                target.rmdir()
+            if build is None:
+                target.mkdir(parents=True)
+                return target
+            target.parent.mkdir(parents=True, exist_ok=True)
+        # A RocksDB checkpoint: hard links where it can, so even a large store copies fast.
+        ox.Store.read_only(str(build)).backup(str(target))
+        return target
+
     def start(self) -> Self:
-        """Start the server and return once it answers queries."""
+        """Start Oxigraph and the proxy, and return once queries are answered."""
+        try:
+            self._proxy = _ProxyServer((self.host, self.requested_port), self)
+        except OSError as exc:
+            raise ServerError(
+                f"cannot listen on {self.host} port {self.requested_port}: "
+                + (
+                    "it is already in use"
+                    if exc.errno == errno.EADDRINUSE
+                    else str(exc.strerror or exc)
+                ),
+                hint="stop the other server, or pick another --port (0 picks a free one)",
+            ) from None
+        self.port = int(self._proxy.server_address[1])
+        try:
+            if not self.read_only:
+                self.store_dir = self._writable_store()
+            with self._lock:
+                self._start_backend()
+        except BaseException:
+            self.stop()
+            raise
+        self._proxy_thread = threading.Thread(
+            target=self._proxy.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+        )
+        self._proxy_thread.start()
+        return self
+
+    def _start_backend(self) -> None:
         last_error = ""
         # A port picked by free_port() can be taken by someone else before oxigraph binds it;
         # retrying with a new port makes that race harmless.
-        if self.requested_port and not _port_free(self.host, self.requested_port):
-            # Checked first: the readiness probe would otherwise be answered by whatever
-            # already listens there, and we would report success for a server that exited.
-            raise ServerError(
-                f"port {self.requested_port} on {self.host} is already in use",
-                hint="stop the other server, or pick another --port (0 picks a free one)",
-            )
-        for _ in range(3 if self.requested_port == 0 else 1):
-            self.port = self.requested_port or free_port(self.host)
+        for _ in range(3):
+            self.backend_port = free_port("127.0.0.1")
             command = self.command()
+            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _stop_backend)
             self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr
             )
             error = self._wait_ready()
             if error is None:
-                return self
+                self._generation += 1
+                return
             last_error = error
-            self.stop()
+            self._stop_backend()
         raise ServerError(
             f"the SPARQL server did not start: {last_error}",
-            hint="pick another --port, or check that no other process holds the store",
+            hint="check that no other process holds the store",
         )
 
     def _wait_ready(self) -> str | None:
-        """None once the server answers; the server's own message if it exits."""
+        """None once Oxigraph answers; its own message if it exits."""
         assert self.process is not None
         deadline = time.monotonic() + READY_TIMEOUT_S
-        probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+        probe = self.backend_url + "query?" + urllib.parse.urlencode({"query": "ASK {}"})
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                _, err = self.process.communicate()
-                return err.decode("utf-8", "replace").strip() or f"exit {self.process.returncode}"
+                assert self._stderr is not None
+                self._stderr.seek(0)
+                err = self._stderr.read().decode("utf-8", "replace").strip()
+                return err or f"exit {self.process.returncode}"
             try:
                 request = urllib.request.Request(
                     probe, headers={"Accept": "application/sparql-results+json"}
@@ -202,33 +359,69 @@ class Server:
                     if response.status == 200 and self.process.poll() is None:
                         return None
             except (OSError, urllib.error.URLError):
-                time.sleep(0.05)
-        return f"no answer on {self.url} after {READY_TIMEOUT_S:.0f}s"
+                time.sleep(0.02)
+        return f"no answer on {self.backend_url} after {READY_TIMEOUT_S:.0f}s"
 
-    def stop(self) -> None:
+    def _stop_backend(self, *, kill: bool = False) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
+        self._generation += 1
+        with self._pool_lock:
+            pool, self._pool = self._pool, []
+        for _, conn in pool:
+            conn.close()
+        if process is not None and process.poll() is None:
+            if kill:
+                process.kill()
+            else:
+                process.terminate()
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def stop(self) -> None:
+        proxy, self._proxy = self._proxy, None
+        if proxy is not None:
+            if self._proxy_thread is not None:
+                proxy.shutdown()
+                self._proxy_thread.join(timeout=10)
+                self._proxy_thread = None
+            proxy.server_close()
+            proxy.close_connections()
+        with self._lock:
+            self._stop_backend()
+        if self._copy is not None:
+            self._copy.cleanup()
+            self._copy = None
 
     def restart(self) -> None:
-        """Stop and start again on the same port (``newskg serve`` does this after a rebuild)."""
-        self.stop()
-        self.requested_port = self.port
-        self.start()
+        """Restart Oxigraph (``newskg serve`` does this after a rebuild). The proxy keeps its
+        port; requests that arrive meanwhile wait for the new Oxigraph."""
+        with self._lock:
+            self._stop_backend()
+            self._start_backend()
+
+    def _timed_out(self, generation: int) -> None:
+        """Kill the Oxigraph that runs an over-long query, and start a fresh one."""
+        with self._lock:
+            if generation != self._generation or self._proxy is None:
+                return  # another request restarted it already, or we are stopping
+            self._stop_backend(kill=True)
+            self._start_backend()
+            self.restarts += 1
+        if self.log is not None:
+            self.log(f"a request ran longer than {self.timeout:g}s; Oxigraph was restarted")
 
     @property
     def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        with self._lock:
+            return (
+                self._proxy is not None and self.process is not None and self.process.poll() is None
+            )
 
     def __enter__(self) -> Self:
         return self.start()
@@ -241,6 +434,397 @@ class Server:
     ) -> None:
         self.stop()
 
+    # -- connections to Oxigraph ----------------------------------------------------------
+
+    def _connection(self) -> tuple[int, http.client.HTTPConnection, bool]:
+        """(generation, connection, reused): a pooled keep-alive connection when one is idle."""
+        with self._lock:  # waits while Oxigraph restarts
+            generation, port = self._generation, self.backend_port
+            if self.process is None:
+                raise _BackendGone
+        with self._pool_lock:
+            while self._pool:
+                gen, conn = self._pool.pop()
+                if gen == generation and _still_open(conn):
+                    return generation, conn, True
+                conn.close()
+        return generation, http.client.HTTPConnection("127.0.0.1", port), False
+
+    def _release(self, generation: int, conn: http.client.HTTPConnection) -> None:
+        with self._pool_lock:
+            if generation == self._generation and len(self._pool) < POOL_SIZE:
+                self._pool.append((generation, conn))
+                return
+        conn.close()
+
+
+class _ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], owner: Server) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.owner = owner
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__((address[0].strip("[]"), address[1]), _ProxyHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up in DNS (getfqdn); we need no name.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    def close_connections(self) -> None:
+        """End the clients' keep-alive connections (their threads then finish)."""
+        with self.connections_lock:
+            sockets = list(self.connections)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """Forwards one client connection's requests to Oxigraph, enforcing limits and timeout."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "newskg"
+    timeout = IDLE_TIMEOUT_S
+    server: _ProxyServer
+
+    answered = False
+
+    def setup(self) -> None:
+        super().setup()
+        # Small answers go out in one write; without Nagle, a streamed one is not held back
+        # waiting for the client's delayed ACK.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet, like Oxigraph itself
+
+    def handle_one_request(self) -> None:
+        """BaseHTTPRequestHandler's, with our own limit on the request line (414)."""
+        owner = self.server.owner
+        limit = owner.max_target_bytes + 64  # the method and "HTTP/1.1" around the target
+        try:
+            self.raw_requestline = self.rfile.readline(limit + 1)
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if len(self.raw_requestline) > limit:
+                self.requestline, self.request_version, self.command = "", "HTTP/1.1", "GET"
+                self._drain_line()
+                self._refuse(
+                    414,
+                    f"request target longer than {owner.max_target_bytes} bytes; send long "
+                    "queries by POST (the limit is newskg serve --max-request-bytes)",
+                )
+                return
+            if not self.parse_request():
+                return
+            handler = getattr(self, "do_" + self.command, None)
+            if handler is None:
+                self.send_error(501, f"unsupported method {self.command!r}")
+                return
+            handler()
+            self.wfile.flush()
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+
+    def handle_expect_100(self) -> bool:
+        """``Expect: 100-continue`` (curl sends it with large bodies): refuse before the body."""
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.server.owner.max_request_bytes:
+            self._refuse(413, self._too_large())
+            return False
+        return super().handle_expect_100()
+
+    def do_GET(self) -> None:
+        self._forward()
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_GET
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _too_large(self) -> str:
+        limit = self.server.owner.max_request_bytes
+        return (
+            f"request body larger than {limit} bytes (newskg serve --max-request-bytes); "
+            "load large data with 'newskg build', or 'newskg push' to another store"
+        )
+
+    def _refuse(self, status: int, message: str, *, close: bool = True) -> None:
+        body = (message + "\n").encode()
+        if close:
+            self.close_connection = True
+        try:
+            self.send_response_only(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            if close:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+    def _drain(self, size: int) -> None:
+        """Read and drop up to ``size`` bytes of a refused request, so that closing the
+        connection does not reset it before the client has read our answer."""
+        self.connection.settimeout(2)
+        with contextlib.suppress(OSError):
+            while size > 0:
+                chunk = self.rfile.read1(min(size, 1 << 16))  # type: ignore[attr-defined]
+                if not chunk:
+                    break
+                size -= len(chunk)
+
+    def _drain_line(self) -> None:
+        self.connection.settimeout(2)
+        with contextlib.suppress(OSError):
+            left = DRAIN_LIMIT
+            while left > 0:
+                line = self.rfile.readline(1 << 16)
+                if not line or line.endswith(b"\n"):
+                    break
+                left -= len(line)
+
+    def _repeatable(self) -> bool:
+        """Safe to send twice: anything but an update or a Graph Store POST."""
+        path = urllib.parse.urlsplit(self.path).path
+        return self.command in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE") or path.endswith(
+            "/query"
+        )
+
+    def _read_body(self) -> bytes | None:
+        """The request body, within the size limit; None when the request was refused."""
+        limit = self.server.owner.max_request_bytes
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked(limit)
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        if not length.strip().isdigit():
+            self._refuse(400, f"bad Content-Length {length!r}")
+            return None
+        size = int(length)
+        if size > limit:
+            self._refuse(413, self._too_large())
+            self._drain(min(size, DRAIN_LIMIT))
+            return None
+        body = self.rfile.read(size)
+        if len(body) != size:
+            self.close_connection = True
+            return None
+        return body
+
+    def _read_chunked(self, limit: int) -> bytes | None:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                self._refuse(400, "malformed chunked request body")
+                return None
+            if size == 0:
+                while self.rfile.readline(1 << 16).strip():  # trailers
+                    pass
+                return b"".join(parts)
+            total += size
+            if total > limit:
+                self._refuse(413, self._too_large())
+                return None
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(1024)  # the CRLF after the chunk
+
+    def _forward(self) -> None:
+        owner = self.server.owner
+        if len(self.path) > owner.max_target_bytes:
+            self._refuse(414, f"request target longer than {owner.max_target_bytes} bytes")
+            return
+        body = self._read_body()
+        if body is None:
+            return
+        deadline = time.monotonic() + owner.timeout if owner.timeout is not None else None
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP]
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        if not any(k.lower() == "host" for k, _ in headers):
+            headers.append(("Host", f"127.0.0.1:{owner.backend_port}"))
+        if body or self.command in ("POST", "PUT", "PATCH"):
+            headers.append(("Content-Length", str(len(body))))
+        generation = -1
+        self.answered = False  # True once the first byte of the answer has gone out
+        try:
+            for attempt in range(2):
+                generation, conn, reused = owner._connection()
+                try:
+                    response, sock = self._exchange(conn, headers, body, deadline)
+                    break
+                except (ConnectionError, http.client.HTTPException, OSError) as exc:
+                    conn.close()
+                    if isinstance(exc, TimeoutError):
+                        raise _Timeout from None
+                    with owner._lock:
+                        restarted = generation != owner._generation
+                    if restarted:
+                        raise _BackendGone from None
+                    if not reused or attempt or not self._repeatable():
+                        self._refuse(502, f"the SPARQL server (Oxigraph) did not answer: {exc}")
+                        return
+                    # a pooled connection that Oxigraph had closed: a query (never an
+                    # update) is sent once more, on a fresh connection
+            self._relay(response, sock, deadline)
+            if response.will_close:
+                conn.close()
+            else:
+                owner._release(generation, conn)
+        except _Timeout:
+            conn.close()
+            if self.answered:  # too late for a 503: cut the response short
+                self.close_connection = True
+            else:
+                self._refuse(
+                    503,
+                    f"query timed out: it ran longer than this server's limit of "
+                    f"{owner.timeout:g} s (newskg serve --timeout) and was stopped",
+                    close=False,
+                )
+            owner._timed_out(generation)
+        except _BackendGone:
+            if self.answered:  # too late for a 503: cut the response short
+                conn.close()
+                self.close_connection = True
+            else:
+                self._refuse(
+                    503,
+                    "the SPARQL server was restarted while it ran this request, because another "
+                    "query exceeded the time limit; send the request again",
+                    close=False,
+                )
+        except OSError:  # the client went away mid-response: drop the upstream connection
+            conn.close()
+            self.close_connection = True
+
+    def _exchange(
+        self,
+        conn: http.client.HTTPConnection,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        deadline: float | None,
+    ) -> tuple[http.client.HTTPResponse, socket.socket]:
+        """Send the request to Oxigraph and return once its status and headers are in."""
+        conn.timeout = _remaining(deadline)
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders(body or None)
+        sock = conn.sock
+        assert sock is not None
+        sock.settimeout(_remaining(deadline))
+        return conn.getresponse(), sock
+
+    def _relay(
+        self, response: http.client.HTTPResponse, sock: socket.socket, deadline: float | None
+    ) -> None:
+        """Stream Oxigraph's response to the client. The status line and headers go out with
+        the first piece of the body, in one write: nothing is sent before there is something
+        to send, so a query that times out before its first result still gets a clean 503."""
+        length = response.getheader("Content-Length")
+        no_body = self.command == "HEAD" or response.status in (204, 304) or response.status < 200
+        chunked = not no_body and length is None and self.request_version == "HTTP/1.1"
+        head = [f"{self.protocol_version} {response.status} {response.reason}\r\n"]
+        head += [
+            f"{name}: {value}\r\n"
+            for name, value in response.getheaders()
+            if name.lower() not in HOP_BY_HOP
+        ]
+        if chunked:
+            head.append("Transfer-Encoding: chunked\r\n")
+        elif not no_body and length is None:
+            self.close_connection = True  # an HTTP/1.0 client: the end of the body is EOF
+        if self.close_connection:
+            head.append("Connection: close\r\n")
+        pending = ("".join(head) + "\r\n").encode("latin-1")  # http.client decoded it so
+        if no_body:
+            response.read()
+            self._write(pending)
+            return
+        while True:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _Timeout
+                sock.settimeout(left)
+            try:
+                chunk = response.read1(1 << 16)
+            except TimeoutError:
+                raise _Timeout from None
+            except (ConnectionError, http.client.HTTPException, OSError):
+                raise _BackendGone from None
+            if not chunk:
+                break
+            pending += b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk
+            if response.length == 0:
+                break  # all of a Content-Length body: answer now, without one more read
+            self._write(pending)
+            pending = b""
+        response.close()  # fully read: the connection to Oxigraph can carry the next request
+        self._write(pending + (b"0\r\n\r\n" if chunked else b""))
+
+    def _write(self, data: bytes) -> None:
+        if data:
+            self.answered = True
+            self.wfile.write(data)
+
+
+def _still_open(conn: http.client.HTTPConnection) -> bool:
+    """False when Oxigraph has closed this idle connection (it reads as EOF)."""
+    sock = conn.sock
+    if sock is None:
+        return False
+    readable, _, _ = select.select([sock], [], [], 0)
+    return not readable  # an idle connection has nothing to read, unless it was closed
+
+
+def _remaining(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Timeout
+    return left
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (``kill``, service managers) stops ``newskg serve`` as Ctrl-C does, so that
+    Oxigraph and a read-write copy are cleaned up rather than left behind. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
 
 def serve_forever(
     server: Server,
@@ -248,12 +832,18 @@ def serve_forever(
     poll_s: float = 1.0,
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Run ``server`` until Ctrl-C (or ``stop()``), restarting it when a new build is swapped
-    in under ``kg/store``: the read-only server holds the build it opened, and the build after
-    next deletes that directory, so following the symlink keeps answers current."""
-    server.start()
-    announce(f"SPARQL endpoint {server.query_url}  (query page {server.url}; Ctrl-C stops)")
+    """Run ``server`` until Ctrl-C (or ``stop()``), restarting Oxigraph when a new build is
+    swapped in under ``kg/store``: the read-only server holds the build it opened, and the
+    build after next deletes that directory, so following the symlink keeps answers current.
+    A read-write server serves its own copy and does not follow rebuilds."""
+    if server.log is None:
+        server.log = announce
     try:
+        server.start()
+        mode = "read-only" if server.read_only else f"READ-WRITE on {server.store_dir or 'memory'}"
+        announce(
+            f"SPARQL endpoint {server.query_url}  ({mode}; query page {server.url}; Ctrl-C stops)"
+        )
         while not stop():
             time.sleep(poll_s)
             if not server.running:
@@ -365,6 +955,8 @@ def _put(request: urllib.request.Request, endpoint: str, name: str, timeout: flo
             "(Oxigraph: /store, Fuseki: /DATASET/data), not the query endpoint",
             405: "this URL does not accept PUT: use the Graph Store Protocol endpoint "
             "(Oxigraph: /store, Fuseki: /DATASET/data)",
+            413: "the endpoint refuses a graph this large: raise its request size limit "
+            "(for newskg serve: --max-request-bytes)",
         }
         raise ServerError(
             f"{shown} refused {name}: HTTP {exc.code} {exc.reason}"
