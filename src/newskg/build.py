@@ -171,7 +171,9 @@ class _Failure:
 class Builder:
     """Everything compiled once per build: registry, mappings, ontology, shapes."""
 
-    def __init__(self, project: Project, *, validate: bool = True) -> None:
+    def __init__(
+        self, project: Project, *, validate: bool = True, reference_shacl: bool = False
+    ) -> None:
         self.project = project
         self.iris = IriPolicy(project.base)
         self.registry: Registry = load_registry(project.seeds_dir / ENTITIES_FILE, self.iris)
@@ -179,7 +181,11 @@ class Builder:
         self.ontology: Ontology = load_ontology(
             project.ontology_dir, f"<{self.iris.ontology_graph}>"
         )
-        self.validator = ShapesValidator(project.ontology_dir / SHAPES_FILE) if validate else None
+        self.validator = (
+            ShapesValidator(project.ontology_dir / SHAPES_FILE, reference=reference_shacl)
+            if validate
+            else None
+        )
         self.entity_quads: list[Quad] = self._entity_quads()
         self.context = EntityContext([*self.entity_quads, *self.ontology.quads])
 

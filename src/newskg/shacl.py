@@ -1,4 +1,4 @@
-"""SHACL validation of built graphs with pyshacl, reported in the project's error style.
+"""SHACL validation of built graphs, reported in the project's error style.
 
 What is validated (docs/scale.md, "SHACL"): each article graph is checked on its own, with
 only the entity and ontology triples it needs, and the entities + ontology graphs are checked
@@ -17,14 +17,18 @@ pass vacuously). That is the same verdict as
 validating article + entities + ontology for every node the article says something about,
 at a cost that depends on the article alone, not on the registry.
 
-Why it is fast without switching anything off (profiled, see docs/scale.md):
+The shapes are compiled by :mod:`newskg.shacl_fast` (core constraints in Python over an
+index of N-Triples terms, ``sh:sparql`` in pyoxigraph); it refuses any SHACL feature it does
+not implement. ``ShapesValidator(..., reference=True)`` (``newskg validate --reference``) runs
+pyshacl instead, the engine ``tests/test_shacl.py`` proves the compiled one equal to. For the
+reference engine:
 
 * the shapes are parsed once and one :class:`pyshacl.Validator` is reused;
 * the data graph is built from terms directly instead of serialising and re-parsing
   N-Triples;
 * pyshacl hands each SPARQL constraint to rdflib as a string for every focus node, and
-  rdflib re-parses it each time (90 % of the time before this change): the data graph
-  caches the parsed query, which is immutable, keyed by its text and namespaces;
+  rdflib re-parses it each time: the data graph caches the parsed query, which is
+  immutable, keyed by its text and namespaces;
 * pyshacl tests ``predicate in list`` for every shape it evaluates; a set makes it O(1).
 """
 
@@ -43,7 +47,8 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.sparql import Query
 
-from newskg.errors import Diagnostic, Location, ValidationError
+from newskg.errors import Diagnostic, InputError, Location, ValidationError, location_of
+from newskg.shacl_fast import CompiledShapes, UnsupportedShape
 
 Quad = tuple[str, str, str, str]
 Triple = tuple[str, str, str]
@@ -149,10 +154,12 @@ def _speed_up_pyshacl() -> None:
 
 @dataclass(frozen=True)
 class Violation:
-    focus: str
-    path: str | None
+    focus: str  # IRI (or blank node id) of the focus node
+    path: str | None  # IRI of the result path
     message: str
-    severity: str
+    severity: str  # Violation, Warning or Info
+    component: str = ""  # e.g. MinCountConstraintComponent
+    value: str | None = None  # the value node, N3 (rdflib's n3()) as a canonical form
 
 
 class EntityContext:
@@ -178,27 +185,66 @@ class EntityContext:
 
 
 class ShapesValidator:
-    """Holds the parsed shapes so that each article is validated without re-reading them."""
+    """Holds the compiled shapes so that each article is validated without re-reading them.
 
-    def __init__(self, shapes: Path) -> None:
+    By default the shapes are compiled by :mod:`newskg.shacl_fast` (which refuses, at
+    construction, any SHACL feature it does not implement); ``reference=True`` runs pyshacl
+    instead (``newskg validate --reference``), the engine the compiled one is tested against.
+    """
+
+    def __init__(self, shapes: Path, *, reference: bool = False) -> None:
         self.shapes = rdflib.Graph()
         self.shapes.parse(shapes, format="turtle")
-        _speed_up_pyshacl()
-        self._validator = Validator(
-            DataGraph.from_rdflib_graph(rdflib.Graph()),
-            shacl_graph=self.shapes,
-            options={"inference": "none", "allow_infos": True, "allow_warnings": True},
-        )
+        self.reference = reference
+        self._compiled: CompiledShapes | None = None
+        self._validator: Validator | None = None
+        if reference:
+            _speed_up_pyshacl()
+            self._validator = Validator(
+                DataGraph.from_rdflib_graph(rdflib.Graph()),
+                shacl_graph=self.shapes,
+                options={"inference": "none", "allow_infos": True, "allow_warnings": True},
+            )
+        else:
+            try:
+                self._compiled = CompiledShapes(self.shapes)
+            except UnsupportedShape as exc:
+                raise InputError(
+                    f"SHACL shapes use a feature the compiled validator does not support: {exc}",
+                    location=location_of(shapes),
+                    hint="stay within the features listed in docs/scale.md, or validate with "
+                    "'newskg validate --reference' (pyshacl)",
+                ) from None
 
     def violations(
         self, triples: Iterable[Triple | Quad], focus: Iterable[str] | None = None
     ) -> list[Violation]:
         """Every result of validating ``triples``; only for ``focus`` subjects if given."""
+        if self._compiled is None:
+            return self._reference_violations(triples, focus)
+        keep = None if focus is None else set(focus)
+        found = [
+            Violation(
+                focus=str(rdflib_term(r.focus)),
+                path=r.path,
+                message=r.message,
+                severity=r.severity,
+                component=r.component,
+                value=None if r.value is None else rdflib_term(r.value).n3(),
+            )
+            for r in self._compiled.validate(triples, keep)  # type: ignore[arg-type]
+        ]
+        return sorted(found, key=_order)
+
+    def _reference_violations(
+        self, triples: Iterable[Triple | Quad], focus: Iterable[str] | None
+    ) -> list[Violation]:
         data = _QueryCachingGraph()
         add = data.add
         for s, p, o, *_ in triples:
             add((rdflib_term(s), rdflib_term(p), rdflib_term(o)))
         validator = self._validator
+        assert validator is not None
         validator.data_graph = DataGraph.from_rdflib_graph(data)
         validator.data_graph_is_multigraph = False
         validator._target_graph = None
@@ -206,26 +252,13 @@ class ShapesValidator:
         # Not pyshacl's focus_nodes option: it also filters the value nodes of nested shapes
         # (sh:or, sh:node, qualified shapes), which then pass vacuously. Results are
         # filtered afterwards instead (tests/test_shacl.py compares with plain pyshacl).
-        keep = None if focus is None else {f[1:-1] for f in focus if f.startswith("<")}
+        keep = None if focus is None else {str(rdflib_term(f)) for f in focus}
         validator.options["focus_nodes"] = None
         conforms, report, _ = validator.run()
         if conforms:
             return []
         assert isinstance(report, rdflib.Graph)
-        found: list[Violation] = []
-        for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
-            if keep is not None and str(report.value(result, SH.focusNode)) not in keep:
-                continue  # a context node: judged with the entities graph, not here
-            path = report.value(result, SH.resultPath)
-            found.append(
-                Violation(
-                    focus=str(report.value(result, SH.focusNode)),
-                    path=str(path) if isinstance(path, rdflib.URIRef) else None,
-                    message=str(report.value(result, SH.resultMessage) or "violates a shape"),
-                    severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-                )
-            )
-        return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+        return sorted(report_violations(report, keep), key=_order)
 
     def check(
         self,
@@ -260,4 +293,37 @@ class ShapesValidator:
         self.check(data, locations, what, focus=subjects)
 
 
-__all__ = ["EntityContext", "ShapesValidator", "Violation", "rdflib_term"]
+def _order(v: Violation) -> tuple[str, ...]:
+    return (v.focus, v.path or "", v.component, v.value or "", v.message)
+
+
+def report_violations(report: rdflib.Graph, keep: set[str] | None = None) -> list[Violation]:
+    """The results of a pyshacl report graph (for ``keep`` focus nodes only, if given)."""
+    found: list[Violation] = []
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = str(report.value(result, SH.focusNode))
+        if keep is not None and focus not in keep:
+            continue  # a context node: judged with the entities graph, not here
+        path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        component = str(report.value(result, SH.sourceConstraintComponent))
+        found.append(
+            Violation(
+                focus=focus,
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                message=str(report.value(result, SH.resultMessage) or "violates a shape"),
+                severity=str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+                component=component.rsplit("#", 1)[-1],
+                value=None if value is None else value.n3(),
+            )
+        )
+    return found
+
+
+__all__ = [
+    "EntityContext",
+    "ShapesValidator",
+    "Violation",
+    "rdflib_term",
+    "report_violations",
+]
