@@ -78,6 +78,11 @@ HOP_BY_HOP = frozenset(
 )
 
 
+# How long an Oxigraph replaced after a rebuild keeps answering the requests it had, when no
+# --timeout bounds them.
+RETIRE_GRACE_S = 30.0
+
+
 class ServerError(StoreError):
     """The SPARQL server cannot be started, or a remote store refused what we sent."""
 
@@ -204,6 +209,8 @@ class Server:
         self._pool: list[tuple[int, http.client.HTTPConnection]] = []
         self._pool_lock = threading.Lock()
         self._copy: tempfile.TemporaryDirectory[str] | None = None
+        # Oxigraphs replaced by restart(), still finishing the requests they had
+        self._retiring: list[tuple[threading.Timer, subprocess.Popen[bytes], IO[bytes] | None]] = []
         self._stderr: IO[bytes] | None = None
 
     # -- URLs -----------------------------------------------------------------------------
@@ -394,16 +401,53 @@ class Server:
             proxy.close_connections()
         with self._lock:
             self._stop_backend()
+            retiring, self._retiring = self._retiring, []
+        for timer, process, stderr in retiring:
+            timer.cancel()
+            self._retire(process, stderr, now=True)
         if self._copy is not None:
             self._copy.cleanup()
             self._copy = None
 
     def restart(self) -> None:
-        """Restart Oxigraph (``newskg serve`` does this after a rebuild). The proxy keeps its
-        port; requests that arrive meanwhile wait for the new Oxigraph."""
+        """Switch to a fresh Oxigraph (``newskg serve`` does this after a rebuild) without
+        failing a request: the new one starts first, new requests go to it, and the old one
+        is stopped once the requests it is answering have had time to finish."""
         with self._lock:
-            self._stop_backend()
-            self._start_backend()
+            old = (self.process, self._stderr)
+            self.process, self._stderr = None, None  # a failed start must not stop the old one
+            try:
+                self._start_backend()
+            except BaseException:
+                self.process, self._stderr = old
+                raise
+            with self._pool_lock:
+                pool, self._pool = self._pool, []
+        for _, conn in pool:
+            conn.close()
+        if old[0] is not None:
+            grace = (self.timeout or RETIRE_GRACE_S) + 1
+            timer = threading.Timer(grace, self._retire, args=old)
+            timer.daemon = True
+            with self._lock:
+                self._retiring.append((timer, old[0], old[1]))
+            timer.start()
+
+    def _retire(
+        self, process: subprocess.Popen[bytes], stderr: IO[bytes] | None, *, now: bool = False
+    ) -> None:
+        """Stop an Oxigraph that a restart replaced (after its grace period, or ``now``)."""
+        with self._lock:
+            self._retiring = [r for r in self._retiring if r[1] is not process]
+        if process.poll() is None:
+            process.kill() if now else process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if stderr is not None:
+            stderr.close()
 
     def _timed_out(self, generation: int) -> None:
         """Kill the Oxigraph that runs an over-long query, and start a fresh one."""
