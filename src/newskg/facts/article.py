@@ -56,7 +56,6 @@ class _Quote(NamedTuple):
 class ArticleDocument:
     id: str
     document: dict[str, Any]
-    sha256: str  # of article.txt + facts.yaml: what an incremental build compares
     locations: dict[str, Location]  # fact IRI -> where the fact is written, for SHACL reports
 
 
@@ -92,10 +91,9 @@ def load_article(folder: Path, registry: Registry, iris: IriPolicy) -> ArticleDo
         )
     text = read_article_text(folder)
     data = located_yaml.load(facts_path)
-    digest = hashlib.sha256(text.encode("utf-8") + b"\0" + facts_path.read_bytes()).hexdigest()
     loader = _ArticleLoader(article_id, text, data, registry, iris, location_of(facts_path).file)
     document = loader.run()
-    return ArticleDocument(article_id, document, digest, loader.locations)
+    return ArticleDocument(article_id, document, loader.locations)
 
 
 class _ArticleLoader:
@@ -129,6 +127,8 @@ class _ArticleLoader:
             self.problems.raise_if_any()
         check_keys(self.problems, data, TOP_LEVEL_KEYS, "the facts file")
         doc: dict[str, Any] = {"article": self._article(data.get("article"))}
+        # figures default their as-of date to the article's, already checked above
+        self.article_date: str | None = doc["article"].get("date")
         doc["sources"] = self._sources(data.get("sources"))
         self._collect_fact_ids(data)
         doc["participations"] = []
@@ -288,7 +288,7 @@ class _ArticleLoader:
                     f"{what} is missing '{name}'",
                     spec.help or None,
                 )
-            elif name == "as_of" and (article_date := self._article_date()):
+            elif name == "as_of" and (article_date := self.article_date):
                 out[name] = article_date
             return
         value = record[name]
@@ -543,10 +543,3 @@ class _ArticleLoader:
             for s in self.sentences
             if (iri := self.iris.sentence(self.id, s.number)) in used
         ]
-
-    def _article_date(self) -> str | None:
-        meta = self.data.get("article") if isinstance(self.data, YDict) else None
-        try:
-            return values.parse_date(meta.get("date")) if isinstance(meta, YDict) else None
-        except ValueError:
-            return None

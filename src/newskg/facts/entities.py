@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,13 +44,12 @@ class Registry:
     entities: dict[str, Entity]
     schemes: frozenset[str]
     document: dict[str, Any]
-    sha256: str
 
 
 def load_registry(path: Path, iris: IriPolicy) -> Registry:
     """Read ``entities.yaml``; raise :class:`FactError` listing every problem found."""
     data = located_yaml.load(path)
-    return _RegistryLoader(path, iris).run(data, hashlib.sha256(path.read_bytes()).hexdigest())
+    return _RegistryLoader(path, iris).run(data)
 
 
 class _RegistryLoader:
@@ -61,7 +59,7 @@ class _RegistryLoader:
         self.scheme_ids: frozenset[str] = frozenset()
         self.declared: dict[str, tuple[YDict, str]] = {}  # id -> (record, type)
 
-    def run(self, data: Any, digest: str) -> Registry:
+    def run(self, data: Any) -> Registry:
         problems = self.problems
         if not isinstance(data, YDict):
             problems.add(None, "entities file must be a mapping with 'schemes' and 'entities'")
@@ -87,7 +85,7 @@ class _RegistryLoader:
             "entities": [doc for docs in by_type.values() for doc in docs],
             **by_type,  # one list per type, for the type-specific triples maps
         }
-        return Registry(entities, self.scheme_ids, document, digest)
+        return Registry(entities, self.scheme_ids, document)
 
     def _schemes(self, data: YDict) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

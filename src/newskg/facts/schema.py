@@ -49,6 +49,11 @@ def _concepts(scheme: str, required: bool = False) -> Field:
     return Field(Kind.REFS, required, frozenset({"Concept"}), scheme=scheme)
 
 
+def _enum(words: dict[str, str]) -> Field:
+    """A required closed vocabulary: curator's word -> ontology individual (local name)."""
+    return Field(Kind.ENUM, required=True, values={w: ONT + local for w, local in words.items()})
+
+
 def _agent(required: bool = True) -> Field:
     return Field(Kind.REF, required, AGENTS)
 
@@ -77,15 +82,13 @@ ARTICLE_FIELDS: dict[str, Field] = {
 SOURCE_FIELDS: dict[str, Field] = {
     "id": Field(Kind.TEXT, required=True),
     "label": Field(Kind.TEXT, required=True),
-    "kind": Field(
-        Kind.ENUM,
-        required=True,
-        values={
-            "PressRelease": ONT + "PressRelease",
-            "Statement": ONT + "Source",
-            "Report": ONT + "Source",
-            "Interview": ONT + "Source",
-        },
+    "kind": _enum(
+        {
+            "PressRelease": "PressRelease",
+            "Statement": "Source",
+            "Report": "Source",
+            "Interview": "Source",
+        }
     ),
 }
 
@@ -107,14 +110,12 @@ SECTIONS: dict[str, Section] = {
             {
                 "label": Field(Kind.TEXT, required=True),
                 "date": Field(Kind.DATE, required=True),
-                "mode": Field(
-                    Kind.ENUM,
-                    required=True,
-                    values={
-                        "virtual": ONT + "Virtual",
-                        "in-person": ONT + "InPerson",
-                        "hybrid": ONT + "Hybrid",
-                    },
+                "mode": _enum(
+                    {
+                        "virtual": "Virtual",
+                        "in-person": "InPerson",
+                        "hybrid": "Hybrid",
+                    }
                 ),
                 "participants": Field(Kind.PARTICIPANTS, required=True),
                 "location": Field(Kind.REF, types=frozenset({"Country", "Organization"})),
@@ -150,14 +151,12 @@ SECTIONS: dict[str, Section] = {
             "cooperation",
             {
                 "label": Field(Kind.TEXT, required=True),
-                "status": Field(
-                    Kind.ENUM,
-                    required=True,
-                    values={
-                        "proposed": ONT + "Proposed",
-                        "ongoing": ONT + "Ongoing",
-                        "planned": ONT + "Planned",
-                    },
+                "status": _enum(
+                    {
+                        "proposed": "Proposed",
+                        "ongoing": "Ongoing",
+                        "planned": "Planned",
+                    }
                 ),
                 "parties": _agents(),
                 "proposed_by": _agent(required=False),
@@ -195,14 +194,12 @@ SECTIONS: dict[str, Section] = {
             "agreement",
             {
                 "label": Field(Kind.TEXT, required=True),
-                "kind": Field(
-                    Kind.ENUM,
-                    required=True,
-                    values={
-                        "mou": ONT + "MemorandumOfUnderstanding",
-                        "agreement": ONT + "Agreement",
-                        "contract": ONT + "Contract",
-                    },
+                "kind": _enum(
+                    {
+                        "mou": "MemorandumOfUnderstanding",
+                        "agreement": "Agreement",
+                        "contract": "Contract",
+                    }
                 ),
                 "parties": _agents(),
             },
@@ -232,17 +229,15 @@ SECTIONS: dict[str, Section] = {
                 ),
                 "measure": Field(Kind.TEXT, required=True),
                 "value": Field(Kind.NUMBER, required=True),
-                "comparator": Field(
-                    Kind.ENUM,
-                    required=True,
-                    values={
-                        "exactly": ONT + "Exactly",
-                        "greater-than": ONT + "GreaterThan",
-                        "less-than": ONT + "LessThan",
-                        "at-least": ONT + "AtLeast",
-                        "at-most": ONT + "AtMost",
-                        "approximately": ONT + "Approximately",
-                    },
+                "comparator": _enum(
+                    {
+                        "exactly": "Exactly",
+                        "greater-than": "GreaterThan",
+                        "less-than": "LessThan",
+                        "at-least": "AtLeast",
+                        "at-most": "AtMost",
+                        "approximately": "Approximately",
+                    }
                 ),
                 "unit": Field(Kind.TEXT, required=True),
                 "as_of": Field(Kind.DATE),
