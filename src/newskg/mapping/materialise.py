@@ -333,8 +333,8 @@ class _Compiler:
         return maybe_based
 
     def _iri_term(self, tm: TermMap) -> Gen:
-        iris = self.iris(tm)
         if tm.term_type == "unsafe_iri":
+            iris = self.iris(tm)
 
             def unsafe(rec: Any) -> list[str]:
                 return ["<" + terms.nt_unsafe_iri(i) + ">" for i in iris(rec)]
@@ -345,6 +345,7 @@ class _Compiler:
             return lambda rec: const
         if tm.reference is not None:
             return self.iris(tm, wrap=True)
+        iris = self.iris(tm)
 
         def iri_terms(rec: Any) -> list[str]:
             found = iris(rec)
@@ -391,10 +392,9 @@ class _Compiler:
                 vals = raw(rec)
                 if not vals:
                     return _EMPTY
+                tags = langs(rec)  # once per record, not once per value
                 return [
-                    terms.quote_literal(_lex(v, loc)) + "@" + lang
-                    for v in vals
-                    for lang in langs(rec)
+                    terms.quote_literal(_lex(v, loc)) + "@" + lang for v in vals for lang in tags
                 ]
 
             return with_lang

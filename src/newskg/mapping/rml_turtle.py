@@ -152,6 +152,11 @@ class RmlTurtleReader:
         except UnicodeDecodeError as exc:
             self.d.add(f"file is not valid UTF-8 (byte {exc.start})", self.file_location)
             return []
+        except OSError as exc:  # a directory, no permission, ...
+            self.d.add(
+                f"cannot read the file: {exc.strerror}", self.file_location, "check the path"
+            )
+            return []
         self.loc = _Locator(text, shown, self.default_base)
         try:
             self.g.parse(data=text, format="turtle", publicID=self.default_base)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,11 @@ from newskg.mapping.model import (
     TriplesMap,
 )
 from newskg.mapping.templates import TemplateError, parse_yarrrml
+from newskg.prefixes import PREFIXES
 
 # Only the W3C namespaces whose IRIs never vary. A missing `schema:` or `foaf:` declaration
 # is an error rather than a silent guess (http vs https schema.org is a real trap).
-BUILTIN_PREFIXES: dict[str, str] = {
-    "rdf": terms.RDF,
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": terms.XSD,
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
+BUILTIN_PREFIXES: dict[str, str] = {p: PREFIXES[p] for p in ("rdf", "rdfs", "xsd", "owl")}
 # Schemes that make `x:...` an absolute IRI rather than a CURIE with an undeclared prefix.
 KNOWN_SCHEMES = frozenset(
     {"http", "https", "urn", "mailto", "tag", "file", "ftp", "data", "did", "geo", "tel"}
@@ -67,7 +64,6 @@ UNSUPPORTED = {
     "encoding": "source encodings are not supported; JSON is read as UTF-8",
 }
 _PREFIX = re.compile(r"([A-Za-z_][\w.\-]*)?:")
-_TYPE_PREDICATES = frozenset({"a", terms.RDF_TYPE})
 
 
 def _keys_hint(key: str, allowed: tuple[str, ...]) -> str:
@@ -378,14 +374,18 @@ class YarrrmlReader:
         return []
 
     def _graphs(self, spec: Any, loc: Location) -> list[TermMap]:
+        return self._iri_list(spec, loc, "graph")
+
+    def _iri_list(self, spec: Any, loc: Location, what: str) -> list[TermMap]:
+        """One IRI string or a list of them (graphs, predicates), each with optional ~iri."""
         items = spec if isinstance(spec, list) else [spec]
         out = []
         for i, item in enumerate(items):
             iloc = items.item_at(i) if isinstance(items, YList) else loc
             if not isinstance(item, str):
-                self.d.add(f"a graph must be an IRI string, not {item!r}", iloc)
+                self.d.add(f"a {what} must be an IRI string, not {item!r}", iloc)
                 continue
-            tm = self._iri(_strip(item, "~iri"), iloc, "graph")
+            tm = self._iri(_strip(item, "~iri"), iloc, what)
             if tm:
                 out.append(tm)
         return out
@@ -440,17 +440,7 @@ class YarrrmlReader:
         return PredicateObjectMap(tuple(predicates), tuple(objects), (), loc)
 
     def _predicates(self, spec: Any, loc: Location) -> list[TermMap]:
-        items = spec if isinstance(spec, list) else [spec]
-        out = []
-        for i, p in enumerate(items):
-            ploc = items.item_at(i) if isinstance(items, YList) else loc
-            if not isinstance(p, str):
-                self.d.add(f"a predicate must be an IRI string, not {p!r}", ploc)
-                continue
-            tm = self._iri(_strip(p, "~iri"), ploc, "predicate")
-            if tm:
-                out.append(tm)
-        return out
+        return self._iri_list(spec, loc, "predicate")
 
     def _objects(self, spec: Any, loc: Location, is_type: bool) -> list[ObjectMap]:
         items = spec if isinstance(spec, YList) else [spec]
@@ -691,7 +681,7 @@ class YarrrmlReader:
 
     def _literal_like(self, value: Any, loc: Location, kind: TermType, what: str) -> TermMap | None:
         """A literal, blank node name or join value: a template, reference or constant."""
-        if isinstance(value, bool | int) or type(value).__name__ == "Decimal":
+        if isinstance(value, bool | int | Decimal):
             pair = terms.natural(value)
             assert pair is not None
             return TermMap(loc, kind, constant=pair[0], base=self.base, what=what)
@@ -729,7 +719,7 @@ class YarrrmlReader:
             dt_map = self._iri(_strip(datatype, "~iri"), dt_loc, "datatype")
             if dt_map is None:
                 return None
-        elif isinstance(value, bool | int) or type(value).__name__ == "Decimal":
+        elif isinstance(value, bool | int | Decimal):
             # A YAML number or boolean keeps its natural datatype, as a JSON value would.
             pair = terms.natural(value)
             assert pair is not None
