@@ -113,6 +113,11 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     kg = KnowledgeGraph.open(args.kg)
     bindings: dict[str, object] = dict(_parse_bindings(args.bind, "--bind"))
     for name, value in _parse_bindings(args.iri, "--iri").items():
+        if not value.strip():
+            raise InputError(
+                f"--iri {name}= names no entity",
+                hint=f"write --iri {name}=ID with an entity id, label, prefixed name or IRI",
+            )
         bindings[name] = kg.resolve(value)
     saved.check_bindings(set(bindings))
     try:
@@ -168,13 +173,16 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    import pyoxigraph as ox
+
     from newskg.graph import KnowledgeGraph
     from newskg.results import compact
 
     kg = KnowledgeGraph.open(args.kg)
     node = kg.node(args.entity)
     out.write(f"{node.label}\n  <{node.iri}>\n")
-    out.write("  types: " + ", ".join(compact(kg.resolve(t)) for t in node.types) + "\n")
+    # Types are full IRIs already: no resolve() (which would try urn:... as a label).
+    out.write("  types: " + ", ".join(compact(ox.NamedNode(t)) for t in node.types) + "\n")
     out.write("\nout:\n")
     for edge in sorted(node.out(), key=lambda e: (str(e.predicate), str(e.object))):
         out.write(f"  {compact(edge.predicate):28} {_shown(kg, edge.object)}\n")

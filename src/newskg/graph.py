@@ -221,7 +221,13 @@ class KnowledgeGraph:
         """An entity id (``huawei``), prefixed name (``nkg:Meeting``) or IRI -> the IRI."""
         text = id_or_iri.strip()
         if text.startswith("<") and text.endswith(">"):
-            text = text[1:-1]
+            text = text[1:-1].strip()
+        if not text:
+            raise NotFoundError(
+                "an empty name names no entity",
+                hint="give an id from seeds/entities.yaml (huawei), a label, "
+                "a prefixed name (nkg:Meeting) or a full IRI",
+            )
         if "://" in text:
             try:
                 return ox.NamedNode(text)
@@ -482,19 +488,22 @@ class Node:
     def evidence(self) -> list[Evidence]:
         """The quotes this node's facts rest on: its own nkg:evidence, or, for an entity,
         the evidence of every fact that mentions it."""
-        rows = self.kg.select(EVIDENCE_QUERY, node=self.term)
-        out = [
-            Evidence(
-                iri=str(to_python(r["ev"])),
-                exact=str(to_python(r["exact"])),
-                start=int(to_python(r["start"])),
-                end=int(to_python(r["end"])),
-                article=str(to_python(r["article"])),
-                sentence=to_python(r.get("sentence")),
-            )
-            for r in rows
-        ]
-        return sorted(set(out), key=lambda e: (e.article, e.start, e.end))
+        rows = self.kg.select(EVIDENCE_QUERY, node=self.term).values()
+        out = {evidence_from_row(r) for r in rows}
+        return sorted(out, key=lambda e: (e.article, e.start, e.end))
+
+
+def evidence_from_row(row: Mapping[str, Any]) -> Evidence:
+    """An :class:`Evidence` from a row (as plain Python) that selects ``?ev ?exact ?start
+    ?end ?article ?sentence``, as the evidence queries here and in newskg.views do."""
+    return Evidence(
+        iri=str(row["ev"]),
+        exact=str(row["exact"]),
+        start=int(row["start"]),
+        end=int(row["end"]),
+        article=str(row["article"]),
+        sentence=row["sentence"],
+    )
 
 
 EVIDENCE_QUERY = """

@@ -79,13 +79,17 @@ def read_query(path: Path) -> SavedQuery:
     )
 
 
-def list_queries(folder: Path) -> list[SavedQuery]:
+def _check_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise NotFoundError(
             "saved queries folder not found",
             location=location_of(folder),
             hint="run from the project root or pass --queries DIR",
         )
+
+
+def list_queries(folder: Path) -> list[SavedQuery]:
+    _check_folder(folder)
     return [read_query(p) for p in sorted(folder.glob(f"*{SUFFIX}"))]
 
 
@@ -97,6 +101,7 @@ def find_query(name_or_path: str, folder: Path) -> SavedQuery:
     candidate = folder / f"{name_or_path}{SUFFIX}"
     if candidate.exists():
         return read_query(candidate)
+    _check_folder(folder)
     names = [q.stem for q in folder.glob(f"*{SUFFIX}")]
     raise NotFoundError(
         f"no saved query '{name_or_path}' in {location_of(folder)}",

@@ -376,16 +376,8 @@ class Server:
             pool, self._pool = self._pool, []
         for _, conn in pool:
             conn.close()
-        if process is not None and process.poll() is None:
-            if kill:
-                process.kill()
-            else:
-                process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            _end_process(process, kill=kill)
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -439,13 +431,7 @@ class Server:
         """Stop an Oxigraph that a restart replaced (after its grace period, or ``now``)."""
         with self._lock:
             self._retiring = [r for r in self._retiring if r[1] is not process]
-        if process.poll() is None:
-            process.kill() if now else process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _end_process(process, kill=now)
         if stderr is not None:
             stderr.close()
 
@@ -834,6 +820,21 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
+def _end_process(process: subprocess.Popen[bytes], *, kill: bool) -> None:
+    """Stop ``process`` if it still runs: SIGTERM (or SIGKILL), then SIGKILL after 10 s."""
+    if process.poll() is not None:
+        return
+    if kill:
+        process.kill()
+    else:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _still_open(conn: http.client.HTTPConnection) -> bool:
     """False when Oxigraph has closed this idle connection (it reads as EOF)."""
     sock = conn.sock
@@ -964,11 +965,13 @@ def push(
 
     Each PUT replaces that graph, so a second push leaves the remote store as the first did.
     """
-    if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
-        raise ServerError(
-            f"'{endpoint}' is not an http(s) URL",
-            hint="pass the Graph Store Protocol endpoint, e.g. http://localhost:7878/store",
-        )
+    hint = "pass the Graph Store Protocol endpoint, e.g. http://localhost:7878/store"
+    try:
+        scheme = urllib.parse.urlsplit(endpoint).scheme
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket: http://[::1
+        raise ServerError(f"'{endpoint}' is not a valid URL ({exc})", hint=hint) from None
+    if scheme not in ("http", "https"):
+        raise ServerError(f"'{endpoint}' is not an http(s) URL", hint=hint)
     kg = Path(kg)
     graphs = _graphs(open_store(kg))
     if not graphs:

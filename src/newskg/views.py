@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from newskg.graph import Evidence, Iri
+from newskg.graph import Evidence, Iri, evidence_from_row
 from newskg.prefixes import PREFIXES
 
 if TYPE_CHECKING:
-    from newskg.graph import KnowledgeGraph, Node
+    from newskg.graph import KnowledgeGraph, Node, Solutions
 
 NKG = PREFIXES["nkg"]
 AGREEMENT_KINDS = {
@@ -169,6 +169,14 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
+def _grouped(solutions: Solutions, key: str) -> dict[str, list[dict[str, Any]]]:
+    """Rows (as plain Python) grouped by the value of ``key``, in first-seen order."""
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in solutions.values():
+        rows[row[key]].append(row)
+    return rows
+
+
 def _first_label(rows: list[dict[str, Any]], key: str) -> str:
     return sorted(str(r[key]) for r in rows)[0]
 
@@ -177,14 +185,7 @@ def evidence_by_fact(kg: KnowledgeGraph, cls: str) -> dict[str, tuple[Evidence, 
     """Evidence of every fact of class ``cls``, sorted by article and offset."""
     found: dict[str, dict[str, Evidence]] = defaultdict(dict)
     for row in kg.select(EVIDENCE, cls=ox.NamedNode(cls)).values():
-        ev = Evidence(
-            iri=row["ev"],
-            exact=row["exact"],
-            start=int(row["start"]),
-            end=int(row["end"]),
-            article=row["article"],
-            sentence=row["sentence"],
-        )
+        ev = evidence_from_row(row)
         # Evidence spanning two sentences comes back twice; keep one, deterministically.
         known = found[row["fact"]].get(ev.iri)
         if known is None or (ev.sentence or "") < (known.sentence or ""):
@@ -218,9 +219,7 @@ def meetings(kg: KnowledgeGraph) -> list[Meeting]:
         post = Ref(row["post"], row["postLabel"]) if row["post"] else None
         people[row["m"]].add(Participant(Ref(row["person"], row["name"]), post))
     evidence = evidence_by_fact(kg, NKG + "Meeting")
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in kg.select(MEETINGS).values():
-        rows[row["m"]].append(row)
+    rows = _grouped(kg.select(MEETINGS), "m")
     out = [
         Meeting(
             iri=iri,
@@ -239,9 +238,7 @@ def meetings(kg: KnowledgeGraph) -> list[Meeting]:
 
 def agreements(kg: KnowledgeGraph) -> list[Agreement]:
     """Every agreement (MOUs, contracts…) with its parties, figures and evidence."""
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in kg.select(AGREEMENTS).values():
-        rows[row["a"]].append(row)
+    rows = _grouped(kg.select(AGREEMENTS), "a")
     evidence = evidence_by_fact(kg, NKG + "Agreement")
     figures = figures_by_subject(kg, NKG + "Agreement")
     out = []
@@ -265,9 +262,7 @@ def agreements(kg: KnowledgeGraph) -> list[Agreement]:
 
 def programmes(kg: KnowledgeGraph) -> list[Programme]:
     """Every training programme with its provider, founding date and reported figures."""
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in kg.select(PROGRAMMES).values():
-        rows[row["p"]].append(row)
+    rows = _grouped(kg.select(PROGRAMMES), "p")
     figures = figures_by_subject(kg, NKG + "TrainingProgramme")
     out = []
     for iri, group in rows.items():
@@ -295,9 +290,7 @@ def quotes(
     bindings: dict[str, Any] = {}
     if speaker is not None:
         bindings["speaker"] = kg._term(speaker)
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in kg.select(QUOTES, **bindings).values():
-        rows[row["q"]].append(row)
+    rows = _grouped(kg.select(QUOTES, **bindings), "q")
     evidence = evidence_by_fact(kg, NKG + "Quote")
     out = []
     for iri, group in rows.items():

@@ -258,6 +258,13 @@ def viz(kg: KnowledgeGraph, target: str, output: Path, depth: int = 1) -> Pictur
     dot = to_dot(pic)
     text = dot if output.suffix == ".dot" else render_svg(dot)
     tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write {output}: {exc.strerror}",
+            hint="check that the folder exists and that -o names a file, not a folder",
+        ) from None
     return pic
