@@ -31,6 +31,7 @@ import errno
 import http.client
 import ipaddress
 import os
+import re
 import select
 import shutil
 import signal
@@ -948,7 +949,13 @@ def _request_for(
 
 
 def _shown(endpoint: str) -> str:
-    parts = urllib.parse.urlsplit(endpoint)
+    """The endpoint as errors show it: never with the credentials it may carry."""
+    if "@" in endpoint and not endpoint.startswith(("http://", "https://")):
+        return re.sub(r"^([^/]*//)?[^/@]*@", r"\1…@", endpoint)  # unparsable: redact by hand
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+    except ValueError:
+        return re.sub(r"^([^/]*//)?[^/@]*@", r"\1…@", endpoint)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
@@ -969,9 +976,9 @@ def push(
     try:
         scheme = urllib.parse.urlsplit(endpoint).scheme
     except ValueError as exc:  # e.g. an unclosed IPv6 bracket: http://[::1
-        raise ServerError(f"'{endpoint}' is not a valid URL ({exc})", hint=hint) from None
+        raise ServerError(f"'{_shown(endpoint)}' is not a valid URL ({exc})", hint=hint) from None
     if scheme not in ("http", "https"):
-        raise ServerError(f"'{endpoint}' is not an http(s) URL", hint=hint)
+        raise ServerError(f"'{_shown(endpoint)}' is not an http(s) URL", hint=hint)
     kg = Path(kg)
     graphs = _graphs(open_store(kg))
     if not graphs:
