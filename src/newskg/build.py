@@ -112,8 +112,13 @@ class Mappings:
     entities: MappingSet
 
 
+def mapping_files(folder: Path) -> list[Path]:
+    """The mapping files of ``folder`` (YARRRML or RML), sorted: what a build compiles."""
+    return sorted(p for p in folder.glob("*") if p.suffix in {".yaml", ".yml", ".ttl"})
+
+
 def compile_mappings(folder: Path, base: str) -> Mappings:
-    files = sorted(p for p in folder.glob("*") if p.suffix in {".yaml", ".yml", ".ttl"})
+    files = mapping_files(folder)
     if not files:
         raise InputError(
             "no mapping files found",
@@ -199,30 +204,30 @@ class Builder:
             quads = [*self.entity_quads, *self.ontology.quads]
             self.validator.check(quads, {}, f"entities ({self.project.seeds_dir / ENTITIES_FILE})")
 
-    def article_quads(self, folder: Path) -> tuple[ArticleDocument, list[Quad]]:
-        """Load, map and (if validating) check one article; its quads sorted and unique."""
-        article = load_article(folder, self.registry, self.iris)
-        quads = self.mappings.articles.materialise({ARTICLE_SOURCE: article.document})
-        result = sorted(set(self.ontology.materialise(quads)))
-        if self.validator is not None:
-            self.validator.check_article(
-                result, self.context, article.locations, f"article {article.id}"
-            )
-        return article, result
-
-    def process(self, folder: Path) -> ArticleOutput:
-        """One article, ready to be written: N-Quads, TriG block and Turtle run records."""
+    def article_quads(
+        self, folder: Path, seconds: dict[str, float] | None = None
+    ) -> tuple[ArticleDocument, list[Quad]]:
+        """Load, map and (if validating) check one article; its quads sorted and unique.
+        Time spent is added to ``seconds`` ("load+map", "shacl") when given."""
         mark = time.perf_counter()
         article = load_article(folder, self.registry, self.iris)
         mapped = self.mappings.articles.materialise({ARTICLE_SOURCE: article.document})
         quads = sorted(set(self.ontology.materialise(mapped)))
-        seconds = {"load+map": time.perf_counter() - mark}
+        if seconds is not None:
+            seconds["load+map"] = time.perf_counter() - mark
         if self.validator is not None:
             mark = time.perf_counter()
             self.validator.check_article(
                 quads, self.context, article.locations, f"article {article.id}"
             )
-            seconds["shacl"] = time.perf_counter() - mark
+            if seconds is not None:
+                seconds["shacl"] = time.perf_counter() - mark
+        return article, quads
+
+    def process(self, folder: Path) -> ArticleOutput:
+        """One article, ready to be written: N-Quads, TriG block and Turtle run records."""
+        seconds: dict[str, float] = {}
+        article, quads = self.article_quads(folder, seconds)
         mark = time.perf_counter()
         graph = f"<{self.iris.article_graph(article.id)}>"
         stray = next((q for q in quads if q[3] != graph), None)
@@ -312,9 +317,8 @@ def fingerprint(project: Project) -> str:
         digest.update(b"\0")
 
     add(project.seeds_dir / ENTITIES_FILE, "entities")
-    for path in sorted(project.mappings_dir.glob("*")):
-        if path.suffix in {".yaml", ".yml", ".ttl"}:
-            add(path, f"mappings/{path.name}")
+    for path in mapping_files(project.mappings_dir):
+        add(path, f"mappings/{path.name}")
     for path in sorted(project.ontology_dir.glob("*.ttl")):
         add(path, f"ontology/{path.name}")
     code = Path(__file__).resolve().parent
@@ -327,7 +331,6 @@ def fingerprint(project: Project) -> str:
 class _Previous:
     dir: Path
     inputs: dict[str, dict[str, Any]]
-    validated: bool
 
 
 def _previous_build(layout: KgLayout, print_: str, validate: bool) -> _Previous | None:
@@ -348,7 +351,7 @@ def _previous_build(layout: KgLayout, print_: str, validate: bool) -> _Previous 
     inputs = manifest.get("inputs")
     if not isinstance(inputs, dict):
         return None
-    return _Previous(folder, inputs, bool(manifest.get("validated")))
+    return _Previous(folder, inputs)
 
 
 def _reuse(previous: Path, cache: Path, article_id: str) -> bool:
@@ -413,7 +416,7 @@ def build(
     except OSError as exc:
         raise _write_error(exc, layout, committed=False) from None
     try:
-        _build_into(staged, builder, folders, graph_of, previous, report, jobs, progress)
+        inputs = _build_into(staged, builder, folders, graph_of, previous, report, jobs, progress)
         staged.write_manifest(
             {
                 "format": MANIFEST_FORMAT,
@@ -423,7 +426,7 @@ def build(
                 "articles": report.articles,
                 "quads": report.quads,
                 "graphs": report.graphs,
-                "inputs": report_inputs(report),
+                "inputs": inputs,
             }
         )
         staged.commit()
@@ -439,13 +442,6 @@ def build(
     return report
 
 
-_INPUTS: dict[int, dict[str, dict[str, Any]]] = {}
-
-
-def report_inputs(report: BuildReport) -> dict[str, dict[str, Any]]:
-    return _INPUTS.pop(id(report), {})
-
-
 def _build_into(
     staged: StagedBuild,
     builder: Builder,
@@ -455,7 +451,8 @@ def _build_into(
     report: BuildReport,
     jobs: int | None,
     progress: bool | None,
-) -> None:
+) -> dict[str, dict[str, Any]]:
+    """Fill the staged build and ``report``; return the manifest's per-article inputs."""
     cache = staged.dir / CACHE_DIR
     cache.mkdir()
     content = {f.name: content_hash(f) for f in folders}
@@ -544,7 +541,7 @@ def _build_into(
     report.articles = len(ids)
     report.quads = sum(len(t) for t in fixed.values()) + sum(int(inputs[i]["quads"]) for i in ids)
     report.graphs = len(fixed) + sum(1 for i in ids if inputs[i]["quads"])
-    _INPUTS[id(report)] = {i: inputs[i] for i in ids}
+    return {i: inputs[i] for i in ids}
 
 
 def _concatenate(paths: Iterable[Path], out: Any) -> None:

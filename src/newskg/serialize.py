@@ -68,36 +68,42 @@ def render_subject(
     return "\n".join(lines)
 
 
-def _statements(triples: list[tuple[str, str, str]], used: set[str], indent: str) -> Iterator[str]:
-    """Turtle blocks, one per subject, from triples sorted by subject, predicate, object."""
+def _by_subject(
+    triples: list[tuple[str, str, str]],
+) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+    """(subject, its triples) runs of triples sorted by subject."""
     index = 0
     while index < len(triples):
         subject = triples[index][0]
         end = index
         while end < len(triples) and triples[end][0] == subject:
             end += 1
-        yield render_subject(subject, triples[index:end], used, indent)
+        yield subject, triples[index:end]
         index = end
 
 
-def _sorted_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+def _statements(triples: list[tuple[str, str, str]], used: set[str], indent: str) -> Iterator[str]:
+    """Turtle blocks, one per subject, from triples sorted by subject, predicate, object."""
+    for subject, group in _by_subject(triples):
+        yield render_subject(subject, group, used, indent)
+
+
+def sorted_unique_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     return sorted(set(triples), key=lambda t: (sort_key(t[0]), sort_key(t[1]), sort_key(t[2])))
-
-
-def _header(used: set[str]) -> str:
-    return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in PREFIXES if p in used)
 
 
 def header(used: Iterable[str]) -> str:
     """The ``@prefix`` lines for the prefixes a body uses, in the fixed table order."""
-    return _header(set(used))
+    wanted = set(used)
+    return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in PREFIXES if p in wanted)
 
 
 def write_turtle(quads: Iterable[Quad], out: TextIO) -> None:
     """Turtle of the union of all graphs (Turtle has no graphs)."""
     used: set[str] = set()
-    body = "\n\n".join(_statements(_sorted_triples((s, p, o) for s, p, o, _ in quads), used, ""))
-    out.write(_header(used))
+    triples = sorted_unique_triples((s, p, o) for s, p, o, _ in quads)
+    body = "\n\n".join(_statements(triples, used, ""))
+    out.write(header(used))
     if body:
         out.write("\n" + body + "\n")
 
@@ -111,16 +117,16 @@ def write_trig(quads: Iterable[Quad], out: TextIO) -> None:
     blocks: list[str] = []
     for graph in sorted(graphs, key=lambda g: (g != "", sort_key(g) if g else (0, ""))):
         body = "\n\n".join(
-            _statements(_sorted_triples(graphs[graph]), used, "    " if graph else "")
+            _statements(sorted_unique_triples(graphs[graph]), used, "    " if graph else "")
         )
         blocks.append(f"{_compact(graph, used)} {{\n{body}\n}}" if graph else body)
-    out.write(_header(used))
+    out.write(header(used))
     if blocks:
         out.write("\n" + "\n\n".join(blocks) + "\n")
 
 
 def write_ntriples(quads: Iterable[Quad], out: TextIO) -> None:
-    for s, p, o in _sorted_triples((s, p, o) for s, p, o, _ in quads):
+    for s, p, o in sorted_unique_triples((s, p, o) for s, p, o, _ in quads):
         out.write(f"{s} {p} {o} .\n")
 
 
@@ -142,10 +148,6 @@ def trig_graph_block(graph: str, triples: list[tuple[str, str, str]], used: set[
     return f"{_compact(graph, used)} {{\n{body}\n}}"
 
 
-def sorted_unique_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    return _sorted_triples(triples)
-
-
 def subject_key(subject: str) -> str:
     """A string whose plain ordering is :func:`sort_key` order (one rank character + term).
 
@@ -162,18 +164,12 @@ def subject_records(triples: list[tuple[str, str, str]]) -> Iterator[str]:
     The pre-rendered block is used as it is when no other graph has triples about the same
     subject; otherwise the merge re-renders the union of the triples (entities that articles
     also describe, e.g. ``<post> org:heldBy <person>``)."""
-    index = 0
-    while index < len(triples):
-        subject = triples[index][0]
-        end = index
-        while end < len(triples) and triples[end][0] == subject:
-            end += 1
+    for subject, group in _by_subject(triples):
         used: set[str] = set()
-        block = render_subject(subject, triples[index:end], used, "")
-        rows = [f"{p} {o}" for _, p, o in triples[index:end]]
+        block = render_subject(subject, group, used, "")
+        rows = [f"{p} {o}" for _, p, o in group]
         payload = json.dumps([sorted(used), block, subject, rows], ensure_ascii=False)
         yield f"{subject_key(subject)}\0{payload}\n"
-        index = end
 
 
 def write_turtle_from_runs(runs: Iterable[Path], body: TextIO) -> set[str]:
@@ -209,7 +205,7 @@ def _write_group(payloads: list[str], used: set[str], body: TextIO, first: bool)
     else:
         subject = records[0][2]
         rows = {row for record in records for row in record[3]}
-        triples = _sorted_triples((subject, *row.split(" ", 1)) for row in rows)  # type: ignore[misc]
+        triples = sorted_unique_triples((subject, *row.split(" ", 1)) for row in rows)  # type: ignore[misc]
         block = render_subject(subject, triples, used, "")
     if not first:
         body.write("\n\n")

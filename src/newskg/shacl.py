@@ -194,7 +194,17 @@ class ShapesValidator:
 
     def __init__(self, shapes: Path, *, reference: bool = False) -> None:
         self.shapes = rdflib.Graph()
-        self.shapes.parse(shapes, format="turtle")
+        try:
+            self.shapes.parse(shapes, format="turtle")
+        except FileNotFoundError:
+            raise InputError("SHACL shapes file not found", location=location_of(shapes)) from None
+        except SyntaxError as exc:  # rdflib's BadSyntax; its ``lines`` count from 0
+            line = getattr(exc, "lines", None)
+            raise InputError(
+                f"Turtle syntax error in the SHACL shapes: {exc}",
+                location=location_of(shapes, line + 1 if isinstance(line, int) else 0),
+                hint="fix the Turtle syntax at this position",
+            ) from None
         self.reference = reference
         self._compiled: CompiledShapes | None = None
         self._validator: Validator | None = None

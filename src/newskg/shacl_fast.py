@@ -71,24 +71,9 @@ SUPPORTED = frozenset(
     }
 )
 _ANNOTATIONS = {"name", "description", "order", "group", "message", "severity"}
-_SINGLE = {
-    "path",
-    "minCount",
-    "maxCount",
-    "datatype",
-    "nodeKind",
-    "in",
-    "minInclusive",
-    "minLength",
-    "lessThan",
-    "pattern",
-    "flags",
-    "qualifiedValueShape",
-    "qualifiedMinCount",
-    "qualifiedMaxCount",
-    "severity",
-    "message",
-}
+# sh: terms a shape may repeat; the others (bar name/description/order/group) appear once.
+_REPEATABLE = {"targetClass", "property", "class", "or", "node", "sparql"}
+_SINGLE = SUPPORTED - _REPEATABLE - (_ANNOTATIONS - {"message", "severity"})
 _NODE_KINDS = {
     "IRI": "I",
     "Literal": "L",
