@@ -114,7 +114,7 @@ class Mappings:
 
 def mapping_files(folder: Path) -> list[Path]:
     """The mapping files of ``folder`` (YARRRML or RML), sorted: what a build compiles."""
-    return sorted(p for p in folder.glob("*") if p.suffix in {".yaml", ".yml", ".ttl"})
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in {".yaml", ".yml", ".ttl"})
 
 
 def compile_mappings(folder: Path, base: str) -> Mappings:
