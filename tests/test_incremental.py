@@ -136,3 +136,86 @@ def test_a_failing_article_in_an_incremental_build_leaves_kg_untouched(synthetic
     assert "syn-000001" in result.err and "facts.yaml:" in result.err
     assert _exports(synthetic / "kg") == before
     assert (synthetic / "kg" / "store").resolve() == target
+
+
+def _runs(kg: Path) -> list[str]:
+    return sorted(p.name for p in (kg / ".runs").iterdir())
+
+
+def test_a_series_of_edits_each_equals_a_full_build(synthetic, tmp_path):
+    """Every kind of change the export patcher meets, one incremental build after another:
+    subjects shared with other articles (the copy describes the same posts and people),
+    a graph at the start and at the end of the order, all articles gone and back."""
+    project = Project(synthetic)
+    seeds = synthetic / "seeds"
+    build(project, validate=False, progress=False)
+    parked = tmp_path / "parked"
+    parked.mkdir()
+
+    def replace_facts(target: str, source: str) -> None:
+        # another article's facts and text under this id: other posts, people, prefixes
+        for name in ("article.txt", "facts.yaml"):
+            text = (seeds / source / name).read_text(encoding="utf-8")
+            (seeds / target / name).write_text(text.replace(source, target), encoding="utf-8")
+
+    steps = [
+        lambda: shutil.rmtree(seeds / "syn-000003-copy"),  # shared subjects lose a contributor
+        lambda: replace_facts("syn-000000", "syn-000004"),  # first graph in the order
+        lambda: replace_facts("syn-000004", "syn-000001"),  # last graph in the order
+        lambda: shutil.copytree(seeds / "syn-000003", seeds / "syn-000003-copy"),
+        lambda: [shutil.move(str(p), parked) for p in seeds.iterdir() if p.is_dir()],
+        lambda: [shutil.move(str(p), seeds) for p in parked.iterdir()],
+    ]
+    for n, step in enumerate(steps):
+        step()
+        report = build(project, validate=False, progress=False)
+        assert report.incremental, n
+        expected = _full_copy(synthetic, tmp_path / f"full-{n}", False)
+        assert _exports(synthetic / "kg") == expected, f"step {n}"
+        assert _store_quads(synthetic / "kg") == _store_quads(tmp_path / f"full-{n}")
+        articles = sorted(p.name for p in seeds.iterdir() if p.is_dir())
+        assert sorted(r.split(".")[0] for r in _runs(synthetic / "kg")) == articles
+
+
+def test_an_edited_export_is_rewritten_not_patched(synthetic, tmp_path):
+    project = Project(synthetic)
+    build(project, validate=False, progress=False)
+    turtle = synthetic / "kg" / "newskg.ttl"
+    turtle.write_bytes(turtle.read_bytes().replace(b"schema:", b"schema:edited-", 1))
+    report = build(project, validate=False, progress=False)
+    assert not report.incremental and report.rebuilt == 6
+    assert _exports(synthetic / "kg") == _full_copy(synthetic, tmp_path / "full", False)
+
+
+def test_a_missing_or_damaged_run_falls_back_to_a_full_build(synthetic, tmp_path):
+    project = Project(synthetic)
+    build(project, validate=False, progress=False)
+    runs = synthetic / "kg" / ".runs"
+    victim = next(p for p in runs.iterdir() if p.name.startswith("syn-000002."))
+    victim.unlink()
+    assert not build(project, validate=False, progress=False).incremental
+    # a run that is there but unreadable is found when the patch needs it: start over, full
+    victim = next(p for p in runs.iterdir() if p.name.startswith("syn-000002."))
+    victim.write_text("not a run\n", encoding="utf-8")
+    facts = synthetic / "seeds" / "syn-000002" / "facts.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace('title: "', 'title: "Revised: ', 1),
+        encoding="utf-8",
+    )
+    report = build(project, validate=False, progress=False)
+    assert not report.incremental and report.rebuilt == 6
+    assert _exports(synthetic / "kg") == _full_copy(synthetic, tmp_path / "full", False)
+
+
+def test_a_second_build_of_the_same_folder_is_refused(synthetic):
+    import fcntl
+
+    build(Project(synthetic), validate=False, progress=False)
+    before = _exports(synthetic / "kg")
+    with (synthetic / "kg" / ".lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run_cli("build", "--project", synthetic, "--no-shacl", "--full")
+    assert result.code == 5, result.err
+    assert "another newskg build is writing this folder" in result.err
+    assert "Traceback" not in result.err
+    assert _exports(synthetic / "kg") == before

@@ -5,18 +5,20 @@ validated and the new store and exports are complete; then :meth:`StagedBuild.co
 them in. Any error before that leaves the previous build untouched.
 
 Scale (docs/scale.md): articles are processed one at a time (in worker processes when there
-are many) and each article's sorted quads go straight to files in the build folder
-(``cache/<id>.nq``, ``.trig``, ``.ttlrun``); nothing holds every quad. The store is
-bulk-loaded from those files, the TriG export is their concatenation in graph order (article
-graphs are disjoint), and the Turtle export (the union) is a merge of sorted per-subject runs.
+are many) and each article's output goes straight to files: its quads and TriG block to
+scratch files of the build, its sorted per-subject Turtle run to ``kg/.runs/`` (named by
+content, kept between builds). Nothing holds every quad. The store is bulk-loaded from the
+N-Quads, the TriG export is the blocks in graph order (article graphs are disjoint), and the
+Turtle export (the union) is a merge of the runs.
 
 Incremental builds: the manifest records a fingerprint of everything every article depends
 on (entities.yaml, mappings, ontology and shapes, base IRI, newskg's code) and a content hash
 of each article's article.txt + facts.yaml. When the fingerprint is unchanged, only new and
 changed articles are loaded, mapped and validated; the previous store is copied (a RocksDB
 checkpoint) and their named graphs replaced, deleted articles' graphs removed, and the
-exports reassembled from the cached files, which unchanged articles share with the previous
-build by hard link. Any change to the fingerprint rebuilds everything.
+previous exports patched (:mod:`newskg.export_patch`): only the changed graphs' TriG blocks
+and the subjects the changed articles describe are written anew, the rest is copied. Any
+change to the fingerprint rebuilds everything.
 """
 
 from __future__ import annotations
@@ -29,12 +31,15 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from newskg.errors import InputError, MappingError, NewskgError, StoreError, location_of
+from newskg.export_patch import TRIG, TURTLE, NotPatchable, patch_export
 from newskg.facts import (
     ENTITIES_FILE,
     ArticleDocument,
@@ -48,14 +53,24 @@ from newskg.mapping import MappingSet, load_mappings
 from newskg.ontology import SHAPES_FILE, Ontology, Quad, load_ontology
 from newskg.serialize import (
     header,
+    parse_record,
+    render_rows,
     sort_key,
     sorted_unique_triples,
+    subject_key,
     subject_records,
     trig_graph_block,
     write_turtle_from_runs,
 )
 from newskg.shacl import EntityContext, ShapesValidator
-from newskg.store import MANIFEST_FILE, TRIG_EXPORT, TURTLE_EXPORT, KgLayout, StagedBuild
+from newskg.store import (
+    MANIFEST_FILE,
+    TRIG_EXPORT,
+    TURTLE_EXPORT,
+    KgLayout,
+    StagedBuild,
+    build_lock,
+)
 
 ARTICLE_SOURCE = "article.json"
 ENTITIES_SOURCE = "entities.json"
@@ -144,16 +159,14 @@ def compile_mappings(folder: Path, base: str) -> Mappings:
     )
 
 
-MANIFEST_FORMAT = 2
-CACHE_DIR = "cache"
+MANIFEST_FORMAT = 3
 RUN_BATCH = 256  # article runs merged into one intermediate Turtle run (bounds open files)
 PARALLEL_MIN = 64  # below this many articles, starting worker processes costs more than it saves
-_SUFFIXES = (".nq", ".trig", ".ttlrun")
 
 
 @dataclass
 class ArticleOutput:
-    """What one article contributes to a build; written to the build's cache folder."""
+    """What one article contributes to a build (see the module docstring for where it goes)."""
 
     id: str
     graph: str
@@ -162,6 +175,7 @@ class ArticleOutput:
     trig: str  # the article's TriG graph block
     prefixes: list[str]  # prefixes the TriG block uses
     records: list[str]  # sorted per-subject Turtle run lines
+    turtle_prefixes: list[str]  # prefixes the run's blocks use
     seconds: dict[str, float]
 
 
@@ -241,6 +255,8 @@ class Builder:
         triples = sorted_unique_triples((s, p, o) for s, p, o, _ in quads)
         used: set[str] = set()
         trig = trig_graph_block(graph, triples, used)
+        turtle_used: set[str] = set()
+        records = list(subject_records(triples, turtle_used))
         output = ArticleOutput(
             id=article.id,
             graph=graph,
@@ -248,7 +264,8 @@ class Builder:
             nquads="".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads),
             trig=trig,
             prefixes=sorted(used),
-            records=list(subject_records(triples)),
+            records=records,
+            turtle_prefixes=sorted(turtle_used),
             seconds=seconds,
         )
         seconds["serialise"] = time.perf_counter() - mark
@@ -331,10 +348,31 @@ def fingerprint(project: Project) -> str:
 class _Previous:
     dir: Path
     inputs: dict[str, dict[str, Any]]
+    fixed_prefixes: dict[str, list[str]]  # what the entities and ontology graphs use, per export
 
 
-def _previous_build(layout: KgLayout, print_: str, validate: bool) -> _Previous | None:
-    """The current build, if an incremental build may start from it."""
+class _FullBuildNeeded(Exception):
+    """An incremental build found something it cannot patch; the build starts over, full."""
+
+
+def run_name(article_id: str, sha256: str, print_: str) -> str:
+    """The run file of an article, named by everything its content depends on, so that a
+    build never overwrites a file that the current build still refers to."""
+    digest = hashlib.sha256(f"{print_}\0{sha256}".encode()).hexdigest()[:24]
+    return f"{article_id}.{digest}.run"
+
+
+def _export_stamp(path: Path) -> dict[str, int]:
+    """Size and mtime of an export: whether kg/ still holds what the build wrote."""
+    info = path.stat()
+    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
+def _previous_build(
+    layout: KgLayout, print_: str, validate: bool, runs: set[str]
+) -> _Previous | None:
+    """The current build, if an incremental build may start from it: same fingerprint, its
+    exports in kg/ untouched since, and the run file of every article still there."""
     if not layout.store.is_symlink():
         return None
     folder = layout.store.resolve().parent
@@ -346,30 +384,24 @@ def _previous_build(layout: KgLayout, print_: str, validate: bool) -> _Previous 
         return None
     if manifest.get("fingerprint") != print_ or (validate and not manifest.get("validated")):
         return None
-    if not (folder / CACHE_DIR).is_dir() or not (folder / "store").is_dir():
+    if not (folder / "store").is_dir():
         return None
-    inputs = manifest.get("inputs")
-    if not isinstance(inputs, dict):
+    exports, inputs, fixed = (manifest.get(k) for k in ("exports", "inputs", "fixed_prefixes"))
+    if not isinstance(exports, dict) or not isinstance(inputs, dict) or not isinstance(fixed, dict):
         return None
-    return _Previous(folder, inputs)
-
-
-def _reuse(previous: Path, cache: Path, article_id: str) -> bool:
-    """Share an unchanged article's cached files with the new build (hard links)."""
-    try:
-        for suffix in _SUFFIXES:
-            source, target = previous / f"{article_id}{suffix}", cache / f"{article_id}{suffix}"
-            try:
-                os.link(source, target)
-            except OSError:
-                if not source.exists():
-                    raise
-                shutil.copyfile(source, target)  # another file system: copy instead
-    except OSError:
-        for suffix in _SUFFIXES:
-            (cache / f"{article_id}{suffix}").unlink(missing_ok=True)
-        return False
-    return True
+    for name, path in ((TURTLE_EXPORT, layout.turtle), (TRIG_EXPORT, layout.trig)):
+        try:
+            if exports.get(name) != _export_stamp(path):
+                return None  # edited or replaced since: patching it would not give a build
+        except OSError:
+            return None
+    for article_id, entry in inputs.items():
+        if (
+            not isinstance(entry, dict)
+            or run_name(article_id, str(entry.get("sha256")), print_) not in runs
+        ):
+            return None
+    return _Previous(folder, inputs, fixed)
 
 
 def _progress(total: int, show: bool | None) -> Any:
@@ -398,6 +430,32 @@ def build(
     core when there are many articles); ``progress`` bar (default: on a terminal only)."""
     project = project or Project()
     started = time.perf_counter()
+    layout = KgLayout(project.out_dir)
+    try:
+        lock = build_lock(layout)
+        lock.__enter__()
+    except OSError as exc:
+        raise _write_error(exc, layout, committed=False) from None
+    try:
+        try:
+            report = _build_locked(project, layout, validate, full, jobs, progress)
+        except _FullBuildNeeded:
+            report = _build_locked(project, layout, validate, True, jobs, progress)
+    finally:
+        lock.__exit__(None, None, None)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(
+    project: Project,
+    layout: KgLayout,
+    validate: bool,
+    full: bool,
+    jobs: int | None,
+    progress: bool | None,
+) -> BuildReport:
+    started = time.perf_counter()
     report = BuildReport()
     builder = Builder(project, validate=validate)
     report.timings["compile"] = time.perf_counter() - started
@@ -408,15 +466,17 @@ def build(
     # of the folder names ("a" < "a-1" but "<…/a>" > "<…/a-1>").
     folders.sort(key=lambda f: sort_key(graph_of[f.name]))
     print_ = fingerprint(project)
-    layout = KgLayout(project.out_dir)
-    previous = None if full else _previous_build(layout, print_, validate)
     try:
-        layout.root.mkdir(parents=True, exist_ok=True)
-        staged = StagedBuild(layout)
+        staged = StagedBuild(layout)  # finishes a commit that a killed build left first
+        layout.runs.mkdir(exist_ok=True)
     except OSError as exc:
         raise _write_error(exc, layout, committed=False) from None
     try:
-        inputs = _build_into(staged, builder, folders, graph_of, previous, report, jobs, progress)
+        runs = {entry.name for entry in os.scandir(layout.runs)}
+        previous = None if full else _previous_build(layout, print_, validate, runs)
+        result = _build_into(
+            staged, builder, folders, graph_of, previous, report, jobs, progress, print_
+        )
         staged.write_manifest(
             {
                 "format": MANIFEST_FORMAT,
@@ -426,7 +486,12 @@ def build(
                 "articles": report.articles,
                 "quads": report.quads,
                 "graphs": report.graphs,
-                "inputs": inputs,
+                "inputs": result.inputs,
+                "fixed_prefixes": result.fixed_prefixes,
+                "exports": {
+                    name: _export_stamp(staged.export_path(name))
+                    for name in (TURTLE_EXPORT, TRIG_EXPORT)
+                },
             }
         )
         staged.commit()
@@ -436,10 +501,20 @@ def build(
     except BaseException:
         staged.abort()
         raise
+    keep = {run_name(i, e["sha256"], print_) for i, e in result.inputs.items()}
+    _collect_runs(layout.runs, keep)
     report.store = layout.store
     report.exports = [layout.turtle, layout.trig]
-    report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Built:
+    inputs: dict[str, dict[str, Any]]  # the manifest's per-article entries
+    fixed_prefixes: dict[str, list[str]]
+
+
+WORK_DIR = "work"  # scratch files of a build in progress, deleted before its commit
 
 
 def _build_into(
@@ -451,57 +526,66 @@ def _build_into(
     report: BuildReport,
     jobs: int | None,
     progress: bool | None,
-) -> dict[str, dict[str, Any]]:
-    """Fill the staged build and ``report``; return the manifest's per-article inputs."""
-    cache = staged.dir / CACHE_DIR
-    cache.mkdir()
+    print_: str,
+) -> _Built:
+    """Fill the staged build and ``report``; return what the manifest records."""
+    layout = staged.layout
+    work = staged.dir / WORK_DIR
+    work.mkdir()
     content = {f.name: content_hash(f) for f in folders}
     inputs: dict[str, dict[str, Any]] = {}
     todo: list[Path] = []
     for folder in folders:
         old = previous.inputs.get(folder.name) if previous else None
-        if (
-            previous is not None
-            and isinstance(old, dict)
-            and old.get("sha256") == content[folder.name]
-            and _reuse(previous.dir / CACHE_DIR, cache, folder.name)
-        ):
+        if old is not None and old.get("sha256") == content[folder.name]:
             inputs[folder.name] = old
         else:
             todo.append(folder)
-    stale: list[str] = []  # graphs to drop from the copied store
+    ids = [f.name for f in folders]
+    removed: list[str] = []
     if previous is not None:
         report.incremental = True
-        gone = set(previous.inputs) - set(content)
-        report.removed = len(gone)
-        stale = [graph_of.get(i) or f"<{builder.iris.article_graph(i)}>" for i in sorted(gone)]
-        stale += [graph_of[f.name] for f in todo if f.name in previous.inputs]
+        removed = sorted(set(previous.inputs) - set(content))
+        report.removed = len(removed)
     elif builder.validator is not None:
         mark = time.perf_counter()
         builder.validate_entities()
         report.timings["shacl"] = time.perf_counter() - mark
+    fixed = _fixed_graphs(builder)
 
     # -- load, map, validate the articles that need it --------------------------------------
+    # Their quads go to one N-Quads file (for a full build after the entities and ontology
+    # graphs: the store is bulk-loaded from it), their TriG blocks to another, in graph order.
     mark = time.perf_counter()
     report.jobs = default_jobs(len(todo)) if jobs is None else max(1, jobs)
     bar = _progress(len(todo), progress)
     spent: dict[str, float] = {}
+    nquads, trig_blocks = work / "articles.nq", work / "articles.trig"
+    spans: dict[str, tuple[int, int]] = {}  # article -> its block in trig_blocks
     try:
-        for out in _outputs(builder, todo, report.jobs):
-            (cache / f"{out.id}.nq").write_text(out.nquads, encoding="utf-8", newline="\n")
-            (cache / f"{out.id}.trig").write_text(out.trig, encoding="utf-8", newline="\n")
-            (cache / f"{out.id}.ttlrun").write_text(
-                "".join(out.records), encoding="utf-8", newline="\n"
-            )
-            inputs[out.id] = {
-                "sha256": content[out.id],
-                "quads": out.quads,
-                "prefixes": out.prefixes,
-            }
-            for key, value in out.seconds.items():
-                spent[key] = spent.get(key, 0.0) + value
-            if bar is not None:
-                bar.update(1)
+        with (
+            nquads.open("w", encoding="utf-8", newline="\n") as nq,
+            trig_blocks.open("wb") as blocks,
+        ):
+            if previous is None:
+                for graph, triples in fixed.items():
+                    nq.writelines(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
+            for out in _outputs(builder, todo, report.jobs):
+                nq.write(out.nquads)
+                block = out.trig.encode("utf-8")
+                spans[out.id] = (blocks.tell(), len(block))
+                blocks.write(block)
+                _write_run(layout.runs, run_name(out.id, content[out.id], print_), out.records)
+                inputs[out.id] = {
+                    "sha256": content[out.id],
+                    "quads": out.quads,
+                    "prefixes": out.prefixes,
+                    "turtle_prefixes": out.turtle_prefixes,
+                }
+                for key, value in out.seconds.items():
+                    spent[key] = spent.get(key, 0.0) + value
+                if bar is not None:
+                    bar.update(1)
     finally:
         if bar is not None:
             bar.close()
@@ -510,113 +594,272 @@ def _build_into(
     # CPU seconds summed over workers: what validation costs, reported apart from the rest.
     if "shacl" in spent:
         report.timings["shacl"] = report.timings.get("shacl", 0.0) + spent["shacl"]
-    ids = [f.name for f in folders]
-
-    # -- the entities and ontology graphs (small: held in memory) --------------------------
-    fixed: dict[str, list[tuple[str, str, str]]] = {}
-    for s, p, o, g in [*builder.ontology.quads, *builder.entity_quads]:
-        fixed.setdefault(g, []).append((s, p, o))
-    fixed = {g: sorted_unique_triples(t) for g, t in fixed.items()}
 
     # -- the store ------------------------------------------------------------------------
     mark = time.perf_counter()
     if previous is not None:
-        staged.update_from(previous.dir / "store", stale, [cache / f"{f.name}.nq" for f in todo])
+        stale = [graph_of[f.name] for f in todo if f.name in previous.inputs]
+        stale += [f"<{builder.iris.article_graph(i)}>" for i in removed]
+        staged.update_from(previous.dir / "store", stale, nquads if todo else None)
     else:
-        everything = staged.dir / "all.nq"
-        with everything.open("w", encoding="utf-8", newline="\n") as out_file:
-            for graph, triples in fixed.items():
-                out_file.writelines(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
-            _concatenate((cache / f"{i}.nq" for i in ids), out_file)
-        staged.load_nquads(everything)
-        everything.unlink()
+        staged.load_nquads(nquads)
+    nquads.unlink()
     report.timings["store"] = time.perf_counter() - mark
 
     # -- exports --------------------------------------------------------------------------
     mark = time.perf_counter()
-    write_trig(staged, cache, ids, graph_of, inputs, fixed)
-    write_turtle(staged, cache, ids, fixed)
+    runs = _RunPaths(layout.runs, inputs, print_)
+    trig_used = {p for i in ids for p in inputs[i]["prefixes"]}
+    turtle_used = {p for i in ids for p in inputs[i]["turtle_prefixes"]}
+    if previous is None:
+        fixed_prefixes = {
+            "trig": write_trig(staged, fixed, ids, graph_of, spans, trig_blocks, trig_used),
+            "turtle": write_turtle(staged, fixed, [runs[i] for i in ids], turtle_used, work),
+        }
+    else:
+        fixed_prefixes = previous.fixed_prefixes
+        old_runs = {
+            i: layout.runs / run_name(i, previous.inputs[i]["sha256"], print_)
+            for i in [*(f.name for f in todo if f.name in previous.inputs), *removed]
+        }
+        try:
+            _patch_trig(
+                staged,
+                builder,
+                graph_of,
+                spans,
+                trig_blocks,
+                removed,
+                header([*fixed_prefixes["trig"], *trig_used]),
+            )
+            _patch_turtle(
+                staged,
+                fixed,
+                graph_of,
+                runs,
+                {f.name for f in todo},
+                old_runs,
+                header([*fixed_prefixes["turtle"], *turtle_used]),
+            )
+        except NotPatchable:
+            raise _FullBuildNeeded from None
+    shutil.rmtree(work)
     report.timings["export"] = time.perf_counter() - mark
 
     report.articles = len(ids)
     report.quads = sum(len(t) for t in fixed.values()) + sum(int(inputs[i]["quads"]) for i in ids)
     report.graphs = len(fixed) + sum(1 for i in ids if inputs[i]["quads"])
-    return {i: inputs[i] for i in ids}
+    return _Built({i: inputs[i] for i in ids}, fixed_prefixes)
 
 
-def _concatenate(paths: Iterable[Path], out: Any) -> None:
-    for path in paths:
+class _RunPaths(dict[str, Path]):
+    """Article -> its run file, made when first asked for: an incremental build needs a few
+    of them, and a path per article costs noticeable time at 100k articles."""
+
+    def __init__(self, folder: Path, inputs: dict[str, dict[str, Any]], print_: str) -> None:
+        super().__init__()
+        self.folder, self.inputs, self.print_ = folder, inputs, print_
+
+    def __missing__(self, article_id: str) -> Path:
+        path = self[article_id] = self.folder / run_name(
+            article_id, self.inputs[article_id]["sha256"], self.print_
+        )
+        return path
+
+
+def _fixed_graphs(builder: Builder) -> dict[str, list[tuple[str, str, str]]]:
+    """The entities and ontology graphs (small: held in memory), triples sorted per graph."""
+    fixed: dict[str, list[tuple[str, str, str]]] = {}
+    for s, p, o, g in [*builder.ontology.quads, *builder.entity_quads]:
+        fixed.setdefault(g, []).append((s, p, o))
+    return {g: sorted_unique_triples(t) for g, t in fixed.items()}
+
+
+def _write_run(folder: Path, name: str, records: list[str]) -> None:
+    # Written aside and renamed: a killed build never leaves a half-written run under a name
+    # that a later build would trust.
+    partial = folder / f".partial-{os.getpid()}-{name}"
+    partial.write_text("".join(records), encoding="utf-8", newline="\n")
+    os.replace(partial, folder / name)
+
+
+def _read_run(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """A run file as key -> (subject, "p o" rows)."""
+    records: dict[str, tuple[str, list[str]]] = {}
+    try:
         with path.open(encoding="utf-8", newline="\n") as handle:
-            shutil.copyfileobj(handle, out, 1 << 20)
+            for line in handle:
+                key, _, _, subject, rows = parse_record(line)
+                records[key] = (subject, rows)
+    except (OSError, ValueError) as exc:
+        raise NotPatchable(f"cannot read {path.name}: {exc}") from None
+    return records
+
+
+def _collect_runs(folder: Path, keep: set[str]) -> None:
+    """Delete run files the current build does not refer to (older versions, killed builds)."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name not in keep:
+                    Path(entry.path).unlink(missing_ok=True)
+    except OSError:
+        pass  # garbage left for the next build to collect; the build itself is complete
 
 
 def write_trig(
     staged: StagedBuild,
-    cache: Path,
+    fixed: dict[str, list[tuple[str, str, str]]],
     ids: list[str],
     graph_of: dict[str, str],
-    inputs: dict[str, dict[str, Any]],
-    fixed: dict[str, list[tuple[str, str, str]]],
-) -> None:
-    """TriG, one block per named graph in graph order: what write_trig writes, streamed."""
-    used: set[str] = set()
-    blocks: dict[str, str] = {}
-    for graph, triples in fixed.items():
-        blocks[graph] = trig_graph_block(graph, triples, used)
-    for i in ids:
-        used.update(inputs[i]["prefixes"])
-    order: list[tuple[tuple[int, str], Callable[[Any], None]]] = []
-    for graph, block in blocks.items():
-        order.append((sort_key(graph), lambda out, b=block: out.write(b)))
-    for i in ids:
-        path = cache / f"{i}.trig"
-        order.append((sort_key(graph_of[i]), lambda out, p=path: _concatenate([p], out)))
+    spans: dict[str, tuple[int, int]],
+    blocks_file: Path,
+    used: set[str],
+) -> list[str]:
+    """TriG, one block per named graph in graph order: what write_trig writes, streamed.
+    Returns the prefixes the entities and ontology graphs use."""
+    fixed_used: set[str] = set()
+    order: list[tuple[str, str | tuple[int, int]]] = [
+        (subject_key(graph), trig_graph_block(graph, triples, fixed_used))
+        for graph, triples in fixed.items()
+    ]
+    order += [(subject_key(graph_of[i]), spans[i]) for i in ids]
     order.sort(key=lambda item: item[0])
-    with staged.export_path(TRIG_EXPORT).open("w", encoding="utf-8", newline="\n") as out:
-        out.write(header(used))
+    with (
+        blocks_file.open("rb") as blocks,
+        staged.export_path(TRIG_EXPORT).open("wb") as out,
+    ):
+        out.write(header(used | fixed_used).encode("utf-8"))
         if order:
-            out.write("\n")
-            for n, (_, write) in enumerate(order):
+            out.write(b"\n")
+            for n, (_, block) in enumerate(order):
                 if n:
-                    out.write("\n\n")
-                write(out)
-            out.write("\n")
+                    out.write(b"\n\n")
+                if isinstance(block, str):
+                    out.write(block.encode("utf-8"))
+                else:
+                    blocks.seek(block[0])
+                    out.write(blocks.read(block[1]))
+            out.write(b"\n")
+    return sorted(fixed_used)
 
 
 def write_turtle(
     staged: StagedBuild,
-    cache: Path,
-    ids: list[str],
     fixed: dict[str, list[tuple[str, str, str]]],
+    article_runs: list[Path],
+    used: set[str],
+    work: Path,
+) -> list[str]:
+    """Turtle of the union: a merge of sorted per-subject runs (what write_turtle writes).
+    Returns the prefixes the entities and ontology graphs use."""
+    fixed_used: set[str] = set()
+    union = sorted_unique_triples(t for triples in fixed.values() for t in triples)
+    first = work / "fixed.run"
+    first.write_text("".join(subject_records(union, fixed_used)), encoding="utf-8", newline="\n")
+    runs = [first]
+    if len(article_runs) <= RUN_BATCH:
+        runs += article_runs
+    else:  # merge in batches first, so that the final merge opens few files
+        for n in range(0, len(article_runs), RUN_BATCH):
+            merged = work / f"batch-{n // RUN_BATCH:06d}.run"
+            _merge_lines(article_runs[n : n + RUN_BATCH], merged)
+            runs.append(merged)
+    body = work / "body.ttl"
+    with body.open("w", encoding="utf-8", newline="\n") as handle:
+        merged_used = write_turtle_from_runs(runs, handle)
+    assert merged_used <= used | fixed_used, "the runs' prefixes are recorded per article"
+    with staged.export_path(TURTLE_EXPORT).open("w", encoding="utf-8", newline="\n") as out:
+        out.write(header(used | fixed_used))
+        if body.stat().st_size:
+            out.write("\n")
+            _concatenate([body], out)
+            out.write("\n")
+    return sorted(fixed_used)
+
+
+def _patch_trig(
+    staged: StagedBuild,
+    builder: Builder,
+    graph_of: dict[str, str],
+    spans: dict[str, tuple[int, int]],
+    blocks_file: Path,
+    removed: list[str],
+    new_header: str,
 ) -> None:
-    """Turtle of the union: a merge of sorted per-subject runs (what write_turtle writes)."""
-    work = staged.dir / "runs"
-    work.mkdir()
+    """The previous TriG export with the rebuilt articles' graphs replaced (or inserted) and
+    the removed articles' graphs dropped."""
+    changes: dict[str, str | None] = {
+        subject_key(f"<{builder.iris.article_graph(i)}>"): None for i in removed
+    }
+    with blocks_file.open("rb") as blocks:
+        for article_id, (offset, length) in spans.items():
+            blocks.seek(offset)
+            changes[subject_key(graph_of[article_id])] = blocks.read(length).decode("utf-8")
+    patch_export(staged.layout.trig, staged.export_path(TRIG_EXPORT), new_header, changes, TRIG)
+
+
+def _patch_turtle(
+    staged: StagedBuild,
+    fixed: dict[str, list[tuple[str, str, str]]],
+    graph_of: dict[str, str],
+    runs: _RunPaths,
+    rebuilt: set[str],
+    old_runs: dict[str, Path],
+    new_header: str,
+) -> None:
+    """The previous Turtle export with every subject the changed articles described, before
+    or after the change, re-rendered from the union of its triples over all graphs (or
+    dropped when none is left).
+
+    Which graphs describe a subject is asked of the new store; the triples themselves come
+    from the run files, in the exact form the mapping engine wrote them (the store may print
+    a literal differently), so the blocks are byte for byte what a full build writes."""
+    touched: dict[str, str] = {}  # sort key -> subject
+    for path in old_runs.values():
+        touched.update((key, subject) for key, (subject, _) in _read_run(path).items())
+    new_rows: dict[str, list[str]] = {}
+    for article_id in rebuilt:
+        for key, (subject, rows) in _read_run(runs[article_id]).items():
+            touched[key] = subject
+            new_rows.setdefault(key, []).extend(rows)
+    if any(not subject.startswith("<") for subject in touched.values()):
+        # Blank node labels are not stable across stores: the store cannot say who else
+        # describes one. Rare (no shipped mapping mints them): rewrite instead.
+        raise NotPatchable("blank node subjects")
+    subjects = set(touched.values())
+    fixed_rows: dict[str, list[str]] = {}
+    for triples in fixed.values():
+        for s, p, o in triples:
+            if s in subjects:
+                fixed_rows.setdefault(s, []).append(f"{p} {o}")
+    article_of = {graph: article_id for article_id, graph in graph_of.items()}
+    others: dict[str, dict[str, tuple[str, list[str]]]] = {}  # unchanged articles' runs
+    changes: dict[str, str | None] = {}
+    store = ox.Store.read_only(str(staged.store_dir))
     try:
-        runs: list[Path] = []
-        union = sorted_unique_triples(t for triples in fixed.values() for t in triples)
-        first = work / "fixed.run"
-        first.write_text("".join(subject_records(union)), encoding="utf-8", newline="\n")
-        runs.append(first)
-        article_runs = [cache / f"{i}.ttlrun" for i in ids]
-        if len(article_runs) <= RUN_BATCH:
-            runs += article_runs
-        else:  # merge in batches first, so that the final merge opens few files
-            for n in range(0, len(article_runs), RUN_BATCH):
-                merged = work / f"batch-{n // RUN_BATCH:06d}.run"
-                _merge_lines(article_runs[n : n + RUN_BATCH], merged)
-                runs.append(merged)
-        body = work / "body.ttl"
-        with body.open("w", encoding="utf-8", newline="\n") as handle:
-            used = write_turtle_from_runs(runs, handle)
-        with staged.export_path(TURTLE_EXPORT).open("w", encoding="utf-8", newline="\n") as out:
-            out.write(header(used))
-            if body.stat().st_size:
-                out.write("\n")
-                _concatenate([body], out)
-                out.write("\n")
+        for key, subject in touched.items():
+            rows = [*fixed_rows.get(subject, ()), *new_rows.get(key, ())]
+            graphs = {
+                str(q.graph_name)
+                for q in store.quads_for_pattern(ox.NamedNode(subject[1:-1]), None, None, None)
+            }
+            for graph in sorted(graphs):
+                article_id = article_of.get(graph)
+                if article_id is None or article_id in rebuilt:
+                    continue  # an entities/ontology graph or a rebuilt article: rows known
+                if article_id not in others:
+                    others[article_id] = _read_run(runs[article_id])
+                record = others[article_id].get(key)
+                if record is None:
+                    raise NotPatchable(f"the run of {article_id} does not describe {subject}")
+                rows += record[1]
+            changes[key] = render_rows(subject, rows, set()) if rows else None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        del store
+    patch_export(
+        staged.layout.turtle, staged.export_path(TURTLE_EXPORT), new_header, changes, TURTLE
+    )
 
 
 def _merge_lines(paths: list[Path], target: Path) -> None:
@@ -627,6 +870,12 @@ def _merge_lines(paths: list[Path], target: Path) -> None:
     finally:
         for handle in files:
             handle.close()
+
+
+def _concatenate(paths: Iterable[Path], out: Any) -> None:
+    for path in paths:
+        with path.open(encoding="utf-8", newline="\n") as handle:
+            shutil.copyfileobj(handle, out, 1 << 20)
 
 
 def _write_error(exc: OSError, layout: KgLayout, *, committed: bool) -> StoreError:

@@ -158,18 +158,36 @@ def subject_key(subject: str) -> str:
     return f"{rank}{term}"
 
 
-def subject_records(triples: list[tuple[str, str, str]]) -> Iterator[str]:
+def subject_records(
+    triples: list[tuple[str, str, str]], used_by_all: set[str] | None = None
+) -> Iterator[str]:
     """One run-file line per subject: key, the triples, and the block pre-rendered.
 
     The pre-rendered block is used as it is when no other graph has triples about the same
     subject; otherwise the merge re-renders the union of the triples (entities that articles
-    also describe, e.g. ``<post> org:heldBy <person>``)."""
+    also describe, e.g. ``<post> org:heldBy <person>``). The prefixes the blocks use are
+    added to ``used_by_all`` when given."""
     for subject, group in _by_subject(triples):
         used: set[str] = set()
         block = render_subject(subject, group, used, "")
+        if used_by_all is not None:
+            used_by_all.update(used)
         rows = [f"{p} {o}" for _, p, o in group]
         payload = json.dumps([sorted(used), block, subject, rows], ensure_ascii=False)
         yield f"{subject_key(subject)}\0{payload}\n"
+
+
+def parse_record(line: str) -> tuple[str, list[str], str, str, list[str]]:
+    """A run-file line back as (key, prefixes used, block, subject, "p o" rows)."""
+    key, _, payload = line.partition("\0")
+    used, block, subject, rows = json.loads(payload)
+    return key, used, block, subject, rows
+
+
+def render_rows(subject: str, rows: Iterable[str], used: set[str]) -> str:
+    """The block of ``subject`` from "p o" rows (of one or several runs), as the merge does."""
+    triples = sorted_unique_triples((subject, *row.split(" ", 1)) for row in set(rows))  # type: ignore[misc]
+    return render_subject(subject, triples, used, "")
 
 
 def write_turtle_from_runs(runs: Iterable[Path], body: TextIO) -> set[str]:
@@ -203,10 +221,7 @@ def _write_group(payloads: list[str], used: set[str], body: TextIO, first: bool)
         prefixes, block, _, _ = records[0]
         used.update(prefixes)
     else:
-        subject = records[0][2]
-        rows = {row for record in records for row in record[3]}
-        triples = sorted_unique_triples((subject, *row.split(" ", 1)) for row in rows)  # type: ignore[misc]
-        block = render_subject(subject, triples, used, "")
+        block = render_rows(records[0][2], (row for record in records for row in record[3]), used)
     if not first:
         body.write("\n\n")
     body.write(block)

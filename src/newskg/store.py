@@ -8,6 +8,8 @@ Layout of the output folder (``kg/`` by default)::
     kg/newskg.ttl     deterministic exports (committed)
     kg/newskg.trig
     kg/.commit        present only while a build is being swapped in (the commit journal)
+    kg/.runs/         per-article Turtle runs, named by content: what incremental builds reuse
+    kg/.lock          held (flock) by the build writing this folder; builds run one at a time
 
 Why a symlink: replacing a symlink with ``os.replace`` is atomic on POSIX, so a reader sees
 either the old store or the new one, never a half-written directory, and a build that fails
@@ -16,11 +18,13 @@ or is killed before the swap leaves ``kg/`` exactly as it was.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +38,8 @@ TURTLE_EXPORT = "newskg.ttl"
 TRIG_EXPORT = "newskg.trig"
 MANIFEST_FILE = "manifest.json"
 JOURNAL_FILE = ".commit"  # names the build being swapped in; see StagedBuild.commit
+RUNS_DIR = ".runs"
+LOCK_FILE = ".lock"
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,29 @@ class KgLayout:
     @property
     def journal(self) -> Path:
         return self.root / JOURNAL_FILE
+
+    @property
+    def runs(self) -> Path:
+        return self.root / RUNS_DIR
+
+
+@contextmanager
+def build_lock(layout: KgLayout) -> Iterator[None]:
+    """Hold the output folder for one build. Two builds interleaving their commits (or one
+    collecting the other's fresh runs as garbage) would lose work; a second build is refused
+    rather than queued so that nobody waits on a build they did not know was running. The
+    lock dies with its process, so a killed build never leaves it behind."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with (layout.root / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                "another newskg build is writing this folder",
+                location=location_of(layout.root),
+                hint="wait for it to finish, then build again",
+            ) from None
+        yield
 
 
 class StagedBuild:
@@ -92,7 +121,7 @@ class StagedBuild:
         finally:
             del store
 
-    def update_from(self, previous: Path, remove: Iterable[str], add: Iterable[Path]) -> None:
+    def update_from(self, previous: Path, remove: Iterable[str], add: Path | None) -> None:
         """Start from a copy of the ``previous`` store and replace some named graphs.
 
         ``Store.backup`` is a RocksDB checkpoint (hard links, no rewrite), so copying a large
@@ -106,15 +135,17 @@ class StagedBuild:
         try:
             for graph in remove:
                 store.remove_graph(ox.NamedNode(graph[1:-1]))
-            for path in add:  # few graphs: a transactional load is enough
-                store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            if add is not None:  # few graphs: a transactional load is enough
+                store.load(path=str(add), format=ox.RdfFormat.N_QUADS)
             store.flush()
         finally:
             del store
 
     def write_manifest(self, manifest: dict[str, object]) -> None:
         """Build facts (base IRI, counts, content hashes) kept beside the store they describe."""
-        text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+        # Compact: with an indent, json falls back to its pure-Python encoder, and the
+        # manifest of a 100k-article build is tens of megabytes.
+        text = json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n"
         (self.dir / MANIFEST_FILE).write_text(text, encoding="utf-8")
 
     def export_path(self, name: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from newskg.errors import InputError, location_of
@@ -28,12 +29,18 @@ def article_folders(seeds: Path) -> list[Path]:
             location=location_of(seeds),
             hint="run from the project root or pass --seeds DIR",
         )
-    folders = sorted(p for p in seeds.iterdir() if p.is_dir() and (p / FACTS_FILE).exists())
-    for p in seeds.iterdir():
-        if p.is_dir() and (p / ARTICLE_FILE).exists() and not (p / FACTS_FILE).exists():
-            raise InputError(
-                f"article folder has {ARTICLE_FILE} but no {FACTS_FILE}",
-                location=location_of(p),
-                hint=f"add {FACTS_FILE} (see README, 'Adding an article')",
-            )
-    return folders
+    folders: list[Path] = []
+    with os.scandir(seeds) as entries:  # one pass: a corpus can have 100k folders
+        for entry in entries:
+            if not entry.is_dir():
+                continue
+            folder = Path(entry.path)
+            if os.path.exists(os.path.join(entry.path, FACTS_FILE)):
+                folders.append(folder)
+            elif os.path.exists(os.path.join(entry.path, ARTICLE_FILE)):
+                raise InputError(
+                    f"article folder has {ARTICLE_FILE} but no {FACTS_FILE}",
+                    location=location_of(folder),
+                    hint=f"add {FACTS_FILE} (see README, 'Adding an article')",
+                )
+    return sorted(folders)
