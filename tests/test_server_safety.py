@@ -350,3 +350,32 @@ def test_small_request_limit_413_for_bodies_and_414_for_query_strings(built_kg):
             headers={"Content-Type": "application/sparql-query"},
         )
         assert _status(post) == 200
+
+
+def test_connections_over_the_cap_get_503_and_the_server_recovers(built_kg):
+    """Idle connections hold a thread each; past --max-connections the next one is told 503
+    at once instead of growing threads without bound, and served again once some close."""
+    import socket
+
+    with Server(built_kg / "kg", max_connections=4) as server:
+        idle = [socket.create_connection((server.host, server.port), timeout=10) for _ in range(4)]
+        try:
+            deadline = time.monotonic() + 10
+            while server._proxy is not None and server._proxy.active < 4:
+                assert time.monotonic() < deadline, "the idle connections were not accepted"
+                time.sleep(0.01)
+            status, body = _answer(_query(server, "ASK { ?s ?p ?o }"))
+            assert status == 503 and b"too many connections" in body
+            assert server.refused_connections >= 1
+        finally:
+            for sock in idle:
+                sock.close()
+        deadline = time.monotonic() + 10
+        while _status(_query(server, "ASK { ?s ?p ?o }")) != 200:
+            assert time.monotonic() < deadline, "the server did not recover"
+            time.sleep(0.05)
+
+
+def test_cli_refuses_a_connection_cap_below_one(built_kg):
+    result = run_cli("serve", "--kg", built_kg / "kg", "--max-connections", "0")
+    assert result.code == 2 and "--max-connections 0" in result.err

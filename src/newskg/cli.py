@@ -230,6 +230,11 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
             f"--max-request-bytes {args.max_request_bytes} is too small to hold a query",
             hint="use at least 1024 (the default is 1048576, 1 MiB)",
         )
+    if args.max_connections < 1:
+        raise InputError(
+            f"--max-connections {args.max_connections} would refuse every client",
+            hint="use at least 1 (the default is 64)",
+        )
     warning = exposure_warning(args.host, args.read_write)
     if warning:
         sys.stderr.write(warning + "\n")
@@ -242,6 +247,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         read_only=not args.read_write,
         location=args.store,
         max_request_bytes=args.max_request_bytes,
+        max_connections=args.max_connections,
     )
 
     def announce(line: str) -> None:
@@ -372,6 +378,13 @@ def make_parser() -> argparse.ArgumentParser:
         default=1 << 20,
         metavar="N",
         help="largest request body or query string (default: 1048576, 1 MiB)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=64,
+        metavar="N",
+        help="client connections served at once; more get HTTP 503 (default: 64)",
     )
     p.add_argument(
         "--read-write",

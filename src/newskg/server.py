@@ -63,6 +63,8 @@ DEFAULT_MAX_REQUEST_BYTES = 1 << 20  # 1 MiB: far above any hand-written query
 IDLE_TIMEOUT_S = 60.0  # a client connection that sends nothing for this long is closed
 DRAIN_LIMIT = 8 << 20  # how much of a refused body we read, so that the client sees the 413
 POOL_SIZE = 32
+# Client connections served at once (each holds a thread while it is open); more get 503.
+DEFAULT_MAX_CONNECTIONS = 64
 # Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and never forwarded.
 HOP_BY_HOP = frozenset(
     {
@@ -169,7 +171,8 @@ class Server:
     ...     urllib.request.urlopen(server.query_url + "?query=ASK%7B%7D")
 
     ``port=0`` picks a free port. ``timeout`` (seconds) stops any request that runs longer,
-    by restarting Oxigraph if need be; ``max_request_bytes`` caps request bodies and targets.
+    by restarting Oxigraph if need be; ``max_request_bytes`` caps request bodies and targets;
+    ``max_connections`` caps the client connections served at once (the next ones get 503).
 
     ``read_only=False`` starts a writable server. It never writes to the build: with ``kg``
     alone it serves a copy of the built store in a temporary folder, removed by ``stop()``;
@@ -187,6 +190,7 @@ class Server:
         read_only: bool = True,
         location: Path | str | None = None,
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if timeout is not None and timeout <= 0:
             timeout = None
@@ -198,6 +202,8 @@ class Server:
         self.read_only = read_only
         self.location = Path(location) if location is not None else None
         self.max_request_bytes = max_request_bytes
+        self.max_connections = max(1, max_connections)
+        self.refused_connections = 0  # connections turned away with 503 (over the cap)
         self.store_dir: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.backend_port = 0
@@ -498,7 +504,34 @@ class _ProxyServer(ThreadingHTTPServer):
         self.owner = owner
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
+        self.active = 0  # connections with a thread (see process_request)
         super().__init__((address[0].strip("[]"), address[1]), _ProxyHandler)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """A thread per connection, up to the cap: a flood of idle connections must not grow
+        threads without bound. Over the cap, a short 503 and the connection is closed."""
+        with self.connections_lock:
+            full = self.active >= self.owner.max_connections
+            if not full:
+                self.active += 1
+        if full:
+            self.owner.refused_connections += 1
+            _refuse_busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)  # type: ignore[arg-type]
+        except BaseException:
+            with self.connections_lock:
+                self.active -= 1
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        try:
+            super().process_request_thread(request, client_address)  # type: ignore[arg-type]
+        finally:
+            with self.connections_lock:
+                self.active -= 1
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks the host name up in DNS (getfqdn); we need no name.
@@ -512,6 +545,21 @@ class _ProxyServer(ThreadingHTTPServer):
         for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+
+def _refuse_busy(sock: socket.socket) -> None:
+    """Answer a connection over the cap without reading its request (that would need a
+    thread): 503 with Retry-After, then close. Sent at once, it usually reaches the client
+    before any request it sends, so the client reads the 503 rather than a reset."""
+    body = b"too many connections to this server at once; retry in a moment\n"
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    )
+    with contextlib.suppress(OSError):
+        sock.settimeout(1)
+        sock.sendall(head.encode("ascii") + body)
+        sock.shutdown(socket.SHUT_WR)
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
