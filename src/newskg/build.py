@@ -312,11 +312,20 @@ def default_jobs(articles: int) -> int:
 def content_hash(folder: Path) -> str:
     """What decides whether an article is rebuilt: its text and facts, byte for byte."""
     digest = hashlib.sha256()
+    base = os.fspath(folder)
     for name in ("article.txt", "facts.yaml"):
+        # os-level reads: every build hashes every article, and pathlib's per-call overhead
+        # was a third of a one-article rebuild at 10k articles
         try:
-            digest.update((folder / name).read_bytes())
+            fd = os.open(os.path.join(base, name), os.O_RDONLY)
         except FileNotFoundError:
             digest.update(b"\xff missing")
+        else:
+            try:
+                while chunk := os.read(fd, 1 << 20):
+                    digest.update(chunk)
+            finally:
+                os.close(fd)
         digest.update(b"\0")
     return digest.hexdigest()
 

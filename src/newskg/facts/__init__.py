@@ -43,4 +43,4 @@ def article_folders(seeds: Path) -> list[Path]:
                     location=location_of(folder),
                     hint=f"add {FACTS_FILE} (see README, 'Adding an article')",
                 )
-    return sorted(folders)
+    return sorted(folders, key=lambda folder: folder.name)  # siblings: the name decides
