@@ -379,3 +379,52 @@ def test_connections_over_the_cap_get_503_and_the_server_recovers(built_kg):
 def test_cli_refuses_a_connection_cap_below_one(built_kg):
     result = run_cli("serve", "--kg", built_kg / "kg", "--max-connections", "0")
     assert result.code == 2 and "--max-connections 0" in result.err
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only nobody has reaped it yet
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_oxigraph_dies_with_a_sigkilled_serve(built_kg):
+    """No handler runs on SIGKILL; Oxigraph must not outlive newskg serve holding the port."""
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newskg.cli", "serve", "--port", "0", "--kg", built_kg / "kg"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "SPARQL endpoint" in line, process.stderr.read() if process.stderr else line
+        oxigraphs = _children(process.pid)
+        assert oxigraphs, "no Oxigraph child found"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in oxigraphs):
+            assert time.monotonic() < deadline, "Oxigraph outlived the killed newskg serve"
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

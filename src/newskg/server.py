@@ -26,7 +26,10 @@ which replaces that graph on the remote side, so pushing twice never duplicates 
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import contextlib
+import ctypes
+import functools
 import errno
 import http.client
 import ipaddress
@@ -219,6 +222,7 @@ class Server:
         # Oxigraphs replaced by restart(), still finishing the requests they had
         self._retiring: list[tuple[threading.Timer, subprocess.Popen[bytes], IO[bytes] | None]] = []
         self._stderr: IO[bytes] | None = None
+        self._spawner: concurrent.futures.ThreadPoolExecutor | None = None  # see _spawn
 
     # -- URLs -----------------------------------------------------------------------------
 
@@ -340,9 +344,7 @@ class Server:
             self.backend_port = free_port("127.0.0.1")
             command = self.command()
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _stop_backend)
-            self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr
-            )
+            self.process = self._spawn(command, self._stderr)
             error = self._wait_ready()
             if error is None:
                 self._generation += 1
@@ -353,6 +355,24 @@ class Server:
             f"the SPARQL server did not start: {last_error}",
             hint="check that no other process holds the store",
         )
+
+    def _spawn(self, command: list[str], stderr: IO[bytes]) -> subprocess.Popen[bytes]:
+        """Start Oxigraph so that it dies with us, even when we are SIGKILLed (no handler
+        runs then). Linux delivers the parent-death signal when the *thread* that forked
+        the child ends, and restarts happen on short-lived request threads, so every
+        Oxigraph is forked by one thread that lives as long as the server."""
+        if self._spawner is None:
+            self._spawner = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="newskg-oxigraph"
+            )
+        return self._spawner.submit(
+            subprocess.Popen,
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            preexec_fn=functools.partial(_die_with_parent, os.getpid()),
+        ).result()
 
     def _wait_ready(self) -> str | None:
         """None once Oxigraph answers; its own message if it exits."""
@@ -407,6 +427,9 @@ class Server:
         if self._copy is not None:
             self._copy.cleanup()
             self._copy = None
+        spawner, self._spawner = self._spawner, None
+        if spawner is not None:
+            spawner.shutdown(wait=True)
 
     def restart(self) -> None:
         """Switch to a fresh Oxigraph (``newskg serve`` does this after a rebuild) without
@@ -867,6 +890,29 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if data:
             self.answered = True
             self.wfile.write(data)
+
+
+def _libc_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _libc_prctl()  # looked up before any fork: the child only calls it
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the forked child, before exec: SIGKILL when the forking thread (see
+    Server._spawn) or the whole newskg process goes away. Elsewhere than Linux a killed
+    ``newskg serve`` can still leave Oxigraph running; SIGTERM and Ctrl-C stop it anyway."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
 
 
 def _end_process(process: subprocess.Popen[bytes], *, kill: bool) -> None:
