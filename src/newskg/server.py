@@ -29,8 +29,8 @@ import base64
 import concurrent.futures
 import contextlib
 import ctypes
-import functools
 import errno
+import functools
 import http.client
 import ipaddress
 import os
