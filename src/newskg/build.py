@@ -23,6 +23,7 @@ change to the fingerprint rebuilds everything.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import json
@@ -440,18 +441,15 @@ def build(
     project = project or Project()
     started = time.perf_counter()
     layout = KgLayout(project.out_dir)
-    try:
-        lock = build_lock(layout)
-        lock.__enter__()
-    except OSError as exc:
-        raise _write_error(exc, layout, committed=False) from None
-    try:
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(build_lock(layout))
+        except OSError as exc:  # the output folder cannot even be created
+            raise _write_error(exc, layout, committed=False) from None
         try:
             report = _build_locked(project, layout, validate, full, jobs, progress)
         except _FullBuildNeeded:
             report = _build_locked(project, layout, validate, True, jobs, progress)
-    finally:
-        lock.__exit__(None, None, None)
     report.seconds = time.perf_counter() - started
     return report
 
