@@ -162,6 +162,7 @@ def compile_mappings(folder: Path, base: str) -> Mappings:
 
 MANIFEST_FORMAT = 3
 RUN_BATCH = 256  # article runs merged into one intermediate Turtle run (bounds open files)
+WORK_DIR = "work"  # scratch files of a build in progress, deleted before its commit
 PARALLEL_MIN = 64  # below this many articles, starting worker processes costs more than it saves
 
 
@@ -519,9 +520,6 @@ def _build_locked(
 class _Built:
     inputs: dict[str, dict[str, Any]]  # the manifest's per-article entries
     fixed_prefixes: dict[str, list[str]]
-
-
-WORK_DIR = "work"  # scratch files of a build in progress, deleted before its commit
 
 
 def _build_into(
