@@ -32,7 +32,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,7 +171,6 @@ class ArticleOutput:
     """What one article contributes to a build (see the module docstring for where it goes)."""
 
     id: str
-    graph: str
     quads: int
     nquads: str  # sorted N-Quads of the article graph
     trig: str  # the article's TriG graph block
@@ -261,7 +260,6 @@ class Builder:
         records = list(subject_records(triples, turtle_used))
         output = ArticleOutput(
             id=article.id,
-            graph=graph,
             quads=len(quads),
             nquads="".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads),
             trig=trig,
@@ -547,7 +545,7 @@ def _build_into(
         else:
             todo.append(folder)
     ids = [f.name for f in folders]
-    removed: list[str] = []
+    removed: list[str] = []  # articles of the previous build that are gone
     if previous is not None:
         report.incremental = True
         removed = sorted(set(previous.inputs) - set(content))
@@ -556,6 +554,7 @@ def _build_into(
         mark = time.perf_counter()
         builder.validate_entities()
         report.timings["shacl"] = time.perf_counter() - mark
+    removed_graphs = [f"<{builder.iris.article_graph(i)}>" for i in removed]
     fixed = _fixed_graphs(builder)
 
     # -- load, map, validate the articles that need it --------------------------------------
@@ -603,8 +602,7 @@ def _build_into(
     # -- the store ------------------------------------------------------------------------
     mark = time.perf_counter()
     if previous is not None:
-        stale = [graph_of[f.name] for f in todo if f.name in previous.inputs]
-        stale += [f"<{builder.iris.article_graph(i)}>" for i in removed]
+        stale = [graph_of[f.name] for f in todo if f.name in previous.inputs] + removed_graphs
         staged.update_from(previous.dir / "store", stale, nquads if todo else None)
     else:
         staged.load_nquads(nquads)
@@ -613,13 +611,16 @@ def _build_into(
 
     # -- exports --------------------------------------------------------------------------
     mark = time.perf_counter()
-    runs = _RunPaths(layout.runs, inputs, print_)
+
+    def run_path(article_id: str) -> Path:
+        return layout.runs / run_name(article_id, inputs[article_id]["sha256"], print_)
+
     trig_used = {p for i in ids for p in inputs[i]["prefixes"]}
     turtle_used = {p for i in ids for p in inputs[i]["turtle_prefixes"]}
     if previous is None:
         fixed_prefixes = {
             "trig": write_trig(staged, fixed, ids, graph_of, spans, trig_blocks, trig_used),
-            "turtle": write_turtle(staged, fixed, [runs[i] for i in ids], turtle_used, work),
+            "turtle": write_turtle(staged, fixed, [run_path(i) for i in ids], turtle_used, work),
         }
     else:
         fixed_prefixes = previous.fixed_prefixes
@@ -630,18 +631,17 @@ def _build_into(
         try:
             _patch_trig(
                 staged,
-                builder,
                 graph_of,
                 spans,
                 trig_blocks,
-                removed,
+                removed_graphs,
                 header([*fixed_prefixes["trig"], *trig_used]),
             )
             _patch_turtle(
                 staged,
                 fixed,
                 graph_of,
-                runs,
+                run_path,
                 {f.name for f in todo},
                 old_runs,
                 header([*fixed_prefixes["turtle"], *turtle_used]),
@@ -655,21 +655,6 @@ def _build_into(
     report.quads = sum(len(t) for t in fixed.values()) + sum(int(inputs[i]["quads"]) for i in ids)
     report.graphs = len(fixed) + sum(1 for i in ids if inputs[i]["quads"])
     return _Built({i: inputs[i] for i in ids}, fixed_prefixes)
-
-
-class _RunPaths(dict[str, Path]):
-    """Article -> its run file, made when first asked for: an incremental build needs a few
-    of them, and a path per article costs noticeable time at 100k articles."""
-
-    def __init__(self, folder: Path, inputs: dict[str, dict[str, Any]], print_: str) -> None:
-        super().__init__()
-        self.folder, self.inputs, self.print_ = folder, inputs, print_
-
-    def __missing__(self, article_id: str) -> Path:
-        path = self[article_id] = self.folder / run_name(
-            article_id, self.inputs[article_id]["sha256"], self.print_
-        )
-        return path
 
 
 def _fixed_graphs(builder: Builder) -> dict[str, list[tuple[str, str, str]]]:
@@ -785,18 +770,15 @@ def write_turtle(
 
 def _patch_trig(
     staged: StagedBuild,
-    builder: Builder,
     graph_of: dict[str, str],
     spans: dict[str, tuple[int, int]],
     blocks_file: Path,
-    removed: list[str],
+    removed_graphs: list[str],
     new_header: str,
 ) -> None:
     """The previous TriG export with the rebuilt articles' graphs replaced (or inserted) and
     the removed articles' graphs dropped."""
-    changes: dict[str, str | None] = {
-        subject_key(f"<{builder.iris.article_graph(i)}>"): None for i in removed
-    }
+    changes: dict[str, str | None] = {subject_key(graph): None for graph in removed_graphs}
     with blocks_file.open("rb") as blocks:
         for article_id, (offset, length) in spans.items():
             blocks.seek(offset)
@@ -808,7 +790,7 @@ def _patch_turtle(
     staged: StagedBuild,
     fixed: dict[str, list[tuple[str, str, str]]],
     graph_of: dict[str, str],
-    runs: _RunPaths,
+    run_path: Callable[[str], Path],
     rebuilt: set[str],
     old_runs: dict[str, Path],
     new_header: str,
@@ -825,7 +807,7 @@ def _patch_turtle(
         touched.update((key, subject) for key, (subject, _) in _read_run(path).items())
     new_rows: dict[str, list[str]] = {}
     for article_id in rebuilt:
-        for key, (subject, rows) in _read_run(runs[article_id]).items():
+        for key, (subject, rows) in _read_run(run_path(article_id)).items():
             touched[key] = subject
             new_rows.setdefault(key, []).extend(rows)
     if any(not subject.startswith("<") for subject in touched.values()):
@@ -854,7 +836,7 @@ def _patch_turtle(
                 if article_id is None or article_id in rebuilt:
                     continue  # an entities/ontology graph or a rebuilt article: rows known
                 if article_id not in others:
-                    others[article_id] = _read_run(runs[article_id])
+                    others[article_id] = _read_run(run_path(article_id))
                 record = others[article_id].get(key)
                 if record is None:
                     raise NotPatchable(f"the run of {article_id} does not describe {subject}")
