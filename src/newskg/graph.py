@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from newskg.views import Agreement, Meeting, Programme, Quote
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LABELS = [
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -36,9 +36,6 @@ LABELS = [
     ox.NamedNode("https://schema.org/name"),
 ]
 ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
-NKG = PREFIXES["nkg"]
-OA = PREFIXES["oa"]
-SCHEMA = PREFIXES["schema"]
 
 # A query whose first keyword (after comments, PREFIX and BASE) starts an update operation.
 _UPDATE = re.compile(
@@ -257,7 +254,7 @@ class KnowledgeGraph:
         # The existence check reads the node's outgoing statements anyway: keep them, so that
         # the usual node(x).out() reads the store once (the store is read-only: never stale).
         quads = list(self.store.quads_for_pattern(term, None, None, None))
-        if not quads and not self._exists(term):
+        if not quads and not self._has_in_edges(term):
             raise NotFoundError(
                 f"<{term.value}> is not in the graph",
                 hint="check the IRI, or rebuild with 'newskg build'",
@@ -269,6 +266,9 @@ class KnowledgeGraph:
     def _exists(self, term: ox.NamedNode) -> bool:
         for _ in self.store.quads_for_pattern(term, None, None, None):
             return True
+        return self._has_in_edges(term)
+
+    def _has_in_edges(self, term: ox.NamedNode) -> bool:
         for _ in self.store.quads_for_pattern(None, None, term, None):
             return True
         return False
@@ -303,13 +303,11 @@ class KnowledgeGraph:
         is one edge)."""
         if isinstance(term, ox.Literal):
             return []
-        quads = self.store.quads_for_pattern(term, predicate, None, None)
-        return list(dict.fromkeys(q.triple for q in quads))
+        return _distinct(self.store.quads_for_pattern(term, predicate, None, None))
 
     def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
         """Distinct statements with ``term`` as object."""
-        quads = self.store.quads_for_pattern(None, predicate, term, None)
-        return list(dict.fromkeys(q.triple for q in quads))
+        return _distinct(self.store.quads_for_pattern(None, predicate, term, None))
 
     def path(
         self, a: str | Node | ox.NamedNode, b: str | Node | ox.NamedNode, max_hops: int = 4
@@ -392,6 +390,12 @@ class KnowledgeGraph:
         return views.quotes(self, speaker)
 
 
+def _distinct(quads: Iterable[ox.Quad]) -> list[Edge]:
+    """The statements of ``quads``, once each, in first-seen order (a triple that several
+    graphs hold is one edge)."""
+    return list(dict.fromkeys(q.triple for q in quads))
+
+
 def _unwind(parents: Mapping[Term, tuple[Term, ox.Quad]], start: Term, goal: Term) -> list[Edge]:
     path: list[Edge] = []
     node = goal
@@ -453,16 +457,26 @@ class Node:
         if self._out is None:
             return self.kg.out_edges(self.term, self._predicate(predicate))
         if predicate is None:
-            return list(dict.fromkeys(q.triple for q in self._out))
+            return _distinct(self._out)
         wanted = self._predicate(predicate)
-        return list(dict.fromkeys(q.triple for q in self._out if q.predicate == wanted))
+        return _distinct(q for q in self._out if q.predicate == wanted)
 
     def in_(self, predicate: str | None = None) -> list[Edge]:
         """Statements with this node as object (``in`` is a Python keyword)."""
         return self.kg.in_edges(self.term, self._predicate(predicate))
 
     def _predicate(self, predicate: str | None) -> ox.NamedNode | None:
-        return None if predicate is None else self.kg.resolve(predicate)
+        if predicate is None:
+            return None
+        try:
+            return self.kg.resolve(predicate)
+        except NotFoundError:
+            # resolve() words its error for entities; the caller named a predicate.
+            raise NotFoundError(
+                f"no predicate '{predicate}' in the graph",
+                hint="name it with a prefixed name (rdfs:label) or a full IRI; the prefixes are "
+                + ", ".join(PREFIXES),
+            ) from None
 
     def value(self, predicate: str) -> Any:
         """The first value of ``predicate`` (sorted, for determinism), as plain Python."""
