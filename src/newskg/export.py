@@ -19,7 +19,8 @@ from typing import Any, TextIO
 
 import pyoxigraph as ox
 
-from newskg.errors import InputError
+from newskg.errors import InputError, NewskgError
+from newskg.ontology import parse_rdf_file
 from newskg.prefixes import PREFIXES
 from newskg.serialize import (
     Quad,
@@ -104,8 +105,7 @@ def context_for(triples: Iterable[Sequence[str]]) -> dict[str, Any]:
         if not s.startswith(f"<{_NKG}"):
             continue
         if p == _TYPE and o in _TERM_KINDS:
-            # owl:ObjectProperty wins over owl:FunctionalProperty etc. ('object' < others
-            # does not matter: a term has one kind in the ontology).
+            # Other types (owl:FunctionalProperty...) are not kinds; a term has one kind.
             kinds.setdefault(s, _TERM_KINDS[o])
         elif p == f"<{_RDFS}range>" and o.startswith(f"<{_XSD}"):
             ranges.setdefault(s, set()).add(o)
@@ -134,11 +134,7 @@ def context_for(triples: Iterable[Sequence[str]]) -> dict[str, Any]:
 
 def context_from_ontology(path: Path) -> dict[str, Any]:
     """The context from an ontology file (Turtle), as committed in ``kg/context.jsonld``."""
-    triples = [
-        (str(t.subject), str(t.predicate), str(t.object))
-        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-    ]
-    return context_for(triples)
+    return context_for(parse_rdf_file(path))
 
 
 def dump_context(context: dict[str, Any]) -> str:
@@ -220,7 +216,7 @@ class _Compactor:
         return {"@value": obj.value, "@type": self.compact_iri(datatype)}
 
 
-def _nodes(triples: list[tuple[str, str, str]], compactor: _Compactor) -> list[dict[str, Any]]:
+def _nodes(triples: Iterable[tuple[str, str, str]], compactor: _Compactor) -> list[dict[str, Any]]:
     by_subject: dict[str, dict[str, list[str]]] = {}
     for s, p, o in triples:
         by_subject.setdefault(s, {}).setdefault(p, []).append(o)
@@ -250,13 +246,11 @@ def write_jsonld(quads: Iterable[Quad], out: TextIO, context: dict[str, Any]) ->
     compactor = _Compactor(
         context, (o for ts in graphs.values() for _, _, o in ts if o.startswith('"'))
     )
-    top: list[dict[str, Any]] = _nodes(sorted(set(graphs.pop("", []))), compactor)
+    # _nodes orders subjects, predicates and values itself: the sets only drop duplicates.
+    top: list[dict[str, Any]] = _nodes(set(graphs.pop("", [])), compactor)
     for graph in sorted(graphs, key=sort_key):
         top.append(
-            {
-                "@id": compactor.node_id(graph),
-                "@graph": _nodes(sorted(set(graphs[graph])), compactor),
-            }
+            {"@id": compactor.node_id(graph), "@graph": _nodes(set(graphs[graph]), compactor)}
         )
     document = {"@context": context["@context"], "@graph": top}
     out.write(json.dumps(document, indent=1, ensure_ascii=False))
@@ -269,7 +263,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(args) != 2 or args[0] != "context":
         sys.stderr.write("usage: python -m newskg.export context ontology/newskg.ttl\n")
         return 2
-    sys.stdout.write(dump_context(context_from_ontology(Path(args[1]))))
+    try:
+        context = context_from_ontology(Path(args[1]))
+    except NewskgError as exc:  # a missing file or bad Turtle: located, as the CLI prints it
+        for diag in exc.diagnostics:
+            sys.stderr.write(f"error: {diag}\n")
+        return exc.exit_code
+    sys.stdout.write(dump_context(context))
     return 0
 
 

@@ -44,8 +44,7 @@ def parse_rdf_file(path: Path, graph: str = "") -> list[Quad]:
     """Parse Turtle into quads of N-Triples term strings, with a located error if it fails."""
     try:
         triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-        g = graph
-        return [(str(t.subject), str(t.predicate), str(t.object), g) for t in triples]
+        return [(str(t.subject), str(t.predicate), str(t.object), graph) for t in triples]
     except FileNotFoundError:
         raise InputError("file not found", location=location_of(path)) from None
     except SyntaxError as exc:
