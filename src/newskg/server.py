@@ -33,6 +33,7 @@ import errno
 import functools
 import http.client
 import ipaddress
+import math
 import os
 import re
 import select
@@ -83,6 +84,8 @@ HOP_BY_HOP = frozenset(
     }
 )
 
+# Request headers the proxy does not pass on: Content-Length is set again for the body it sends.
+_NOT_FORWARDED = HOP_BY_HOP | {"content-length"}
 
 # How long an Oxigraph replaced after a rebuild keeps answering the requests it had, when no
 # --timeout bounds them.
@@ -108,14 +111,19 @@ def find_oxigraph() -> str:
     )
 
 
+def _store_path(kg: Path) -> Path:
+    """Where ``kg/`` or ``kg/store`` points now, without opening the store (cheap to poll)."""
+    path = kg / "store" if (kg / "store").exists() and not (kg / "CURRENT").exists() else kg
+    return path.resolve()
+
+
 def resolve_store(kg: Path) -> Path:
     """``kg/`` or ``kg/store`` -> the real store directory behind the ``kg/store`` symlink.
 
     Resolved once, so that the server keeps reading one consistent build even if a new build
     is swapped in meanwhile (``newskg serve`` notices the swap and restarts)."""
-    path = kg / "store" if (kg / "store").exists() and not (kg / "CURRENT").exists() else kg
     open_store(kg)  # the clear "run 'newskg build' first" error when there is no store
-    return path.resolve()
+    return _store_path(kg)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -195,8 +203,8 @@ class Server:
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
-        if timeout is not None and timeout <= 0:
-            timeout = None
+        if timeout is not None and not 0 < timeout < math.inf:
+            timeout = None  # 0, negative or infinite: no limit
         self.kg = Path(kg) if kg is not None else None
         self.host = host
         self.requested_port = port
@@ -399,10 +407,7 @@ class Server:
     def _stop_backend(self, *, kill: bool = False) -> None:
         process, self.process = self.process, None
         self._generation += 1
-        with self._pool_lock:
-            pool, self._pool = self._pool, []
-        for _, conn in pool:
-            conn.close()
+        self._close_pool()
         if process is not None:
             _end_process(process, kill=kill)
         if self._stderr is not None:
@@ -443,10 +448,7 @@ class Server:
             except BaseException:
                 self.process, self._stderr = old
                 raise
-            with self._pool_lock:
-                pool, self._pool = self._pool, []
-        for _, conn in pool:
-            conn.close()
+        self._close_pool()
         if old[0] is not None:
             grace = (self.timeout or RETIRE_GRACE_S) + 1
             timer = threading.Timer(grace, self._retire, args=old)
@@ -509,6 +511,13 @@ class Server:
                     return generation, conn, True
                 conn.close()
         return generation, http.client.HTTPConnection("127.0.0.1", port), False
+
+    def _close_pool(self) -> None:
+        """Close the idle connections to Oxigraph (they belong to one that is going away)."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, []
+        for _, conn in pool:
+            conn.close()
 
     def _release(self, generation: int, conn: http.client.HTTPConnection) -> None:
         with self._pool_lock:
@@ -625,11 +634,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             if len(self.raw_requestline) > limit:
                 self.requestline, self.request_version, self.command = "", "HTTP/1.1", "GET"
                 self._drain_line()
-                self._refuse(
-                    414,
-                    f"request target longer than {owner.max_target_bytes} bytes; send long "
-                    "queries by POST (the limit is newskg serve --max-request-bytes)",
-                )
+                self._refuse(414, self._too_long())
                 return
             if not self.parse_request():
                 return
@@ -656,6 +661,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_GET
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _too_long(self) -> str:
+        return (
+            f"request target longer than {self.server.owner.max_target_bytes} bytes; send long "
+            "queries by POST (the limit is newskg serve --max-request-bytes)"
+        )
 
     def _too_large(self) -> str:
         limit = self.server.owner.max_request_bytes
@@ -755,14 +766,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         owner = self.server.owner
         if len(self.path) > owner.max_target_bytes:
-            self._refuse(414, f"request target longer than {owner.max_target_bytes} bytes")
+            self._refuse(414, self._too_long())
             return
         body = self._read_body()
         if body is None:
             return
         deadline = time.monotonic() + owner.timeout if owner.timeout is not None else None
-        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP]
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _NOT_FORWARDED]
         if not any(k.lower() == "host" for k, _ in headers):
             headers.append(("Host", f"127.0.0.1:{owner.backend_port}"))
         if body or self.command in ("POST", "PUT", "PATCH"):
@@ -988,7 +998,13 @@ def serve_forever(
             time.sleep(poll_s)
             if not server.running:
                 raise ServerError("the SPARQL server stopped unexpectedly")
-            if server.kg is not None and server.read_only:
+            # Opening the store is what checks it, and costs far more than following the
+            # symlink: only a changed target is worth it.
+            if (
+                server.kg is not None
+                and server.read_only
+                and _store_path(server.kg) != server.store_dir
+            ):
                 try:
                     current = resolve_store(server.kg)
                 except NewskgError:
