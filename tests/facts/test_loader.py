@@ -181,6 +181,15 @@ def test_every_problem_is_reported_in_one_run(tmp_path):
     assert len(messages) == 2, messages
 
 
+def test_unreadable_article_text_is_an_input_error(tmp_path):
+    seeds = make_seeds(tmp_path)
+    (seeds / "a1" / "article.txt").unlink()
+    (seeds / "a1" / "article.txt").mkdir()
+    registry = load_registry(seeds / "entities.yaml", IRIS)
+    with pytest.raises(InputError, match="cannot read the article text: Is a directory"):
+        load_article(seeds / "a1", registry, IRIS)
+
+
 def test_yaml_syntax_error_is_located(tmp_path):
     with pytest.raises(InputError) as info:
         load(tmp_path, facts=FACTS.replace("label: Alice meets officials", "label: [unclosed", 1))

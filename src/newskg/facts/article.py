@@ -69,6 +69,12 @@ def read_article_text(folder: Path) -> str:
             location=location_of(path),
             hint=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
         ) from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise InputError(
+            f"cannot read the article text: {exc.strerror}",
+            location=location_of(path),
+            hint=f"{ARTICLE_FILE} must be a readable file",
+        ) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
