@@ -80,3 +80,19 @@ def test_unknown_subcommand_and_bad_format():
     result = run_cli("export", "--format", "xml")
     assert result.code == 2
     assert "invalid choice" in result.err  # argparse writes to main()'s err stream
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("serve", "--port", "99999"),
+        ("serve", "--port", "-1"),
+        ("serve", "--timeout", "nan"),
+        ("push", "http://127.0.0.1:1/store", "--timeout", "-1"),
+        ("push", "http://127.0.0.1:1/store", "--timeout", "0"),
+        ("push", "http://127.0.0.1:1/store", "--timeout", "nan"),
+    ],
+)
+def test_out_of_range_numbers_are_usage_errors_not_tracebacks(tmp_path, argv):
+    result = run_cli(*argv, "--kg", tmp_path / "nowhere")
+    assert result.code == 2 and f"{argv[-2]} {argv[-1]}" in result.err

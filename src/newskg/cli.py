@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -225,6 +226,15 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
             "--store is only for a read-write server",
             hint="add --read-write, or leave --store out (read-only serves the build itself)",
         )
+    if not 0 <= args.port <= 65535:
+        raise InputError(
+            f"--port {args.port} is not a TCP port",
+            hint="use a port from 1 to 65535, or 0 for any free one",
+        )
+    if math.isnan(args.timeout):
+        raise InputError(
+            "--timeout nan is not a number of seconds", hint="use seconds, or 0 for no limit"
+        )
     if args.max_request_bytes < 1024:
         raise InputError(
             f"--max-request-bytes {args.max_request_bytes} is too small to hold a query",
@@ -266,6 +276,12 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_push(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.server import push
 
+    # The socket layer refuses these with a traceback, and 0 would make every connect fail.
+    if not 0 < args.timeout < math.inf:
+        raise InputError(
+            f"--timeout {args.timeout:g} is not a time to wait",
+            hint="give the seconds to wait for each request, e.g. --timeout 120",
+        )
     report = push(
         args.kg, args.url, timeout=args.timeout, progress=lambda line: out.write(line + "\n")
     )
