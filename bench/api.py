@@ -32,8 +32,10 @@ import time
 import urllib.parse
 import urllib.request
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -41,18 +43,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from newskg.graph import KnowledgeGraph  # noqa: E402
+from newskg.iris import DEFAULT_BASE as B  # noqa: E402
+from newskg.prefixes import PREFIXES  # noqa: E402
 from newskg.server import Server  # noqa: E402
 
-B = "https://w3id.org/newskg/"
-NKG = "https://w3id.org/newskg/ontology#"
-S = "https://schema.org/"
-PROV = "http://www.w3.org/ns/prov#"
-OA = "http://www.w3.org/ns/oa#"
-ORG = "http://www.w3.org/ns/org#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+NKG, S, PROV, OA = PREFIXES["nkg"], PREFIXES["schema"], PREFIXES["prov"], PREFIXES["oa"]
+ORG, SKOS, RDF = PREFIXES["org"], PREFIXES["skos"], PREFIXES["rdf"]
+RDFS, XSD = PREFIXES["rdfs"], PREFIXES["xsd"]
 TYPE = f"<{RDF}type>"
 
 
@@ -222,11 +219,25 @@ def raw_hops(store: ox.Store, node):
 
 
 def raw_neighbours(store: ox.Store, term: ox.NamedNode, depth: int) -> set:
+    return bfs_neighbours(partial(raw_hops, store), term, depth)
+
+
+def raw_path(store: ox.Store, start: ox.NamedNode, goal: ox.NamedNode, max_hops: int):
+    return bfs_path(partial(raw_hops, store), start, goal, max_hops)
+
+
+# -- the traversals, written once for any hops function -----------------------------------
+#
+# The same loops as Node.neighbours() and KnowledgeGraph.path(), over (statement, neighbour)
+# pairs from ``hops``: raw pyoxigraph and rdflib differ only in how they list a node's edges.
+
+
+def bfs_neighbours(hops: Callable[[Any], Iterable[tuple[Any, Any]]], term, depth: int) -> set:
     seen, frontier = {term}, [term]
     for _ in range(depth):
         nxt = []
         for t in frontier:
-            for _, other in raw_hops(store, t):
+            for _, other in hops(t):
                 if other not in seen:
                     seen.add(other)
                     nxt.append(other)
@@ -235,23 +246,23 @@ def raw_neighbours(store: ox.Store, term: ox.NamedNode, depth: int) -> set:
     return seen
 
 
-def raw_path(store: ox.Store, start: ox.NamedNode, goal: ox.NamedNode, max_hops: int):
+def bfs_path(hops: Callable[[Any], Iterable[tuple[Any, Any]]], start, goal, max_hops: int):
     parents, seen = {}, {start}
     frontier = deque([(start, 0)])
     while frontier:
         node, depth = frontier.popleft()
         if depth >= max_hops:
             continue
-        for quad, other in raw_hops(store, node):
+        for edge, other in hops(node):
             if other in seen:
                 continue
             seen.add(other)
-            parents[other] = (node, quad)
+            parents[other] = (node, edge)
             if other == goal:
                 path, n = [], goal
                 while n != start:
-                    n, q = parents[n]
-                    path.append(q)
+                    n, e = parents[n]
+                    path.append(e)
                 return path[::-1]
             frontier.append((other, depth + 1))
     return None
@@ -285,39 +296,11 @@ def rdflib_hops(graph, node):
 
 
 def rdflib_neighbours(graph, term, depth: int) -> set:
-    seen, frontier = {term}, [term]
-    for _ in range(depth):
-        nxt = []
-        for t in frontier:
-            for _, other in rdflib_hops(graph, t):
-                if other not in seen:
-                    seen.add(other)
-                    nxt.append(other)
-        frontier = nxt
-    seen.discard(term)
-    return seen
+    return bfs_neighbours(partial(rdflib_hops, graph), term, depth)
 
 
 def rdflib_path(graph, start, goal, max_hops: int):
-    parents, seen = {}, {start}
-    frontier = deque([(start, 0)])
-    while frontier:
-        node, depth = frontier.popleft()
-        if depth >= max_hops:
-            continue
-        for triple, other in rdflib_hops(graph, node):
-            if other in seen:
-                continue
-            seen.add(other)
-            parents[other] = (node, triple)
-            if other == goal:
-                path, n = [], goal
-                while n != start:
-                    n, t = parents[n]
-                    path.append(t)
-                return path[::-1]
-            frontier.append((other, depth + 1))
-    return None
+    return bfs_path(partial(rdflib_hops, graph), start, goal, max_hops)
 
 
 # -- timing ---------------------------------------------------------------------------------
@@ -489,12 +472,15 @@ def main() -> int:
         kg = KnowledgeGraph.open(kg_dir)
         store = kg.store
         rng = random.Random(1)
-        entities = pools["people"][:50] + rng.sample(pools["people"], 50) + pools["orgs"][:50]
+        people = pools["people"]
+        # min(): a small --articles has too few people for the full-size samples
+        entities = people[:50] + rng.sample(people, min(50, len(people))) + pools["orgs"][:50]
         entities += pools["countries"][:10]
         sample = [ox.NamedNode(x) for x in entities[: args.samples]]
+        n = min(20, len(people) // 2)
         pairs = [
             (ox.NamedNode(a), ox.NamedNode(b))
-            for a, b in zip(pools["people"][:20], pools["people"][20:40], strict=True)
+            for a, b in zip(people[:n], people[n : 2 * n], strict=True)
         ]
 
         graph = None
