@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,25 @@ def run_cli(*argv: str | Path) -> CliResult:
     out, err = io.StringIO(), io.StringIO()
     code = main([str(a) for a in argv], out=out, err=err)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def serve_subprocess(*argv: str | Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``newskg serve --port 0 ARGV`` as a child process, with the first line it prints (the
+    endpoint announcement); killed on the way out if the test left it running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newskg.cli", "serve", "--port", "0", *map(str, argv)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield process, process.stdout.readline()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture

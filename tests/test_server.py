@@ -8,8 +8,6 @@ import io
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -23,6 +21,7 @@ import pytest
 
 from newskg.errors import NotFoundError
 from newskg.server import Server, ServerError, serve_forever
+from tests.conftest import serve_subprocess
 
 MEETING = "https://w3id.org/newskg/id/meeting/000_62ce04f1d7ffd07b/prayut-ren-meeting"
 SELECT = "PREFIX nkg: <https://w3id.org/newskg/ontology#> SELECT ?m WHERE { ?m a nkg:Meeting }"
@@ -202,25 +201,13 @@ def test_port_in_use_is_a_newskg_error(server, built_kg):
 
 
 def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(built_kg):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newskg.cli", "serve", "--port", "0", "--kg", built_kg / "kg"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
+    with serve_subprocess("--kg", built_kg / "kg") as (process, line):
         assert "SPARQL endpoint http://127.0.0.1:" in line, process.stderr.read()
         endpoint = line.split()[2]
         query = endpoint + "?" + urllib.parse.urlencode({"query": SELECT})
         assert MEETING in http(query, accept="text/csv")[2].decode()
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
     with pytest.raises(OSError):

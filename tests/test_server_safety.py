@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -21,7 +20,7 @@ from newskg.cli import make_parser
 from newskg.errors import QueryError
 from newskg.graph import KnowledgeGraph
 from newskg.server import Server, ServerError, exposure_warning
-from tests.conftest import run_cli
+from tests.conftest import run_cli, serve_subprocess
 
 HOSTILE = [
     '"',
@@ -175,15 +174,7 @@ def test_read_write_store_persists_outside_kg_and_never_inside(built_kg, tmp_pat
 def test_cli_read_write_says_so_and_accepts_updates(built_kg):
     kg = built_kg / "kg"
     before = _fingerprint(kg)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newskg.cli", "serve", "--read-write", "--port", "0", "--kg", kg],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
+    with serve_subprocess("--read-write", "--kg", kg) as (process, line):
         assert "READ-WRITE" in line and "http://127.0.0.1:" in line, line
         endpoint = line.split()[2]
         update = urllib.request.Request(
@@ -197,10 +188,6 @@ def test_cli_read_write_says_so_and_accepts_updates(built_kg):
         assert copy.is_dir()
         process.terminate()  # SIGTERM stops it as Ctrl-C does: cleanly, copy removed
         out, err = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 0 and "stopped" in out, err
     assert not copy.exists()
     assert _fingerprint(kg) == before
@@ -406,15 +393,7 @@ def test_oxigraph_dies_with_a_sigkilled_serve(built_kg):
     """No handler runs on SIGKILL; Oxigraph must not outlive newskg serve holding the port."""
     import signal
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newskg.cli", "serve", "--port", "0", "--kg", built_kg / "kg"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
+    with serve_subprocess("--kg", built_kg / "kg") as (process, line):
         assert "SPARQL endpoint" in line, process.stderr.read() if process.stderr else line
         oxigraphs = _children(process.pid)
         assert oxigraphs, "no Oxigraph child found"
@@ -424,7 +403,3 @@ def test_oxigraph_dies_with_a_sigkilled_serve(built_kg):
         while any(_alive(pid) for pid in oxigraphs):
             assert time.monotonic() < deadline, "Oxigraph outlived the killed newskg serve"
             time.sleep(0.05)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
