@@ -34,7 +34,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newskg.mapping import MappingSet
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_SOURCE = "article.json"
@@ -144,6 +147,9 @@ class Inputs:
     articles: list[tuple[str, dict[str, Any]]]
     article_maps: list[Path] = field(default_factory=list)
     entity_maps: list[Path] = field(default_factory=list)
+    # Each file as load_inputs compiled it to sort it by source: newskg_quads merges these
+    # rather than reading and parsing the files a second time.
+    compiled: dict[Path, MappingSet] = field(default_factory=dict)
 
 
 def load_inputs(seeds: Path, mappings: Path, base: str) -> Inputs:
@@ -159,18 +165,18 @@ def load_inputs(seeds: Path, mappings: Path, base: str) -> Inputs:
     ]
     inputs = Inputs(registry.document, articles)
     for path in sorted(mappings.glob("*.yaml")):
-        names = load_mappings([path], base=base).source_names
+        inputs.compiled[path] = load_mappings([path], base=base)
+        names = inputs.compiled[path].source_names
         (inputs.entity_maps if ENTITIES_SOURCE in names else inputs.article_maps).append(path)
     return inputs
 
 
-def newskg_quads(inputs: Inputs, base: str) -> set[Quad]:
-    from newskg.mapping import load_mappings
+def newskg_quads(inputs: Inputs) -> set[Quad]:
+    from newskg.mapping import merge_mappings
 
-    quads: set[Quad] = set(
-        load_mappings(inputs.entity_maps, base=base).materialise({ENTITIES_SOURCE: inputs.entities})
-    )
-    articles = load_mappings(inputs.article_maps, base=base)
+    entities = merge_mappings(inputs.compiled[p] for p in inputs.entity_maps)
+    quads: set[Quad] = set(entities.materialise({ENTITIES_SOURCE: inputs.entities}))
+    articles = merge_mappings(inputs.compiled[p] for p in inputs.article_maps)
     for _, doc in inputs.articles:
         quads.update(articles.materialise({ARTICLE_SOURCE: doc}))
     return quads
@@ -335,7 +341,7 @@ def differential(
     seeds: Path, mappings: Path, python: Path, work: Path, base: str = "https://w3id.org/newskg/"
 ) -> Report:
     inputs = load_inputs(seeds, mappings, base)
-    ours = canonical(newskg_quads(inputs, base))
+    ours = canonical(newskg_quads(inputs))
     config = prepare_morph(inputs, work)
     run_morphkgc(python, config, work / "morph-kgc.log")
     theirs, invalid = parse_nquads((work / "morph-kgc.nq").read_text(encoding="utf-8"))

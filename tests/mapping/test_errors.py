@@ -183,3 +183,20 @@ def test_iterator_selecting_array_is_explained(tmp_path):
         list(load_mappings([path]).materialise({"data.json": {"people": [{"id": 1}]}}))
     assert info.value.message == "iterator '$.people' selects an array, not records"
     assert info.value.hint == "write '$.people[*]' to iterate over its items"
+
+
+def test_merge_reports_a_name_defined_in_two_files(tmp_path):
+    from newskg.mapping import merge_mappings
+
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    for path in (a, b):
+        path.write_text(textwrap.dedent(HEAD) + "    s: ex:$(id)\n", encoding="utf-8")
+    sets = [load_mappings([a]), load_mappings([b])]
+    with pytest.raises(MappingError) as info:
+        merge_mappings(sets)
+    (diag,) = info.value.diagnostics
+    assert (
+        diag.message
+        == f"mapping 'person' is defined twice (first at {sets[0].triples_maps[0].location})"
+    )
+    assert diag.location is not None and Path(diag.location.file).name == "b.yaml"

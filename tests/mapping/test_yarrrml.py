@@ -301,3 +301,22 @@ mappings:
     assert set(only_a.materialise({"a.json": [{"id": 1, "n": "x"}]})) == {
         (f"<{EX}1>", f"<{EX}n>", '"x"', "")
     }
+
+
+def test_merge_gives_what_loading_all_files_gives(compile_yaml):
+    from newskg.mapping import merge_mappings
+
+    a = compile_yaml(mapping("[ex:n, $(name)]"), name="a.yaml")
+    b = compile_yaml(
+        PREFIXES
+        + 'mappings:\n  other:\n    sources: [b.json~jsonpath, "$[*]"]\n'
+        + "    s: ex:$(id)\n    po: [[ex:n, $(n)]]\n",
+        name="b.yaml",
+    )
+    merged = merge_mappings([a, b])
+    assert [tm.name for tm in merged.triples_maps] == ["person", "other"]
+    assert merged.source_names == frozenset({"data.json", "b.json"})
+    sources = {"data.json": DOC, "b.json": [{"id": 1, "n": "x"}]}
+    assert set(merged.materialise(sources)) == set(a.materialise(sources)) | set(
+        b.materialise(sources)
+    )

@@ -83,6 +83,18 @@ def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet
                 shown,
                 "use .yaml/.yml for YARRRML or .ttl for RML Turtle",
             )
+    return _compile(maps, diags)
+
+
+def merge_mappings(sets: Iterable[MappingSet]) -> MappingSet:
+    """One :class:`MappingSet` of sets already loaded, in the order given, without reading any
+    file again. The checks between triples maps (names defined twice, joins) run on the union,
+    so a problem that only shows once the files meet is still a :class:`MappingError`."""
+    return _compile([tm for ms in sets for tm in ms.triples_maps], Diagnostics())
+
+
+def _compile(maps: list[TriplesMap], diags: Diagnostics) -> MappingSet:
+    """The checks across files, then one :class:`MappingError` for every problem found."""
     _check_names(maps, diags)
     check(maps, diags)
     if diags:
