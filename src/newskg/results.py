@@ -69,7 +69,7 @@ def _csv(result: Solutions) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180, as SPARQL CSV requires
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow(["" if row.get(v) is None else _plain(row[v]) for v in result.variables])
+        writer.writerow([_plain(row.get(v)) for v in result.variables])
     return buffer.getvalue()
 
 
@@ -94,7 +94,7 @@ def _json_term(term: Term) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif term.datatype and term.datatype.value != PREFIXES["xsd"] + "string":
         out["datatype"] = term.datatype.value
     return out
 

@@ -178,7 +178,7 @@ def _grouped(solutions: Solutions, key: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def _first_label(rows: list[dict[str, Any]], key: str) -> str:
-    return sorted(str(r[key]) for r in rows)[0]
+    return min(str(r[key]) for r in rows)
 
 
 def evidence_by_fact(kg: KnowledgeGraph, cls: str) -> dict[str, tuple[Evidence, ...]]:
@@ -266,17 +266,18 @@ def programmes(kg: KnowledgeGraph) -> list[Programme]:
     figures = figures_by_subject(kg, NKG + "TrainingProgramme")
     out = []
     for iri, group in rows.items():
-        providers = sorted(
+        provider = min(
             (Ref(r["provider"], r["providerLabel"]) for r in group if r["provider"]),
             key=lambda p: (p.label, p.iri),
+            default=None,
         )
-        founded = sorted(str(r["founded"]) for r in group if r["founded"] is not None)
+        founded = min((str(r["founded"]) for r in group if r["founded"] is not None), default=None)
         out.append(
             Programme(
                 iri=iri,
                 label=_first_label(group, "label"),
-                provider=providers[0] if providers else None,
-                founded=founded[0] if founded else None,
+                provider=provider,
+                founded=founded,
                 figures=figures.get(iri, ()),
             )
         )
