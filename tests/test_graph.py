@@ -42,14 +42,7 @@ def test_neighbours_grow_with_depth(kg):
     ren = kg.node("ren-zhengfei")
     one, two = ren.neighbours(1), ren.neighbours(2)
     assert one < two
-    assert (
-        kg.node(
-            "prayut-ren-meeting"
-            if False
-            else BASE + "id/meeting/000_62ce04f1d7ffd07b/prayut-ren-meeting"
-        )
-        in one
-    )
+    assert kg.node(BASE + "id/meeting/000_62ce04f1d7ffd07b/prayut-ren-meeting") in one
 
 
 def test_path_between_two_entities(kg):
