@@ -69,18 +69,17 @@ def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet
     for path in paths:
         path = Path(path)
         suffix = path.suffix.lower()
-        shown = location_of(path)
         if suffix in (".yaml", ".yml"):
             try:
                 maps.extend(read_yarrrml(path, base, diags))
             except InputError as exc:  # YAML syntax, unreadable file
                 diags.items.extend(exc.diagnostics)
         elif suffix == ".ttl":
-            maps.extend(read_rml_turtle(path, base, diags, shown.file))
+            maps.extend(read_rml_turtle(path, base, diags))
         else:
             diags.add(
                 f"unknown mapping file type '{suffix}'",
-                shown,
+                location_of(path),
                 "use .yaml/.yml for YARRRML or .ttl for RML Turtle",
             )
     return _compile(maps, diags)

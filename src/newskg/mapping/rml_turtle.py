@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from newskg.errors import Location
+from newskg.errors import Location, location_of
 from newskg.mapping import jsonpath, terms
 from newskg.mapping.model import (
     RML,
@@ -135,15 +135,14 @@ class RmlTurtleReader:
         self.path = path
         self.d = diags
         self.default_base = default_base
-        self.file_location = Location(str(path))
+        self.file_location = location_of(path)
         self.g = Graph()
-        self.loc = _Locator("", str(path))
+        self.loc = _Locator("", self.file_location.file)
         self.names: dict[Node, str] = {}
 
     # ------------------------------------------------------------------ entry
 
-    def read(self, shown: str) -> list[TriplesMap]:
-        self.file_location = Location(shown)
+    def read(self) -> list[TriplesMap]:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -157,7 +156,7 @@ class RmlTurtleReader:
                 f"cannot read the file: {exc.strerror}", self.file_location, "check the path"
             )
             return []
-        self.loc = _Locator(text, shown, self.default_base)
+        self.loc = _Locator(text, self.file_location.file, self.default_base)
         try:
             self.g.parse(data=text, format="turtle", publicID=self.default_base)
         except Exception as exc:  # rdflib raises several unrelated types for bad syntax
@@ -379,26 +378,24 @@ class RmlTurtleReader:
             return None
         return LogicalSource(path, iterator, lwhere)
 
-    def _graphs(self, node: Node, base: str, where: Location) -> list[TermMap]:
+    def _term_maps(self, node: Node, what: str, base: str, where: Location) -> list[TermMap]:
+        """The constant shortcuts (rml:graph, rml:predicate) then the term maps
+        (rml:graphMap, rml:predicateMap) of ``node``; those that failed are reported."""
         out = [
-            self._constant(g, where, "graph", base)
-            for g in sorted(self.g.objects(node, _R["graph"]), key=str)
+            self._constant(c, where, what, base)
+            for c in sorted(self.g.objects(node, _R[what]), key=str)
         ]
-        for gnode in sorted(self.g.objects(node, _R["graphMap"]), key=self._order):
-            tm = self._term_map(gnode, "graph", base, self._where(gnode, where))
+        for mnode in sorted(self.g.objects(node, _R[what + "Map"]), key=self._order):
+            tm = self._term_map(mnode, what, base, self._where(mnode, where))
             if tm is not None:
                 out.append(tm)
         return out
 
+    def _graphs(self, node: Node, base: str, where: Location) -> list[TermMap]:
+        return self._term_maps(node, "graph", base, where)
+
     def _pom(self, node: Node, base: str, where: Location) -> PredicateObjectMap | None:
-        predicates = [
-            self._constant(p, where, "predicate", base)
-            for p in sorted(self.g.objects(node, _R["predicate"]), key=str)
-        ]
-        for pnode in sorted(self.g.objects(node, _R["predicateMap"]), key=self._order):
-            tm = self._term_map(pnode, "predicate", base, self._where(pnode, where))
-            if tm is not None:
-                predicates.append(tm)
+        predicates = self._term_maps(node, "predicate", base, where)
         objects: list[ObjectMap] = [
             self._constant(o, where, "object", base)
             for o in sorted(self.g.objects(node, _R["object"]), key=str)
@@ -637,7 +634,5 @@ def _why(exc: Exception) -> str:
     return text[-1] if text else type(exc).__name__
 
 
-def read_rml_turtle(
-    path: Path, default_base: str, diags: Diagnostics, shown: str
-) -> list[TriplesMap]:
-    return RmlTurtleReader(path, default_base, diags).read(shown)
+def read_rml_turtle(path: Path, default_base: str, diags: Diagnostics) -> list[TriplesMap]:
+    return RmlTurtleReader(path, default_base, diags).read()
