@@ -23,12 +23,14 @@ import pyoxigraph as ox
 
 from newskg.errors import InputError, NewskgError, NotFoundError
 from newskg.graph import RDF_TYPE, KnowledgeGraph, Node, Term
+from newskg.iris import IriPolicy
 from newskg.prefixes import PREFIXES
 from newskg.results import compact
 
 NKG = PREFIXES["nkg"]
 OA = PREFIXES["oa"]
 SCHEMA = PREFIXES["schema"]
+NEWS_ARTICLE = ox.NamedNode(SCHEMA + "NewsArticle")
 SUB_PROPERTY_OF = ox.NamedNode(PREFIXES["rdfs"] + "subPropertyOf")
 HIDDEN_TYPES = {
     NKG + "Evidence",
@@ -236,12 +238,16 @@ def picture(kg: KnowledgeGraph, target: str, depth: int = 1) -> Picture:
     """An article (its id, IRI or named-graph IRI) or else an entity (id, label, IRI)."""
     if depth < 1:
         raise InputError(f"--depth must be at least 1, not {depth}")
-    base = kg.base
-    for article_iri in kg.articles():
-        article_id = article_iri.rsplit("/", 1)[-1]
-        graph_iri = f"{base}graph/article/{article_id}"
-        if target.strip("<>") in (article_id, article_iri, graph_iri):
-            return article_graph(kg, ox.NamedNode(article_iri), ox.NamedNode(graph_iri))
+    iris = IriPolicy(kg.base)
+    name = target.strip("<>")
+    article_id = iris.article_id_of_graph(name) or name.removeprefix(iris.article(""))
+    # One lookup of the article the target would be, rather than a list of every article.
+    try:
+        article = ox.NamedNode(iris.article(article_id))
+    except ValueError:  # no IRI once minted (a label with spaces): not an article
+        article = None
+    if article and next(kg.store.quads_for_pattern(article, RDF_TYPE, NEWS_ARTICLE, None), None):
+        return article_graph(kg, article, ox.NamedNode(iris.article_graph(article_id)))
     try:
         node = kg.node(target)
     except NotFoundError as exc:
