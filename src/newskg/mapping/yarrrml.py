@@ -180,11 +180,9 @@ class YarrrmlReader:
                 src = self._source(spec, loc)
                 return [src] if src else []
         if isinstance(spec, list) and spec:
-            out = []
-            for i, item in enumerate(spec):
-                item_loc = spec.item_at(i) if isinstance(spec, YList) else loc
-                out.extend(self._mapping_sources(item, item_loc))
-            return out
+            return [
+                src for item, iloc in _each(spec, loc) for src in self._mapping_sources(item, iloc)
+            ]
         if isinstance(spec, YDict):
             src = self._source(spec, loc)
             return [src] if src else []
@@ -378,10 +376,8 @@ class YarrrmlReader:
 
     def _iri_list(self, spec: Any, loc: Location, what: str) -> list[TermMap]:
         """One IRI string or a list of them (graphs, predicates), each with optional ~iri."""
-        items = spec if isinstance(spec, list) else [spec]
         out = []
-        for i, item in enumerate(items):
-            iloc = items.item_at(i) if isinstance(items, YList) else loc
+        for item, iloc in _each(spec, loc):
             if not isinstance(item, str):
                 self.d.add(f"a {what} must be an IRI string, not {item!r}", iloc)
                 continue
@@ -429,11 +425,8 @@ class YarrrmlReader:
         predicates = self._predicates(item[0], item.item_at(0))
         is_type = any(p.constant == terms.RDF_TYPE for p in predicates)
         extra = item[2] if len(item) == 3 else None
-        objs_spec = item[1]
         objects: list[ObjectMap] = []
-        values = objs_spec if isinstance(objs_spec, list) else [objs_spec]
-        for i, value in enumerate(values):
-            vloc = values.item_at(i) if isinstance(values, YList) else item.item_at(1)
+        for value, vloc in _each(item[1], item.item_at(1)):
             om = self._object_value(value, vloc, is_type, extra, item.item_at(2))
             if om is not None:
                 objects.append(om)
@@ -443,10 +436,8 @@ class YarrrmlReader:
         return self._iri_list(spec, loc, "predicate")
 
     def _objects(self, spec: Any, loc: Location, is_type: bool) -> list[ObjectMap]:
-        items = spec if isinstance(spec, YList) else [spec]
         out = []
-        for i, item in enumerate(items):
-            iloc = items.item_at(i) if isinstance(items, YList) else loc
+        for item, iloc in _each(spec, loc):
             if isinstance(item, YList):
                 if len(item) != 2:
                     self.d.add("an object list entry is [value, datatype-or-language~lang]", iloc)
@@ -547,11 +538,8 @@ class YarrrmlReader:
             return None
         joins: list[Join] = []
         if "condition" in node:
-            cond = node["condition"]
-            conds = cond if isinstance(cond, YList) else [cond]
-            for i, c in enumerate(conds):
-                cloc = conds.item_at(i) if isinstance(conds, YList) else node.value_at("condition")
-                join = self._condition(c, cloc)
+            for cond, cloc in _each(node["condition"], node.value_at("condition")):
+                join = self._condition(cond, cloc)
                 if join is not None:
                     joins.append(join)
         return RefObjectMap(target, tuple(joins), loc)
@@ -742,6 +730,14 @@ class YarrrmlReader:
             base=self.base,
             what="object",
         )
+
+
+def _each(spec: Any, loc: Location) -> list[tuple[Any, Location]]:
+    """A value or a list of values (YARRRML allows either almost everywhere), each with
+    its location; ``loc`` is the location of a single value."""
+    if isinstance(spec, YList):
+        return [(item, spec.item_at(i)) for i, item in enumerate(spec)]
+    return [(spec, loc)]
 
 
 def _strip(text: Any, suffix: str) -> Any:
