@@ -77,7 +77,12 @@ def _loc(file: str, mark: yaml.Mark) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-_ALLOWED_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_DEFAULT_TAGS: dict[type[yaml.Node], str] = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+_ALLOWED_TAGS = frozenset(_DEFAULT_TAGS.values())
 
 
 class _Builder:
@@ -160,7 +165,11 @@ class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
     """libyaml's composer with no implicit typing: every plain scalar is tagged str, and
     :class:`_Builder` applies the YAML 1.2 core rules itself."""
 
-    yaml_implicit_resolvers: dict[str, Any] = {}  # noqa: RUF012
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        # Every untagged node gets the default tag of its kind. Replacing the inherited
+        # method (rather than emptying its resolver table) also skips its per-node lookups:
+        # it runs once per node, and was a quarter of parsing time.
+        return _DEFAULT_TAGS[kind]
 
 
 def loads(text: str, file: str = "<string>") -> Any:

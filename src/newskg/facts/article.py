@@ -97,7 +97,10 @@ def load_article(folder: Path, registry: Registry, iris: IriPolicy) -> ArticleDo
         )
     text = read_article_text(folder)
     data = located_yaml.load(facts_path)
-    loader = _ArticleLoader(article_id, text, data, registry, iris, location_of(facts_path).file)
+    # The parsed mapping already carries the file as shown to the user; location_of resolves
+    # two paths, which is worth skipping once per article. Anything else is an error anyway.
+    file = data.location.file if isinstance(data, YDict) else location_of(facts_path).file
+    loader = _ArticleLoader(article_id, text, data, registry, iris, file)
     document = loader.run()
     return ArticleDocument(article_id, document, loader.locations)
 
