@@ -108,3 +108,16 @@ def test_all_turtle_errors_in_one_raise(tmp_path):
         "invalid template: unescaped '{' inside a reference in template 'http://ex.com/{{$.id}'",
         "invalid JSONPath reference 'name': a JSONPath must start with '$'",
     ]
+
+
+def test_blank_node_cycle_does_not_recurse_forever(tmp_path):
+    """Locating a blank node walks its blank-node values; a cycle must end the walk."""
+    ms = load(
+        tmp_path,
+        "  rml:subjectMap _:s ;\n"
+        "  rml:predicateObjectMap [ rml:predicate ex:n ;\n"
+        '    rml:objectMap [ rml:reference "$.n" ] ] .\n'
+        "_:s ex:next _:t .\n_:t ex:next _:s .\n",
+    )
+    quads = list(ms.materialise({"data.json": {"people": [{"n": "x"}]}}))
+    assert [(p, o) for _, p, o, _ in quads] == [("<http://example.com/n>", '"x"')]

@@ -196,10 +196,14 @@ class RmlTurtleReader:
     def _where(self, node: Node, fallback: Location | None = None) -> Location:
         """Location of a resource: an IRI's defining occurrence, or for a blank node the
         first of its values that can be found in the text."""
+        return self._find_where(node, set()) or fallback or self.file_location
+
+    def _find_where(self, node: Node, seen: set[Node]) -> Location | None:
         found = self.loc.term(node, definition=True)
         if found:
             return found
         if isinstance(node, BNode):
+            seen.add(node)  # blank nodes can form a cycle (_:a ex:p _:b . _:b ex:q _:a)
             for pred in (
                 "template",
                 "reference",
@@ -222,11 +226,11 @@ class RmlTurtleReader:
                     if hit:
                         return hit
             for value in self.g.objects(node, None):
-                if isinstance(value, BNode):
-                    hit = self._where(value, None) if value != node else None
-                    if hit and hit.line:
+                if isinstance(value, BNode) and value not in seen:
+                    hit = self._find_where(value, seen)
+                    if hit:
                         return hit
-        return fallback or self.file_location
+        return None
 
     def _check_vocabulary(self) -> None:
         seen: set[URIRef] = set()
