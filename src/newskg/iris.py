@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 
 from newskg.errors import InputError
+from newskg.prefixes import PREFIXES
 
 DEFAULT_BASE = "https://w3id.org/newskg/"
-ONTOLOGY = "https://w3id.org/newskg/ontology#"
-WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+ONTOLOGY = PREFIXES["nkg"]
+WIKIDATA_ENTITY = PREFIXES["wd"]
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-ONT = "https://w3id.org/newskg/ontology#"
+from newskg.iris import ONTOLOGY
 
 AGENTS = frozenset({"Person", "Organization", "GovernmentBody", "Country", "Group"})
 ANY_ENTITY = frozenset(
@@ -51,7 +51,9 @@ def _concepts(scheme: str, required: bool = False) -> Field:
 
 def _enum(words: dict[str, str]) -> Field:
     """A required closed vocabulary: curator's word -> ontology individual (local name)."""
-    return Field(Kind.ENUM, required=True, values={w: ONT + local for w, local in words.items()})
+    return Field(
+        Kind.ENUM, required=True, values={w: ONTOLOGY + local for w, local in words.items()}
+    )
 
 
 def _agent(required: bool = True) -> Field:

@@ -11,7 +11,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from newskg.prefixes import PREFIXES
+
+XSD = PREFIXES["xsd"]
 MAX_EXPONENT = 100  # |number| < 10**101 and >= 10**-100, unless 0
 
 _YEAR = re.compile(r"[0-9]{4}\Z")
