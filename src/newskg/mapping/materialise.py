@@ -629,10 +629,7 @@ class Materialiser:
             # Same logical source (checked at compile time): the parent's subject of the
             # same record.
             def bind_same(run: _Run) -> Gen:
-                gens = [b(run) for b in parent_subjects]
-                if len(gens) == 1:
-                    return gens[0]
-                return lambda rec: [t for g in gens for t in g(rec)]
+                return _bind_all(run, parent_subjects) or (lambda rec: _EMPTY)
 
             return bind_same
         child_keys = [c.strings(j.child) for j in ref.joins]
