@@ -125,23 +125,23 @@ def _fold(rows) -> rdflib.Graph:
     return g
 
 
-def _rdflib_rows(trig: str):
+def _dataset_rows(data: str, format: str):
+    """(s, p, o, graph-name) rows of a parsed dataset, "" for the default graph."""
     ds = rdflib.Dataset()
-    ds.parse(data=trig, format="trig")
+    ds.parse(data=data, format=format)
     for s, p, o, c in ds.quads((None, None, None, None)):
         name = c.identifier if isinstance(c, rdflib.Graph) else c
         default = name is None or name == rdflib.graph.DATASET_DEFAULT_GRAPH_ID
         yield s, p, o, "" if default else str(name)
 
 
+def _rdflib_rows(trig: str):
+    return _dataset_rows(trig, "trig")
+
+
 def _nquads_rows(quads):
     text = "".join(f"{s} {p} {o} {c} .\n" if c else f"{s} {p} {o} .\n" for s, p, o, c in quads)
-    g = rdflib.Dataset()
-    g.parse(data=text, format="nquads")
-    for s, p, o, c in g.quads((None, None, None, None)):
-        name = c.identifier if isinstance(c, rdflib.Graph) else c
-        default = name is None or name == rdflib.graph.DATASET_DEFAULT_GRAPH_ID
-        yield s, p, o, "" if default else str(name)
+    return _dataset_rows(text, "nquads")
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
