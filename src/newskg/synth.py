@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from newskg.errors import InputError, location_of
@@ -123,6 +124,15 @@ def slug(text: str) -> str:
     return "-".join(part for part in out.split("-") if part)
 
 
+# Concept ids and labels, computed once: make_article runs once per article, and slugging every
+# concept again each time was over half of its cost.
+_CONCEPT_IDS: dict[str, list[str]] = {s: [slug(x) for x in xs] for s, xs in CONCEPTS.items()}
+_CONCEPT_LABELS: dict[str, str] = {slug(x): x for xs in CONCEPTS.values() for x in xs}
+_TOPIC_LABELS: dict[str, str] = {t: _CONCEPT_LABELS[t].lower() for t in _CONCEPT_IDS["topics"]}
+_TOPIC_LABELS["ict-talent"] = "ICT talent"
+_TOPIC_IDS = sorted(_TOPIC_LABELS)  # the order the per-article draws pick from
+
+
 def q(text: str) -> str:
     """A YAML double-quoted scalar: JSON string syntax is valid YAML and escapes everything."""
     return json.dumps(text, ensure_ascii=False)
@@ -155,6 +165,18 @@ class Pools:
     gov_people: dict[str, list[Person]]  # country id -> people holding a government post
     org_people: dict[str, list[Person]]  # org id -> people holding a post in it
     label_of: dict[str, str] = field(default_factory=dict)
+
+    # Derived once the pools are filled, not per article: with 2000 organisations, filtering
+    # them for every article was a sixth of make_article.
+    @cached_property
+    def host_countries(self) -> list[str]:
+        """Countries with a government person to host a meeting, in pool order."""
+        return [c for c in self.countries if c in self.gov_people]
+
+    @cached_property
+    def guest_orgs(self) -> list[str]:
+        """Organisations with a person to attend a meeting, in pool order."""
+        return [o for o, _, _ in self.orgs if o in self.org_people]
 
 
 def make_pools(articles: int, seed: int) -> Pools:
@@ -293,10 +315,9 @@ def _evidence(article: _Article, text: str, handle: tuple[int, int], quote: str)
 def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
     """(article.txt, facts.yaml) of synthetic article ``i``."""
     rng = random.Random(f"{seed}:{i}")
-    cid = rng.choice([c for c in pools.countries if c in pools.gov_people])
+    cid = rng.choice(pools.host_countries)
     country = pools.label_of[cid]
-    org_ids = [o for o, _, _ in pools.orgs if o in pools.org_people]
-    oid = rng.choice(org_ids)
+    oid = rng.choice(pools.guest_orgs)
     org = pools.label_of[oid]
     host = rng.choice(pools.gov_people[cid])
     guest = rng.choice(pools.org_people[oid])
@@ -305,9 +326,8 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
     day = rng.randint(1, 28)
     date = f"{year}-{month:02d}-{day:02d}"
     mode = rng.choice(["virtual", "in-person", "hybrid"])
-    topics = rng.sample([slug(t) for t in CONCEPTS["topics"]], 2)
-    topic_labels = {slug(t): t.lower() for t in CONCEPTS["topics"]}
-    topic_labels["ict-talent"] = "ICT talent"
+    topics = rng.sample(_CONCEPT_IDS["topics"], 2)
+    topic_labels = _TOPIC_LABELS
     host_short = host.name.split()[-1]
     guest_short = guest.name.split()[-1]
     a = _Article()
@@ -356,7 +376,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
     specs: list[tuple[str, Person, str, str]] = []
     for n, kind in enumerate(kinds):
         speaker, addressee, whom = (host, oid, org) if n % 2 == 0 else (guest, cid, country)
-        topic = rng.choice(sorted(topic_labels))
+        topic = rng.choice(_TOPIC_IDS)
         claim = STATEMENT_KINDS[kind][1].format(
             who=speaker.name.split()[-1], whom=whom, c=country, topic=topic_labels[topic]
         )
@@ -381,7 +401,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
     # -- direct speech ----------------------------------------------------------------------
     for n in range(rng.randint(0, 2)):
         speaker = guest if n == 0 else host
-        topic = rng.choice(sorted(topic_labels))
+        topic = rng.choice(_TOPIC_IDS)
         said = (
             f"{country} and {org} will keep working together on {topic_labels[topic]}, "
             f"and we expect results before {year + 1 + n}"
@@ -399,10 +419,10 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
 
     # -- cooperation, goal ------------------------------------------------------------------
     strategy_id, strategy = pools.strategies[cid]
-    areas = rng.sample([slug(x) for x in CONCEPTS["cooperation-areas"]], rng.randint(1, 3))
-    techs = rng.sample([slug(x) for x in CONCEPTS["technologies"]], rng.randint(1, 2))
-    sectors = rng.sample([slug(x) for x in CONCEPTS["sectors"]], rng.randint(1, 3))
-    label = {slug(x): x for xs in CONCEPTS.values() for x in xs}
+    areas = rng.sample(_CONCEPT_IDS["cooperation-areas"], rng.randint(1, 3))
+    techs = rng.sample(_CONCEPT_IDS["technologies"], rng.randint(1, 2))
+    sectors = rng.sample(_CONCEPT_IDS["sectors"], rng.randint(1, 3))
+    label = _CONCEPT_LABELS
     status = rng.choice(["proposed", "ongoing", "planned"])
     s_coop = (
         f"The two sides agreed to cooperate on {', '.join(label[x].lower() for x in areas)}, "
@@ -504,7 +524,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
         )
     if rng.random() < 0.5:
         gid, group, _ = rng.choice(GROUPS)
-        topic = rng.choice(sorted(topic_labels))
+        topic = rng.choice(_TOPIC_IDS)
         s_ini = (
             f"{org} launched an initiative to help {group.lower()} in {country} "
             f"gain {topic_labels[topic]}."
