@@ -50,7 +50,7 @@ from newskg.facts import (
     load_registry,
 )
 from newskg.iris import DEFAULT_BASE, IriPolicy
-from newskg.mapping import MappingSet, load_mappings
+from newskg.mapping import MappingSet, load_mappings, merge_mappings
 from newskg.ontology import SHAPES_FILE, Ontology, Quad, load_ontology
 from newskg.serialize import (
     header,
@@ -141,9 +141,11 @@ def compile_mappings(folder: Path, base: str) -> Mappings:
             location=location_of(folder),
             hint="put YARRRML (*.yaml) or RML (*.ttl) mappings in mappings/",
         )
-    by_source: dict[str, list[Path]] = {ARTICLE_SOURCE: [], ENTITIES_SOURCE: []}
-    compiled = {path: load_mappings([path], base=base) for path in files}
-    for path, mapping_set in compiled.items():
+    # Each file compiled once, on its own: that is how a file reading the wrong source is
+    # found and named; the sets are then merged without reading anything again.
+    by_source: dict[str, list[MappingSet]] = {ARTICLE_SOURCE: [], ENTITIES_SOURCE: []}
+    for path in files:
+        mapping_set = load_mappings([path], base=base)
         names = mapping_set.source_names
         unknown = names - set(by_source)
         if unknown or len(names) != 1:
@@ -153,10 +155,10 @@ def compile_mappings(folder: Path, base: str) -> Mappings:
                 location=location_of(path),
                 hint="split the file so that each reads one source",
             )
-        by_source[next(iter(names))].append(path)
+        by_source[next(iter(names))].append(mapping_set)
     return Mappings(
-        articles=load_mappings(by_source[ARTICLE_SOURCE], base=base),
-        entities=load_mappings(by_source[ENTITIES_SOURCE], base=base),
+        articles=merge_mappings(by_source[ARTICLE_SOURCE]),
+        entities=merge_mappings(by_source[ENTITIES_SOURCE]),
     )
 
 
