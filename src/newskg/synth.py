@@ -202,6 +202,8 @@ def make_pools(articles: int, seed: int) -> Pools:
         pools.programmes[oid] = (f"{oid}-digital-academy", f"{label} Digital Academy")
     # One person per post; roughly one government or company person per 10 articles.
     n_people = min(6000, 24 + articles // 10)
+    governments = [(cid, pools.label_of[cid], pools.governments[cid]) for cid in countries]
+    companies = [(oid, label, oid) for oid, label, _ in orgs]
     names: set[str] = set()
     for k in range(n_people):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -210,29 +212,33 @@ def make_pools(articles: int, seed: int) -> Pools:
         names.add(name)
         pid = f"{slug(name)}-{k}"
         if k % 2 == 0:
-            cid = countries[(k // 2) % len(countries)]
-            role_slug, role = GOV_ROLES[(k // 2 // len(countries)) % len(GOV_ROLES)]
-            rank = k // 2 // (len(countries) * len(GOV_ROLES))
-            gid = pools.governments[cid]
-            post = Post(
-                f"{role_slug}-of-{cid}" + (f"-{rank}" if rank else ""),
-                f"{role} of {pools.label_of[cid]}" + (f" ({rank + 1})" if rank else ""),
-                f"{pools.label_of[cid]}'s {role}",
-                gid,
-            )
+            cid, post = _nth_post(k // 2, governments, GOV_ROLES, "{owner}'s {role}")
             pools.gov_people.setdefault(cid, []).append(Person(pid, name, post))
         else:
-            oid, olabel, _ = orgs[(k // 2) % len(orgs)]
-            role_slug, role = ORG_ROLES[(k // 2 // len(orgs)) % len(ORG_ROLES)]
-            rank = k // 2 // (len(orgs) * len(ORG_ROLES))
-            post = Post(
-                f"{role_slug}-of-{oid}" + (f"-{rank}" if rank else ""),
-                f"{role} of {olabel}" + (f" ({rank + 1})" if rank else ""),
-                f"{olabel} {role}",
-                oid,
-            )
+            oid, post = _nth_post(k // 2, companies, ORG_ROLES, "{owner} {role}")
             pools.org_people.setdefault(oid, []).append(Person(pid, name, post))
     return pools
+
+
+def _nth_post(
+    n: int, owners: list[tuple[str, str, str]], roles: list[tuple[str, str]], title: str
+) -> tuple[str, Post]:
+    """Post ``n`` of one kind, and the id of its owner.
+
+    Each owner (id, label, institution id) in turn gets the next role; once every owner has
+    every role, the round repeats with a rank in the post's id and label. ``title`` is how an
+    article names the post before a person's name, from ``{owner}`` and ``{role}``.
+    """
+    owner_id, owner, institution = owners[n % len(owners)]
+    role_slug, role = roles[(n // len(owners)) % len(roles)]
+    rank = n // (len(owners) * len(roles))
+    post = Post(
+        f"{role_slug}-of-{owner_id}" + (f"-{rank}" if rank else ""),
+        f"{role} of {owner}" + (f" ({rank + 1})" if rank else ""),
+        title.format(owner=owner, role=role),
+        institution,
+    )
+    return owner_id, post
 
 
 def entities_yaml(pools: Pools) -> str:
