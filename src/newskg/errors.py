@@ -7,7 +7,7 @@ the CLI returns. Anything else escaping the CLI is a bug in newskg.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,12 +113,6 @@ class NotFoundError(NewskgError):
     """An entity, article, query or file the user named does not exist."""
 
     exit_code = 6
-
-
-def collect(errors: Iterable[NewskgError], cls: type[NewskgError] = InputError) -> NewskgError:
-    """Merge several errors into one so that a user sees every problem in one pass."""
-    diags = [d for e in errors for d in e.diagnostics]
-    return cls(diagnostics=diags)
 
 
 def location_of(path: Path | str, line: int = 0, column: int = 0) -> Location:
