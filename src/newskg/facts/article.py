@@ -42,6 +42,10 @@ from newskg.located_yaml import YDict, YList
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"
 
+# The two keys of a meeting participant, checked like any other reference.
+_PARTICIPANT = Field(Kind.REF, True, frozenset({"Person"}))
+_CAPACITY = Field(Kind.REF, False, frozenset({"Post"}))
+
 
 class _Quote(NamedTuple):
     """An evidence quote as written, with where to report a problem with it."""
@@ -419,8 +423,6 @@ class _ArticleLoader:
             return
         if not expect_list(self.problems, record, name, raw, f"'{name}' of {what}"):
             return
-        person_field = Field(Kind.REF, True, frozenset({"Person"}))
-        post_field = Field(Kind.REF, False, frozenset({"Post"}))
         attendees: list[str] = []
         participations: list[dict[str, Any]] = []
         for index, item in enumerate(raw):
@@ -428,7 +430,7 @@ class _ArticleLoader:
                 continue
             check_keys(self.problems, item, {"person", "capacity"}, f"a participant of {what}")
             person = (
-                self._reference(item, "person", item.get("person"), person_field, what)
+                self._reference(item, "person", item.get("person"), _PARTICIPANT, what)
                 if "person" in item
                 else None
             )
@@ -446,7 +448,7 @@ class _ArticleLoader:
                 "article": self.article_iri,
             }
             if "capacity" in item:
-                post = self._reference(item, "capacity", item["capacity"], post_field, what)
+                post = self._reference(item, "capacity", item["capacity"], _CAPACITY, what)
                 if post:
                     part["post"] = post
             participations.append(part)
