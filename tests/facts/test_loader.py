@@ -139,6 +139,8 @@ def _error(tmp_path: Path, **kwargs: str) -> FactError:
         ),
         ("  - id: q1", "  - id: m1", "duplicate fact id 'm1' (first defined at line 8)", 17, 9),
         ("mode: in-person", "mode: online", "'mode' of meeting 'm1' cannot be 'online'", 11, 11),
+        # a list where one word is expected: reported, not a TypeError (unhashable)
+        ("mode: in-person", "mode: [in-person]", "meeting 'm1' cannot be ['in-person']", 11, 11),
         ("    unit: person", "    units: person", "unknown key 'units' in a figure", 27, 5),
         (
             "    topics: [trade]",
@@ -151,6 +153,13 @@ def _error(tmp_path: Path, **kwargs: str) -> FactError:
             "    according_to: pr",
             "    according_to: memo",
             "figure 'f1' cites unknown source 'memo'",
+            28,
+            19,
+        ),
+        (
+            "    according_to: pr",
+            "    according_to: {id: pr}",
+            "figure 'f1' cites unknown source '{'id': 'pr'}'",
             28,
             19,
         ),

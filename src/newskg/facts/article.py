@@ -326,7 +326,8 @@ class _ArticleLoader:
                     raise ValueError(f"expected true or false, not {type_name(value)}")
                 out[name] = value
             elif spec.kind is Kind.ENUM:
-                if value not in spec.values:
+                # a list or mapping here is a mistake too, and cannot be looked up (unhashable)
+                if not isinstance(value, str) or value not in spec.values:
                     hint = did_you_mean(str(value), spec.values) or "allowed: " + ", ".join(
                         spec.values
                     )
@@ -334,7 +335,7 @@ class _ArticleLoader:
                     return
                 out[name] = spec.values[value]
             elif spec.kind is Kind.SOURCE:
-                if value not in self.source_ids:
+                if not isinstance(value, str) or value not in self.source_ids:
                     hint = did_you_mean(str(value), self.source_ids) or "declare it under 'sources'"
                     self.problems.at(record, name, f"{what} cites unknown source '{value}'", hint)
                     return
