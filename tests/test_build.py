@@ -168,3 +168,17 @@ def test_no_stray_files_left_after_success(built_kg):
     assert [p.name.split(".")[0] for p in (kg / ".runs").iterdir()] == ["000_62ce04f1d7ffd07b"]
     build_dir = (kg / "store").resolve().parent
     assert sorted(p.name for p in build_dir.iterdir()) == ["manifest.json", "store"]
+
+
+def test_an_article_text_that_is_a_folder_is_an_input_error(project):
+    """Not a failed write (exit 5): the build names the article file that cannot be read."""
+    assert run_cli("build", "--project", project).code == 0
+    before = _digest(project / "kg")
+    text = project / "seeds" / SEED_ARTICLE / "article.txt"
+    text.unlink()
+    text.mkdir()
+    result = run_cli("build", "--project", project)
+    assert result.code == 2, result.err
+    assert "cannot read the article text" in result.err and "article.txt" in result.err
+    assert "Traceback" not in result.err
+    assert _digest(project / "kg") == before

@@ -316,20 +316,32 @@ def content_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     base = os.fspath(folder)
     for name in ("article.txt", "facts.yaml"):
-        # os-level reads: every build hashes every article, and pathlib's per-call overhead
-        # was a third of a one-article rebuild at 10k articles
-        try:
-            fd = os.open(os.path.join(base, name), os.O_RDONLY)
-        except FileNotFoundError:
-            digest.update(b"\xff missing")
-        else:
-            try:
-                while chunk := os.read(fd, 1 << 20):
-                    digest.update(chunk)
-            finally:
-                os.close(fd)
+        digest.update(_file_bytes(os.path.join(base, name)))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _file_bytes(path: str) -> bytes:
+    """A file's bytes, or a marker when it is missing or unreadable (a folder, no
+    permission): the article is then rebuilt and load_article names the file and the
+    problem, where an error here would read as a failed write. os-level calls: every build
+    hashes every article, and pathlib's per-call overhead was a third of a one-article
+    rebuild at 10k articles."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return b"\xff missing"
+    except OSError:
+        return b"\xff unreadable"
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:  # os.open succeeds on a folder; reading it fails
+        return b"\xff unreadable"
+    finally:
+        os.close(fd)
 
 
 def fingerprint(project: Project) -> str:
