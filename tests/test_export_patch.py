@@ -124,30 +124,24 @@ def _trig_changes(old: set[Quad], new: set[Quad]) -> dict[str, str | None]:
     return changes
 
 
+# export: (full writer, changed blocks, graph names compacted, block format)
+EXPORTS = {
+    "turtle": (write_turtle, _turtle_changes, False, TURTLE),
+    "trig": (write_trig, _trig_changes, True, TRIG),
+}
+
+
+@pytest.mark.parametrize("export", sorted(EXPORTS))
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(old=quads, new=quads)
-def test_patched_turtle_equals_the_full_writer(
-    tmp_path: Path, old: set[Quad], new: set[Quad]
+def test_patched_export_equals_the_full_writer(
+    tmp_path: Path, export: str, old: set[Quad], new: set[Quad]
 ) -> None:
-    patched = _patch(
-        tmp_path, _write(write_turtle, old), _used(new, False), _turtle_changes(old, new), TURTLE
-    )
-    assert patched == _write(write_turtle, new)
-
-
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(old=quads, new=quads)
-def test_patched_trig_equals_the_full_writer(
-    tmp_path: Path, old: set[Quad], new: set[Quad]
-) -> None:
-    patched = _patch(
-        tmp_path, _write(write_trig, old), _used(new, True), _trig_changes(old, new), TRIG
-    )
-    assert patched == _write(write_trig, new)
+    writer, changes, graphs, fmt = EXPORTS[export]
+    patched = _patch(tmp_path, _write(writer, old), _used(new, graphs), changes(old, new), fmt)
+    assert patched == _write(writer, new)
 
 
 def test_no_changes_copies_the_export(tmp_path: Path) -> None:
