@@ -31,12 +31,10 @@ import contextlib
 import ctypes
 import errno
 import functools
-import http.client
 import ipaddress
 import math
 import os
 import re
-import select
 import shutil
 import signal
 import socket
@@ -58,6 +56,13 @@ from typing import IO, Self
 
 import pyoxigraph as ox
 
+from newskg.backend_http import (
+    BackendConnection,
+    BackendResponse,
+    HeaderError,
+    Headers,
+    read_headers,
+)
 from newskg.errors import NewskgError, StoreError, location_of
 from newskg.store import open_store
 
@@ -84,8 +89,9 @@ HOP_BY_HOP = frozenset(
     }
 )
 
-# Request headers the proxy does not pass on: Content-Length is set again for the body it sends.
-_NOT_FORWARDED = HOP_BY_HOP | {"content-length"}
+# Request headers the proxy does not pass on: Content-Length is set again for the body it
+# sends, and the proxy has already answered any Expect: 100-continue and sends the body at once.
+_NOT_FORWARDED = HOP_BY_HOP | {"content-length", "expect"}
 
 # How long an Oxigraph replaced after a rebuild keeps answering the requests it had, when no
 # --timeout bounds them.
@@ -224,7 +230,7 @@ class Server:
         self._proxy_thread: threading.Thread | None = None
         self._lock = threading.RLock()  # held while Oxigraph (re)starts
         self._generation = 0  # bumped at every (re)start: pooled connections of older ones die
-        self._pool: list[tuple[int, http.client.HTTPConnection]] = []
+        self._pool: list[tuple[int, BackendConnection]] = []
         self._pool_lock = threading.Lock()
         self._copy: tempfile.TemporaryDirectory[str] | None = None
         # Oxigraphs replaced by restart(), still finishing the requests they had
@@ -498,7 +504,7 @@ class Server:
 
     # -- connections to Oxigraph ----------------------------------------------------------
 
-    def _connection(self) -> tuple[int, http.client.HTTPConnection, bool]:
+    def _connection(self) -> tuple[int, BackendConnection, bool]:
         """(generation, connection, reused): a pooled keep-alive connection when one is idle."""
         with self._lock:  # waits while Oxigraph restarts
             generation, port = self._generation, self.backend_port
@@ -507,10 +513,10 @@ class Server:
         with self._pool_lock:
             while self._pool:
                 gen, conn = self._pool.pop()
-                if gen == generation and _still_open(conn):
+                if gen == generation and conn.still_open():
                     return generation, conn, True
                 conn.close()
-        return generation, http.client.HTTPConnection("127.0.0.1", port), False
+        return generation, BackendConnection(port), False
 
     def _close_pool(self) -> None:
         """Close the idle connections to Oxigraph (they belong to one that is going away)."""
@@ -519,7 +525,7 @@ class Server:
         for _, conn in pool:
             conn.close()
 
-    def _release(self, generation: int, conn: http.client.HTTPConnection) -> None:
+    def _release(self, generation: int, conn: BackendConnection) -> None:
         with self._pool_lock:
             if generation == self._generation and len(self._pool) < POOL_SIZE:
                 self._pool.append((generation, conn))
@@ -646,6 +652,54 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (TimeoutError, ConnectionError):
             self.close_connection = True
+
+    def parse_request(self) -> bool:
+        """``BaseHTTPRequestHandler.parse_request`` with the same checks and answers, but the
+        headers read by ``backend_http.read_headers`` rather than the ``email`` package, which
+        cost more than everything else the proxy does for a small query."""
+        self.command = None  # type: ignore[assignment]  # as the base class: none until parsed
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if not words:
+            return False
+        if len(words) >= 3:
+            version = words[-1]
+            number = version[5:].split(".") if version.startswith("HTTP/") else []
+            if len(number) != 2 or not all(n.isdigit() and len(n) <= 10 for n in number):
+                self.send_error(400, f"Bad request version ({version!r})")
+                return False
+            major, minor = int(number[0]), int(number[1])
+            if major >= 2:
+                self.send_error(505, f"Invalid HTTP version ({version[5:]})")
+                return False
+            self.close_connection = (major, minor) < (1, 1)
+            self.request_version = version
+        if not 2 <= len(words) <= 3:
+            self.send_error(400, f"Bad request syntax ({self.requestline!r})")
+            return False
+        self.command, self.path = words[0], words[1]
+        if len(words) == 2 and self.command != "GET":
+            self.send_error(400, f"Bad HTTP/0.9 request type ({self.command!r})")
+            return False
+        if self.path.startswith("//"):  # gh-87389, as the base class: not an absolute URI
+            self.path = "/" + self.path.lstrip("/")
+        try:
+            self.headers = Headers(read_headers(self.rfile))  # type: ignore[assignment]
+        except HeaderError as exc:
+            self.close_connection = True
+            self.send_error(431 if exc.too_large else 400, str(exc))
+            return False
+        connection = (self.headers.get("Connection") or "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive" and len(words) == 3:
+            self.close_connection = False
+        expect = (self.headers.get("Expect") or "").lower()
+        if expect == "100-continue" and self.request_version >= "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
 
     def handle_expect_100(self) -> bool:
         """``Expect: 100-continue`` (curl sends it with large bodies): refuse before the body."""
@@ -783,9 +837,11 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             for attempt in range(2):
                 generation, conn, reused = owner._connection()
                 try:
-                    response, sock = self._exchange(conn, headers, body, deadline)
+                    response = conn.request(
+                        self.command, self.path, headers, body, _remaining(deadline)
+                    )
                     break
-                except (ConnectionError, http.client.HTTPException, OSError) as exc:
+                except OSError as exc:
                     conn.close()
                     if isinstance(exc, TimeoutError):
                         raise _Timeout from None
@@ -798,7 +854,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                         return
                     # a pooled connection that Oxigraph had closed: a query (never an
                     # update) is sent once more, on a fresh connection
-            self._relay(response, sock, deadline)
+            self._relay(response, deadline)
             if response.will_close:
                 conn.close()
             else:
@@ -830,27 +886,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             conn.close()
             self.close_connection = True
 
-    def _exchange(
-        self,
-        conn: http.client.HTTPConnection,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        deadline: float | None,
-    ) -> tuple[http.client.HTTPResponse, socket.socket]:
-        """Send the request to Oxigraph and return once its status and headers are in."""
-        conn.timeout = _remaining(deadline)
-        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-        for name, value in headers:
-            conn.putheader(name, value)
-        conn.endheaders(body or None)
-        sock = conn.sock
-        assert sock is not None
-        sock.settimeout(_remaining(deadline))
-        return conn.getresponse(), sock
-
-    def _relay(
-        self, response: http.client.HTTPResponse, sock: socket.socket, deadline: float | None
-    ) -> None:
+    def _relay(self, response: BackendResponse, deadline: float | None) -> None:
         """Stream Oxigraph's response to the client. The status line and headers go out with
         the first piece of the body, in one write: nothing is sent before there is something
         to send, so a query that times out before its first result still gets a clean 503."""
@@ -860,7 +896,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         head = [f"{self.protocol_version} {response.status} {response.reason}\r\n"]
         head += [
             f"{name}: {value}\r\n"
-            for name, value in response.getheaders()
+            for name, value in response.headers
             if name.lower() not in HOP_BY_HOP
         ]
         if chunked:
@@ -869,11 +905,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.close_connection = True  # an HTTP/1.0 client: the end of the body is EOF
         if self.close_connection:
             head.append("Connection: close\r\n")
-        pending = ("".join(head) + "\r\n").encode("latin-1")  # http.client decoded it so
+        pending = ("".join(head) + "\r\n").encode("latin-1")  # as backend_http decoded it
         if no_body:
             response.read()
             self._write(pending)
             return
+        sock = response.conn.sock
+        assert sock is not None
         while True:
             if deadline is not None:
                 left = deadline - time.monotonic()
@@ -884,16 +922,15 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 chunk = response.read1(1 << 16)
             except TimeoutError:
                 raise _Timeout from None
-            except (ConnectionError, http.client.HTTPException, OSError):
+            except OSError:
                 raise _BackendGone from None
             if not chunk:
                 break
             pending += b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk
-            if response.length == 0:
-                break  # all of a Content-Length body: answer now, without one more read
+            if response.done:
+                break  # the whole body: answer now, without one more read
             self._write(pending)
             pending = b""
-        response.close()  # fully read: the connection to Oxigraph can carry the next request
         self._write(pending + (b"0\r\n\r\n" if chunked else b""))
 
     def _write(self, data: bytes) -> None:
@@ -938,15 +975,6 @@ def _end_process(process: subprocess.Popen[bytes], *, kill: bool) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def _still_open(conn: http.client.HTTPConnection) -> bool:
-    """False when Oxigraph has closed this idle connection (it reads as EOF)."""
-    sock = conn.sock
-    if sock is None:
-        return False
-    readable, _, _ = select.select([sock], [], [], 0)
-    return not readable  # an idle connection has nothing to read, unless it was closed
 
 
 def _remaining(deadline: float | None) -> float | None:
