@@ -182,6 +182,32 @@ def test_chunked_body_streams_and_the_buffered_end_is_taken_at_once(scripted):
     conn.close()
 
 
+def test_chunks_that_have_arrived_are_handed_on_together(scripted):
+    chunks = b"".join(b"3\r\n%03d\r\n" % i for i in range(50))
+    port = scripted(
+        [
+            answer(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                chunks,
+                b"0\r\n\r\n",
+                pause=0.1,
+            )
+        ]
+    )
+    conn = BackendConnection(port)
+    response = conn.request("GET", "/", [], b"", 5)
+    # the 50 chunks in one piece, without waiting for the last chunk, then the end
+    assert response.read1(1 << 16) == b"".join(b"%03d" % i for i in range(50))
+    assert not response.done
+    assert response.read1(1 << 16) == b"" and response.done
+    # and never more than asked for
+    port = scripted([answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)])
+    conn2 = BackendConnection(port)
+    assert conn2.request("GET", "/", [], b"", 5).read1(10) == b"0000010020"
+    conn.close()
+    conn2.close()
+
+
 def test_interim_answers_are_skipped_and_bodiless_answers_have_no_body(scripted):
     port = scripted(
         [
@@ -230,6 +256,7 @@ def test_broken_answers_are_bad_responses(scripted, raw, message):
         (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", "in the middle of an answer"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "bad chunk size"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXX", "did not end"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n", "in the middle"),
     ],
 )
 def test_bodies_cut_short_or_misframed_are_bad_responses(scripted, raw, message):

@@ -24,7 +24,6 @@ from typing import BinaryIO
 
 MAX_LINE = 1 << 16  # as http.client: a status or header line longer than this is refused
 MAX_HEADERS = 100  # as http.client
-LAST_CHUNK = b"0\r\n\r\n"  # with no trailers, which Oxigraph never sends
 
 
 class HeaderError(ValueError):
@@ -125,21 +124,13 @@ class BackendResponse:
             self.will_close = True  # the body ends when Oxigraph closes the connection
 
     def read1(self, size: int) -> bytes:
-        """The next piece of the body (at most ``size`` bytes, after at most one read from the
-        socket); ``b""`` once the body is complete."""
+        """The next piece of the body, at most ``size`` bytes; ``b""`` once the body is
+        complete. Waits for the network only until there is something to return."""
         if self.done:
             return b""
+        if self._chunked:
+            return self._read_chunks(size)
         rfile = self.conn.rfile
-        if self._chunked and self._left == 0:
-            line = rfile.readline(MAX_LINE + 1)
-            try:
-                self._left = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise BadResponse(f"bad chunk size line {line[:40]!r} from Oxigraph") from None
-            if self._left == 0:
-                self.conn.read_headers()  # trailers, dropped
-                self.done = True
-                return b""
         if self._left is None:  # until EOF
             data = rfile.read1(size)
             self.done = not data
@@ -148,32 +139,52 @@ class BackendResponse:
         if not data:
             raise BadResponse("Oxigraph closed the connection in the middle of an answer")
         self._left -= len(data)
-        if self._left == 0:
-            if self._chunked:
-                if rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n"):
-                    raise BadResponse("a chunk from Oxigraph did not end with CRLF")
-                self._take_buffered_end()
-            else:
-                self.done = True
+        self.done = self._left == 0
         return data
 
-    def _take_buffered_end(self) -> None:
-        """Consume the last chunk if it has already arrived, so that ``done`` tells the proxy
-        it has the whole answer and can send it in one write: a small answer then costs the
-        client one wake-up, not two. Never waits for the network."""
+    def _read_chunks(self, size: int) -> bytes:
+        """Oxigraph streams results in chunks of about 1 KB. Every chunk that has already
+        arrived goes into one piece (up to ``size``), so that the proxy makes one write, and
+        the client one read, for many chunks; the last chunk, once here, ends the body at
+        once, so a small answer goes out whole, in one write."""
+        rfile = self.conn.rfile
+        parts: list[bytes] = []
+        total = 0
+        while total < size and (not parts or self._arrived()):
+            if self._left == 0:
+                line = rfile.readline(MAX_LINE + 1)
+                if not line:
+                    raise BadResponse("Oxigraph closed the connection in the middle of an answer")
+                try:
+                    self._left = int(line.split(b";", 1)[0].strip(), 16)
+                except ValueError:
+                    raise BadResponse(f"bad chunk size line {line[:40]!r} from Oxigraph") from None
+                if self._left == 0:
+                    self.conn.read_headers()  # trailers, dropped
+                    self.done = True
+                    break
+            data = rfile.read1(min(size - total, self._left))
+            if not data:
+                raise BadResponse("Oxigraph closed the connection in the middle of an answer")
+            parts.append(data)
+            total += len(data)
+            self._left -= len(data)
+            if self._left == 0 and rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n"):
+                raise BadResponse("a chunk from Oxigraph did not end with CRLF")
+        return b"".join(parts)
+
+    def _arrived(self) -> bool:
+        """Whether more of the answer can be read without waiting for the network."""
         sock, rfile = self.conn.sock, self.conn.rfile
         assert sock is not None
         timeout = sock.gettimeout()
-        sock.settimeout(0.0)  # peek() reads the socket when its buffer is empty: not now
+        sock.settimeout(0.0)  # peek() reads the socket when its buffer is empty: never wait
         try:
-            ahead = rfile.peek(len(LAST_CHUNK))
+            return bool(rfile.peek(1))
         except OSError:
-            ahead = b""
+            return False
         finally:
             sock.settimeout(timeout)
-        if ahead.startswith(LAST_CHUNK):
-            rfile.read(len(LAST_CHUNK))
-            self.done = True
 
     def read(self) -> bytes:
         """The rest of the body."""
