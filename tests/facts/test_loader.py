@@ -98,6 +98,22 @@ def test_normalised_document(tmp_path):
     assert "value_decimal" not in figure  # absent, never null
 
 
+def test_empty_optional_text_is_absent_not_the_text_none(tmp_path):
+    """'note:' or 'description:' with nothing after it is YAML null: the field is absent,
+    as any optional field left empty, rather than the literal "None" in the graph."""
+    facts = FACTS.replace("    unit: person\n", "    unit: person\n    note:\n", 1)
+    entities = ENTITIES.replace("label: Ruritania}", "label: Ruritania, description: }", 1)
+    entities = entities.replace("{label: Topics}", "{label: Topics, definition: }", 1)
+    seeds = make_seeds(tmp_path, facts=facts, entities=entities)
+    registry = load_registry(seeds / "entities.yaml", IRIS)
+    figure = load_article(seeds / "a1", registry, IRIS).document["figures"][0]
+    assert "note" not in figure
+    (country,) = [e for e in registry.document["entities"] if e["id"] == "ruritania"]
+    assert "description" not in country
+    (topics,) = [s for s in registry.document["schemes"] if s["id"] == "topics"]
+    assert "definition" not in topics and topics["label"] == "Topics"
+
+
 def test_article_folders_are_sorted_and_complete(tmp_path):
     seeds = make_seeds(tmp_path)
     (seeds / "0-first").mkdir()
@@ -142,6 +158,13 @@ def _error(tmp_path: Path, **kwargs: str) -> FactError:
         # a list where one word is expected: reported, not a TypeError (unhashable)
         ("mode: in-person", "mode: [in-person]", "meeting 'm1' cannot be ['in-person']", 11, 11),
         ("    unit: person", "    units: person", "unknown key 'units' in a figure", 27, 5),
+        (
+            "    unit: person",
+            '    unit: person\n    note: ""',
+            "bad 'note' in figure 'f1': expected non-empty text",
+            28,
+            11,
+        ),
         (
             "    topics: [trade]",
             "    topics: [praise]",
@@ -218,6 +241,18 @@ def test_yaml_syntax_error_is_located(tmp_path):
         ),
         ("{id: ruritania", "{id: acme", "duplicate entity id 'acme' (first defined at line 6)"),
         ("scheme: topics}", "scheme: topic}", "unknown scheme 'topic'"),
+        (
+            "wikidata: Q42}",
+            "wikidata: Q42, description: [a, list]}",
+            "bad 'description' of entity 'acme': expected non-empty text",
+        ),
+        ("topics: {label: Topics}", "topics: {label: ''}", "bad 'label' of scheme 'topics'"),
+        ("topics: {label: Topics}", "topics: {label: }", "scheme 'topics' has no label"),
+        (
+            "schemes:\n  topics: {label: Topics}\n  statement-kinds: {label: Statement kinds}\n",
+            "schemes: []\n",
+            "'schemes' must be a mapping",
+        ),
     ],
 )
 def test_bad_entities_are_located(tmp_path, old, new, message):

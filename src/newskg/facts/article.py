@@ -269,8 +269,7 @@ class _ArticleLoader:
                 elif spec.kind is not Kind.OCCURRENCE:  # used by _evidence, not a graph value
                     self._field(record, name, spec, entry, what)
             self._field(record, "according_to", COMMON["according_to"], entry, what)
-            if "note" in record:
-                entry["note"] = str(record["note"])
+            self._field(record, "note", COMMON["note"], entry, what)
             entry["evidence"] = self._evidence(record, section, entry, what)
             for participation in entry.pop("_participations", []):
                 participation["evidence"] = entry["evidence"]

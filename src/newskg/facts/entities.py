@@ -89,7 +89,10 @@ class _RegistryLoader:
 
     def _schemes(self, data: YDict) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        raw = data.get("schemes") or YDict()
+        raw = data.get("schemes")
+        if raw is None:  # absent, or 'schemes:' with nothing under it
+            return out
+        # an empty list too is not a mapping of schemes: say so rather than accept it
         if not expect_mapping(self.problems, data, "schemes", raw, "'schemes'") or not raw:
             return out
         for sid, spec in raw.items():
@@ -100,10 +103,11 @@ class _RegistryLoader:
             if not expect_mapping(self.problems, raw, sid, spec, f"scheme '{sid}'"):
                 continue
             check_keys(self.problems, spec, {"label", "definition"}, f"scheme '{sid}'")
-            if "label" not in spec:
+            if spec.get("label") is None:
                 self.problems.at(raw, sid, f"scheme '{sid}' has no label")
             entry = {"iri": self.iris.scheme(sid), "id": sid, "graph": self.iris.entities_graph}
-            entry.update({k: str(spec[k]) for k in ("label", "definition") if k in spec})
+            for key in ("label", "definition"):
+                _optional_text(self.problems, spec, key, f"scheme '{sid}'", entry)
             out.append(entry)
         return out
 
@@ -168,8 +172,7 @@ class _RegistryLoader:
             doc["aliases"] = list(aliases)
         else:
             self.problems.at(record, "aliases", f"aliases of '{eid}' must be a list of strings")
-        if "description" in record:
-            doc["description"] = str(record["description"])
+        _optional_text(self.problems, record, "description", f"entity '{eid}'", doc)
         if "wikidata" in record:
             qid = str(record["wikidata"])
             if _WIKIDATA.match(qid):
@@ -219,3 +222,18 @@ class _RegistryLoader:
             )
         else:
             doc[key] = self.iris.entity(target[1], str(value))
+
+
+def _optional_text(
+    problems: Problems, record: YDict, key: str, what: str, out: dict[str, Any]
+) -> None:
+    """``out[key]`` from an optional text field. Left empty (``key:``) it is absent, as any
+    optional field; anything but non-empty text is reported, not turned into a string such
+    as "None" or "[]" in the graph."""
+    value = record.get(key)
+    if value is None:
+        return
+    try:
+        out[key] = parse_text(value)
+    except ValueError as exc:
+        problems.at(record, key, f"bad '{key}' of {what}: {exc}", f"write the {key} as text")
