@@ -207,6 +207,13 @@ def loads(text: str, file: str = "<string>") -> Any:
 
 def load(path: Path, *, max_bytes: int = MAX_BYTES) -> Any:
     """Read and parse a YAML file, with a size limit and a clear error if it is unreadable."""
+    return loads(read_text(path, max_bytes=max_bytes), location_of(path).file)
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
+    """A UTF-8 input file's text, refused with a located InputError when it is missing,
+    unreadable, not UTF-8, or larger than ``max_bytes`` (shared by every reader of
+    hand-written input, YAML or Turtle, so that none can be made to read a huge file)."""
     where = location_of(path)
     try:
         size = path.stat().st_size
@@ -219,7 +226,7 @@ def load(path: Path, *, max_bytes: int = MAX_BYTES) -> Any:
             hint="split the file; facts and mappings are meant to be small",
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"file is not valid UTF-8 (byte {exc.start})",
@@ -230,4 +237,3 @@ def load(path: Path, *, max_bytes: int = MAX_BYTES) -> Any:
         raise InputError(
             f"cannot read the file: {exc.strerror}", location=where, hint="check the path"
         ) from None
-    return loads(text, where.file)

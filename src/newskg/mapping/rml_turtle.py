@@ -14,7 +14,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from newskg.errors import Location, location_of
+from newskg import located_yaml
+from newskg.errors import InputError, Location, location_of
 from newskg.mapping import jsonpath, terms
 from newskg.mapping.model import (
     RML,
@@ -144,17 +145,9 @@ class RmlTurtleReader:
 
     def read(self) -> list[TriplesMap]:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            self.d.add("file not found", self.file_location, "check the path")
-            return []
-        except UnicodeDecodeError as exc:
-            self.d.add(f"file is not valid UTF-8 (byte {exc.start})", self.file_location)
-            return []
-        except OSError as exc:  # a directory, no permission, ...
-            self.d.add(
-                f"cannot read the file: {exc.strerror}", self.file_location, "check the path"
-            )
+            text = located_yaml.read_text(self.path)
+        except InputError as exc:  # missing, unreadable, not UTF-8 or oversized
+            self.d.items.extend(exc.diagnostics)
             return []
         self.loc = _Locator(text, self.file_location.file, self.default_base)
         try:
