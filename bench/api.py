@@ -37,7 +37,6 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -50,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from newskg.backend_http import BackendConnection  # noqa: E402
 from newskg.cli import main as cli_main  # noqa: E402
-from newskg.graph import KnowledgeGraph  # noqa: E402
+from newskg.graph import KnowledgeGraph, reachable, shortest_path  # noqa: E402
 from newskg.prefixes import PREFIXES  # noqa: E402
 from newskg.server import Server  # noqa: E402
 from newskg.synth import synthesise  # noqa: E402
@@ -107,7 +106,8 @@ class Samples:
         )[0].value
         fragment = sentence[len(sentence) // 3 :][:30]
         fragment = fragment.replace("\\", "\\\\").replace('"', '\\"')  # a SPARQL string
-        # A trailing VALUES clause binds a parameter identically for both sides.
+        # A VALUES block first in the WHERE clause binds a parameter identically for both
+        # sides (a trailing one would be joined after the FILTERs that use it had run).
         self.parameters = {
             "entity": f"VALUES ?entity {{ <{orgs[0].value}> }}",
             "facts-in-sentence": f'VALUES ?fragment {{ "{fragment}" }}',
@@ -120,8 +120,9 @@ class Samples:
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 
-def raw_out(store: ox.Store, term: ox.NamedNode) -> list:
-    return list(store.quads_for_pattern(term, None, None, None))
+def raw_out(store: ox.Store, term: ox.NamedNode) -> set:
+    # distinct statements, as out() returns: a triple that several graphs hold is one edge
+    return {q.triple for q in store.quads_for_pattern(term, None, None, None)}
 
 
 def raw_hops(store: ox.Store, node):
@@ -134,54 +135,18 @@ def raw_hops(store: ox.Store, node):
             yield q, q.subject
 
 
+# The searches themselves are the API's own (newskg.graph.reachable and shortest_path, written
+# over a hops function), so that raw pyoxigraph and rdflib run exactly the same traversal and
+# differ only in how they list a node's edges.
+
+
 def raw_neighbours(store: ox.Store, term: ox.NamedNode, depth: int) -> set:
-    return bfs_neighbours(partial(raw_hops, store), term, depth)
+    return reachable(partial(raw_hops, store), term, depth)
 
 
 def raw_path(store: ox.Store, start: ox.NamedNode, goal: ox.NamedNode, max_hops: int):
-    return bfs_path(partial(raw_hops, store), start, goal, max_hops)
-
-
-# -- the traversals, written once for any hops function -----------------------------------
-#
-# The same loops as Node.neighbours() and KnowledgeGraph.path(), over (statement, neighbour)
-# pairs from ``hops``: raw pyoxigraph and rdflib differ only in how they list a node's edges.
-
-
-def bfs_neighbours(hops: Callable[[Any], Iterable[tuple[Any, Any]]], term, depth: int) -> set:
-    seen, frontier = {term}, [term]
-    for _ in range(depth):
-        nxt = []
-        for t in frontier:
-            for _, other in hops(t):
-                if other not in seen:
-                    seen.add(other)
-                    nxt.append(other)
-        frontier = nxt
-    seen.discard(term)
-    return seen
-
-
-def bfs_path(hops: Callable[[Any], Iterable[tuple[Any, Any]]], start, goal, max_hops: int):
-    parents, seen = {}, {start}
-    frontier = deque([(start, 0)])
-    while frontier:
-        node, depth = frontier.popleft()
-        if depth >= max_hops:
-            continue
-        for edge, other in hops(node):
-            if other in seen:
-                continue
-            seen.add(other)
-            parents[other] = (node, edge)
-            if other == goal:
-                path, n = [], goal
-                while n != start:
-                    n, e = parents[n]
-                    path.append(e)
-                return path[::-1]
-            frontier.append((other, depth + 1))
-    return None
+    path = shortest_path(partial(raw_hops, store), start, goal, max_hops)
+    return None if path is None else [q.triple for q in path]
 
 
 # -- rdflib equivalents ---------------------------------------------------------------------
@@ -212,11 +177,11 @@ def rdflib_hops(graph, node):
 
 
 def rdflib_neighbours(graph, term, depth: int) -> set:
-    return bfs_neighbours(partial(rdflib_hops, graph), term, depth)
+    return reachable(partial(rdflib_hops, graph), term, depth)
 
 
 def rdflib_path(graph, start, goal, max_hops: int):
-    return bfs_path(partial(rdflib_hops, graph), start, goal, max_hops)
+    return shortest_path(partial(rdflib_hops, graph), start, goal, max_hops)
 
 
 # -- timing ---------------------------------------------------------------------------------
@@ -256,9 +221,7 @@ def traversal(
         return URIRef(t.value)
 
     # The same answers first, so that the timings compare like with like.
-    assert {(e.subject, e.predicate, e.object) for e in kg.node(sample[0]).out()} == {
-        (q.subject, q.predicate, q.object) for q in raw_out(store, sample[0])
-    }
+    assert set(kg.node(sample[0]).out()) == raw_out(store, sample[0])
     assert {n.term for n in kg.node(sample[0]).neighbours(2)} == set(
         raw_neighbours(store, sample[0], 2)
     )
@@ -281,7 +244,12 @@ def traversal(
     )
     report(f"neighbours(depth=2) x{len(nb_sample)}", api, raw, rdf)
 
-    found = sum(kg.path(a, b, max_hops=4) is not None for a, b in pairs)
+    def lengths(paths: Iterable[list | None]) -> list[int | None]:
+        return [None if p is None else len(p) for p in paths]
+
+    api_lengths = lengths(kg.path(a, b, max_hops=4) for a, b in pairs)
+    assert api_lengths == lengths(raw_path(store, a, b, 4) for a, b in pairs)
+    found = sum(n is not None for n in api_lengths)
     api = best(lambda: [kg.path(a, b, max_hops=4) for a, b in pairs], repeat)
     raw = best(lambda: [raw_path(store, a, b, 4) for a, b in pairs], repeat)
     rdf = (
@@ -443,7 +411,9 @@ def saved_queries(kg_dir: Path, store: ox.Store, samples: Samples, args: Any) ->
                 continue
             query = path.read_text(encoding="utf-8")
             if path.stem in samples.parameters:
-                query += "\n" + samples.parameters[path.stem] + "\n"
+                head, where, body = query.partition("WHERE {")
+                assert where, f"{path.stem}: no 'WHERE {{' to bind its parameter in"
+                query = f"{head}{where}\n  {samples.parameters[path.stem]}\n{body}"
             rows_http = client.query(query)
             rows_direct = direct_query(store, query)
             assert len(rows_http) == len(rows_direct), path.stem
