@@ -49,10 +49,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from newskg.backend_http import BackendConnection  # noqa: E402
 from newskg.cli import main as cli_main  # noqa: E402
-from newskg.graph import KnowledgeGraph, reachable, shortest_path  # noqa: E402
+from newskg.graph import KnowledgeGraph  # noqa: E402
 from newskg.prefixes import PREFIXES  # noqa: E402
 from newskg.server import Server  # noqa: E402
 from newskg.synth import synthesise  # noqa: E402
+from newskg.traversal import reachable, shortest_path  # noqa: E402
 
 
 def synthetic_kg(articles: int, work: Path) -> Path:
@@ -352,6 +353,13 @@ def direct_query(store: ox.Store, query: str) -> list:
     return [[solution[v] for v in variables] for solution in result]
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (Linux), in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=3000)
@@ -386,9 +394,12 @@ def main() -> int:
                 t0 = time.perf_counter()
                 graph = rdflib_graph(store)
                 print(f"rdflib Graph of {len(graph):,} triples in {time.perf_counter() - t0:.1f}s")
-            t0 = time.perf_counter()
+            t0, rss0 = time.perf_counter(), rss_mb()
             kg_mem = KnowledgeGraph.open(kg_dir, in_memory=True)
-            print(f"KnowledgeGraph.open(in_memory=True) in {time.perf_counter() - t0:.1f}s")
+            print(
+                f"KnowledgeGraph.open(in_memory=True) in {time.perf_counter() - t0:.1f}s,"
+                f" +{rss_mb() - rss0:,.0f} MB resident (store copy and adjacency index)"
+            )
             for title, api_kg in (("on-disk store", kg), ("in-memory store", kg_mem)):
                 print(f"\nAPI vs raw pyoxigraph ({title}) vs rdflib Graph (best of {args.repeat}):")
                 nodes = samples.nodes

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import newskg
 from newskg.errors import NotFoundError
-from newskg.graph import Iri, KnowledgeGraph, reachable, shortest_path
+from newskg.graph import Iri, KnowledgeGraph
+from newskg.traversal import reachable, shortest_path
 
 BASE = "https://w3id.org/newskg/"
 

@@ -9,19 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from newskg.adjacency import Adjacency
 from newskg.errors import NotFoundError, QueryError
 from newskg.facts.checks import did_you_mean
 from newskg.iris import DEFAULT_BASE, ENTITY_SEGMENTS, SLUG
 from newskg.prefixes import PREFIXES
 from newskg.store import MANIFEST_FILE, open_store
+from newskg.traversal import reachable, shortest_path
 
 if TYPE_CHECKING:
     from newskg.views import Agreement, Meeting, Programme, Quote
@@ -139,28 +141,35 @@ class Evidence:
 class KnowledgeGraph:
     """A read-only view of a built newskg store."""
 
-    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
+    def __init__(
+        self, store: ox.Store, base: str = DEFAULT_BASE, *, adjacency: Adjacency | None = None
+    ) -> None:
         self.store = store
         self.base = base
+        # every node's edges in Python lists (in_memory=True): traversal without the store
+        self.adjacency = adjacency
 
     @classmethod
     def open(cls, path: Path | str = "kg", *, in_memory: bool = False) -> KnowledgeGraph:
         """Open ``kg/`` (or ``kg/store``) read-only.
 
-        ``in_memory=True`` copies the store into memory first. Opening then costs a few
-        seconds per million quads, but every lookup afterwards is some 20x faster, because
-        the on-disk store decodes each term of each statement through RocksDB: worth it for
-        traversal-heavy work (many ``out``/``neighbours``/``path`` calls)."""
+        ``in_memory=True`` copies the store into memory and indexes every node's edges in
+        Python lists (:mod:`newskg.adjacency`). Opening then takes some 25 s and 1 GB per
+        million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
+        ``neighbours``/``path`` become dictionary lookups, ten to a hundred times faster:
+        worth it for traversal-heavy work."""
         path = Path(path)
         store = open_store(path)
+        adjacency = None
         if in_memory:
             memory = ox.Store()
             memory.bulk_load(
                 input=store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS
             )
             store = memory
+            adjacency = Adjacency(memory)
         manifest = _read_manifest(path)
-        return cls(store, manifest.get("base", DEFAULT_BASE))
+        return cls(store, manifest.get("base", DEFAULT_BASE), adjacency=adjacency)
 
     # -- SPARQL ---------------------------------------------------------------------------
 
@@ -250,6 +259,13 @@ class KnowledgeGraph:
     def node(self, id_or_iri: str | ox.NamedNode) -> Node:
         """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
         term = id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
+        if self.adjacency is not None:
+            if term not in self.adjacency:
+                raise NotFoundError(
+                    f"<{term.value}> is not in the graph",
+                    hint="check the IRI, or rebuild with 'newskg build'",
+                )
+            return Node(self, term)
         # The existence check reads the node's outgoing statements anyway: keep them, so that
         # the usual node(x).out() reads the store once (the store is read-only: never stale).
         quads = list(self.store.quads_for_pattern(term, None, None, None))
@@ -263,6 +279,8 @@ class KnowledgeGraph:
         return node
 
     def _exists(self, term: ox.NamedNode) -> bool:
+        if self.adjacency is not None:
+            return term in self.adjacency
         for _ in self.store.quads_for_pattern(term, None, None, None):
             return True
         return self._has_in_edges(term)
@@ -302,10 +320,14 @@ class KnowledgeGraph:
         is one edge)."""
         if isinstance(term, ox.Literal):
             return []
+        if self.adjacency is not None:
+            return self.adjacency.out_edges(term, predicate)
         return _distinct(self.store.quads_for_pattern(term, predicate, None, None))
 
     def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
         """Distinct statements with ``term`` as object."""
+        if self.adjacency is not None:
+            return self.adjacency.in_edges(term, predicate)
         return _distinct(self.store.quads_for_pattern(None, predicate, term, None))
 
     def path(
@@ -313,8 +335,11 @@ class KnowledgeGraph:
     ) -> list[Edge] | None:
         """Shortest path between two nodes, following edges in either direction; ``None``
         when they are not connected within ``max_hops``. Types and literals are not hops."""
+        start, goal = self._term(a), self._term(b)
+        if self.adjacency is not None:
+            return self.adjacency.path(start, goal, max_hops)
         # The search keeps raw quads; Edge objects are made only for the path returned.
-        quads = shortest_path(self._hops, self._term(a), self._term(b), max_hops)
+        quads = shortest_path(self._hops, start, goal, max_hops)
         return None if quads is None else [q.triple for q in quads]
 
     def _hops(self, node: Term) -> Iterator[tuple[ox.Quad, Term]]:
@@ -378,78 +403,6 @@ def _distinct(quads: Iterable[ox.Quad]) -> list[Edge]:
     return list(dict.fromkeys(q.triple for q in quads))
 
 
-# -- traversal, for any graph ----------------------------------------------------------------
-#
-# Written over a ``hops(node)`` function that yields (edge, neighbour) pairs, so that the
-# benchmark (bench/api.py) runs the very same search over raw pyoxigraph and over rdflib.
-
-N = TypeVar("N", bound=Hashable)
-E = TypeVar("E")
-Hops = Callable[[N], Iterable[tuple[E, N]]]
-
-
-def reachable(hops: Hops[N, E], start: N, depth: int) -> set[N]:
-    """Every node within ``depth`` hops of ``start``, ``start`` itself excepted."""
-    seen = {start}
-    frontier = [start]
-    for _ in range(depth):
-        nxt = []
-        for node in frontier:
-            for _, other in hops(node):
-                if other not in seen:
-                    seen.add(other)
-                    nxt.append(other)
-        frontier = nxt
-    seen.discard(start)
-    return seen
-
-
-def shortest_path(hops: Hops[N, E], start: N, goal: N, max_hops: int) -> list[E] | None:
-    """The edges of a shortest path from ``start`` to ``goal`` (``hops`` must list edges in
-    both directions), or None when there is none within ``max_hops``.
-
-    Bidirectional breadth-first search: each round expands, one whole level, the side with
-    the smaller frontier. Two searches of depth k/2 visit far fewer nodes than one of depth
-    k in a graph with hubs (an article, a country). The first node that one side finds in
-    the other's visited set closes a shortest path: every path shorter than the current
-    depths add up to would have met one round earlier.
-    """
-    if start == goal:
-        return []
-    # node -> (the node it was reached from, the edge), per side; the roots map to None
-    parents: tuple[dict[N, tuple[N, E] | None], dict[N, tuple[N, E] | None]] = (
-        {start: None},
-        {goal: None},
-    )
-    frontiers = [[start], [goal]]
-    depths = [0, 0]
-    while frontiers[0] and frontiers[1] and depths[0] + depths[1] < max_hops:
-        # the smaller frontier; on a tie, the shallower side, to keep the two balanced
-        side = 0 if (len(frontiers[0]), depths[0]) <= (len(frontiers[1]), depths[1]) else 1
-        mine, theirs = parents[side], parents[1 - side]
-        nxt = []
-        for node in frontiers[side]:
-            for edge, other in hops(node):
-                if other in mine:
-                    continue
-                mine[other] = (node, edge)
-                if other in theirs:
-                    return _half_path(parents[0], other)[::-1] + _half_path(parents[1], other)
-                nxt.append(other)
-        frontiers[side] = nxt
-        depths[side] += 1
-    return None
-
-
-def _half_path(parents: Mapping[N, tuple[N, E] | None], node: N) -> list[E]:
-    """The edges from ``node`` back to the root of one side of the search."""
-    edges = []
-    while (link := parents[node]) is not None:
-        node, edge = link
-        edges.append(edge)
-    return edges
-
-
 class Node:
     """One node of the graph, with its label, types, edges and evidence."""
 
@@ -499,7 +452,7 @@ class Node:
     def out(self, predicate: str | None = None) -> list[Edge]:
         """Statements with this node as subject; ``predicate`` (prefixed name or IRI)
         narrows them."""
-        if self._out is None:
+        if self._out is None:  # in-memory (the index has them) or not read yet
             return self.kg.out_edges(self.term, self._predicate(predicate))
         if predicate is None:
             return _distinct(self._out)
@@ -530,8 +483,11 @@ class Node:
 
     def neighbours(self, depth: int = 1) -> set[Node]:
         """Nodes reachable within ``depth`` hops in either direction (not via rdf:type)."""
-        seen = reachable(self.kg._hops, self.term, depth)
-        return {Node(self.kg, t) for t in seen if isinstance(t, ox.NamedNode | ox.BlankNode)}
+        kg, adjacency = self.kg, self.kg.adjacency
+        if adjacency is not None:  # whose hops never lead to a literal
+            return {Node(kg, t) for t in adjacency.reachable(self.term, depth)}  # type: ignore[arg-type]
+        found = reachable(kg._hops, self.term, depth)
+        return {Node(kg, t) for t in found if isinstance(t, (ox.NamedNode, ox.BlankNode))}
 
     def evidence(self) -> list[Evidence]:
         """The quotes this node's facts rest on: its own nkg:evidence, or, for an entity,
