@@ -76,16 +76,17 @@ class Adjacency:
 
     def out_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``term`` as subject (a new list: callers may change it)."""
-        i = self._ids.get(term)
-        edges = self._out[i] if i is not None else []
-        if predicate is None:
-            return list(edges)
-        return [t for t in edges if t.predicate == predicate]
+        return self._edges(self._out, term, predicate)
 
     def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``term`` as object."""
+        return self._edges(self._in, term, predicate)
+
+    def _edges(
+        self, by_node: list[list[ox.Triple]], term: Term, predicate: ox.NamedNode | None
+    ) -> list[ox.Triple]:
         i = self._ids.get(term)
-        edges = self._in[i] if i is not None else []
+        edges = by_node[i] if i is not None else []
         if predicate is None:
             return list(edges)
         return [t for t in edges if t.predicate == predicate]
