@@ -88,7 +88,7 @@ def test_the_index_holds_each_statement_once_and_leaves_types_and_literals_out_o
     assert index.out_edges(a, knows) == [ox.Triple(a, knows, b)]
     assert index.in_edges(b, None) == [ox.Triple(a, knows, b)]
     # traversal: b is a's only neighbour (not its type, not its label), once
-    assert index.reachable(a, 2) == [b] and index.reachable(b, 1) == [a]
+    assert index.reachable(a, 2) == [(b, hash(b))] and index.reachable(b, 1) == [(a, hash(a))]
     assert index.path(a, b, 1) == [ox.Triple(a, knows, b)]
     assert index.path(b, ox.NamedNode(EX + "Person"), 4) is None  # types are not hops
     assert index.path(a, ox.NamedNode(EX + "nowhere"), 4) is None

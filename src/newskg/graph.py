@@ -260,7 +260,7 @@ class KnowledgeGraph:
         """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
         term = id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
         if self.adjacency is not None:
-            if term not in self.adjacency:
+            if term not in self.adjacency.ids:
                 raise NotFoundError(
                     f"<{term.value}> is not in the graph",
                     hint="check the IRI, or rebuild with 'newskg build'",
@@ -406,12 +406,19 @@ def _distinct(quads: Iterable[ox.Quad]) -> list[Edge]:
 class Node:
     """One node of the graph, with its label, types, edges and evidence."""
 
-    __slots__ = ("_out", "kg", "term")
+    __slots__ = ("_hash", "_out", "kg", "term")
 
-    def __init__(self, kg: KnowledgeGraph, term: ox.NamedNode | ox.BlankNode) -> None:
+    def __init__(
+        self, kg: KnowledgeGraph, term: ox.NamedNode | ox.BlankNode, term_hash: int | None = None
+    ) -> None:
         self.kg = kg
         self.term = term
         self._out: list[ox.Quad] | None = None  # outgoing quads, when already read
+        # hash(term) hashes the whole IRI, reading it from wherever it lies in memory: for the
+        # thousands of nodes of neighbours() that was most of the time, so the adjacency
+        # index, which computed it once when it was built, passes it in; otherwise it is
+        # computed when first needed
+        self._hash = term_hash
 
     @property
     def iri(self) -> str:
@@ -424,7 +431,9 @@ class Node:
         return isinstance(other, Node) and other.term == self.term
 
     def __hash__(self) -> int:
-        return hash(self.term)
+        if self._hash is None:
+            self._hash = hash(self.term)
+        return self._hash
 
     @property
     def label(self) -> str:
@@ -452,11 +461,14 @@ class Node:
     def out(self, predicate: str | None = None) -> list[Edge]:
         """Statements with this node as subject; ``predicate`` (prefixed name or IRI)
         narrows them."""
-        if self._out is None:  # in-memory (the index has them) or not read yet
-            return self.kg.out_edges(self.term, self._predicate(predicate))
-        if predicate is None:
+        wanted = None if predicate is None else self._predicate(predicate)
+        adjacency = self.kg.adjacency
+        if adjacency is not None:
+            return adjacency.out_edges(self.term, wanted)
+        if self._out is None:  # not read yet
+            return self.kg.out_edges(self.term, wanted)
+        if wanted is None:
             return _distinct(self._out)
-        wanted = self._predicate(predicate)
         return _distinct(q for q in self._out if q.predicate == wanted)
 
     def in_(self, predicate: str | None = None) -> list[Edge]:
@@ -485,7 +497,7 @@ class Node:
         """Nodes reachable within ``depth`` hops in either direction (not via rdf:type)."""
         kg, adjacency = self.kg, self.kg.adjacency
         if adjacency is not None:  # whose hops never lead to a literal
-            return {Node(kg, t) for t in adjacency.reachable(self.term, depth)}  # type: ignore[arg-type]
+            return {Node(kg, t, h) for t, h in adjacency.reachable(self.term, depth)}  # type: ignore[arg-type]
         found = reachable(kg._hops, self.term, depth)
         return {Node(kg, t) for t in found if isinstance(t, (ox.NamedNode, ox.BlankNode))}
 
