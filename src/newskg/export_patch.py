@@ -98,7 +98,9 @@ class SortedExport:
         if pos <= self.body_start:
             return self.body_start
         width = len(self.fmt.terminator)
-        found = self.data.find(self.fmt.terminator, pos - width)
+        # never a negative start: find() would count it from the end of the file (an export
+        # with no @prefix lines has its first block at byte 1)
+        found = self.data.find(self.fmt.terminator, max(pos - width, 0))
         return self.size if found < 0 else found + width
 
     def key_at(self, start: int) -> str:
