@@ -40,7 +40,12 @@ def test_a_folded_line_is_joined_to_the_field_before_it():
 
 @pytest.mark.parametrize(
     "raw",
-    [b"no colon here\r\n\r\n", b": no name\r\n\r\n", b"Space : before colon\r\n\r\n"],
+    [
+        b"no colon here\r\n\r\n",
+        b": no name\r\n\r\n",
+        b"Space : before colon\r\n\r\n",
+        b"Host: a\r\n\r\r\n",  # empty once its line break is gone: was an IndexError
+    ],
 )
 def test_malformed_header_lines_are_refused(raw):
     with pytest.raises(HeaderError, match="malformed header line") as caught:

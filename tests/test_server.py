@@ -212,6 +212,7 @@ ASK = "/query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }")
         (f"GET {ASK} extra HTTP/1.1\r\n\r\n".encode(), b"400"),
         (f"POST {ASK}\r\n\r\n".encode(), b"400"),  # HTTP/0.9 knew only GET
         (f"GET {ASK} HTTP/1.1\r\nno colon\r\n\r\n".encode(), b"400"),
+        (f"GET {ASK} HTTP/1.1\r\n\r\r\n".encode(), b"400"),
         (
             f"GET {ASK} HTTP/1.1\r\n".encode()
             + b"".join(b"X-%d: v\r\n" % i for i in range(101))

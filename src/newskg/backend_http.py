@@ -70,7 +70,7 @@ def read_headers(rfile: BinaryIO) -> list[tuple[str, str]]:
         if len(fields) >= MAX_HEADERS:
             raise HeaderError(f"more than {MAX_HEADERS} header lines", too_large=True)
         text = line.decode("latin-1").rstrip("\r\n")
-        if text[0] in " \t" and fields:
+        if text[:1] in (" ", "\t") and fields:
             name, value = fields[-1]
             fields[-1] = (name, f"{value} {text.strip()}")
             continue
