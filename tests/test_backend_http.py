@@ -149,7 +149,7 @@ def test_content_length_and_keep_alive(scripted):
     )
     conn = BackendConnection(port)
     first = conn.request("GET", "/a", [], b"", 5)
-    assert first.getheader("content-type") == "text/csv" and not first.will_close
+    assert first.headers.get("content-type") == "text/csv" and not first.will_close
     assert first.read1(3) == b"hel" and not first.done
     assert first.read1(100) == b"lo" and first.done
     assert first.read1(100) == b""
@@ -224,7 +224,7 @@ def test_interim_answers_are_skipped_and_bodiless_answers_have_no_body(scripted)
     conn = BackendConnection(port)
     assert conn.request("POST", "/", [], b"", 5).read() == b"x"
     head = conn.request("HEAD", "/", [], b"", 5)
-    assert head.done and head.getheader("Content-Length") == "1234"
+    assert head.done and head.headers.get("Content-Length") == "1234"
     assert conn.request("DELETE", "/", [], b"", 5).done
     conn.close()
 

@@ -93,29 +93,22 @@ class BackendResponse:
         self.conn = conn
         self.status = status
         self.reason = reason
-        self.headers = headers
+        self.headers = Headers(headers)
         self.will_close = False
         self._chunked = False
         self._left: int | None = None  # bytes of the body (or current chunk) still to read
         self.done = False
 
-    def getheader(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
     def _frame(self, head_request: bool, version: str) -> None:
-        connection = (self.getheader("Connection") or "").lower()
+        connection = (self.headers.get("Connection") or "").lower()
         self.will_close = "close" in connection or (
             version == "HTTP/1.0" and "keep-alive" not in connection
         )
         if head_request or self.status in (204, 304) or 100 <= self.status < 200:
             self._left, self.done = 0, True
-        elif "chunked" in (self.getheader("Transfer-Encoding") or "").lower():
+        elif "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             self._chunked, self._left = True, 0
-        elif (length := self.getheader("Content-Length")) is not None:
+        elif (length := self.headers.get("Content-Length")) is not None:
             if not length.strip().isdigit():
                 raise BadResponse(f"bad Content-Length {length!r} from Oxigraph")
             self._left = int(length)
@@ -256,6 +249,11 @@ class BackendConnection:
             return read_headers(self.rfile)
         except HeaderError as exc:
             raise BadResponse(f"{exc} from Oxigraph") from None
+
+    def settimeout(self, seconds: float | None) -> None:
+        """The time the next read may wait (None: no limit)."""
+        assert self.sock is not None, "not connected: send a request first"
+        self.sock.settimeout(seconds)
 
     def still_open(self) -> bool:
         """False when Oxigraph has closed this idle connection (it reads as EOF)."""

@@ -890,13 +890,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         """Stream Oxigraph's response to the client. The status line and headers go out with
         the first piece of the body, in one write: nothing is sent before there is something
         to send, so a query that times out before its first result still gets a clean 503."""
-        length = response.getheader("Content-Length")
+        length = response.headers.get("Content-Length")
         no_body = self.command == "HEAD" or response.status in (204, 304) or response.status < 200
         chunked = not no_body and length is None and self.request_version == "HTTP/1.1"
         head = [f"{self.protocol_version} {response.status} {response.reason}\r\n"]
         head += [
             f"{name}: {value}\r\n"
-            for name, value in response.headers
+            for name, value in response.headers.items()
             if name.lower() not in HOP_BY_HOP
         ]
         if chunked:
@@ -910,14 +910,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             response.read()
             self._write(pending)
             return
-        sock = response.conn.sock
-        assert sock is not None
         while True:
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise _Timeout
-                sock.settimeout(left)
+                response.conn.settimeout(left)
             try:
                 chunk = response.read1(1 << 16)
             except TimeoutError:
