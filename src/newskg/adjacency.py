@@ -33,7 +33,7 @@ class Adjacency:
     traversal, each node's neighbours in both directions without rdf:type statements and
     literal neighbours (what ``KnowledgeGraph._hops`` yields from the store)."""
 
-    __slots__ = ("_hashes", "_hop_edges", "_hop_nodes", "_in", "_out", "_terms", "ids")
+    __slots__ = ("_hashes", "_hop_edges", "_hop_nodes", "_ids", "_in", "_out", "_terms")
 
     def __init__(self, quads: Iterable[ox.Quad]) -> None:
         ids: dict[Term, int] = {}
@@ -67,14 +67,14 @@ class Adjacency:
                 hop_edges[si].append(triple)
                 hop_nodes[oi].append(si)
                 hop_edges[oi].append(triple)
-        self.ids = ids  # node -> its number (read-only: the index is built once)
+        self._ids = ids  # node -> its number
         self._terms = terms
         self._hashes = [hash(term) for term in terms]
         self._out, self._in = out, in_
         self._hop_nodes, self._hop_edges = hop_nodes, hop_edges
 
     def __contains__(self, term: object) -> bool:
-        return term in self.ids
+        return term in self._ids
 
     def out_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``term`` as subject (a new list: callers may change it)."""
@@ -87,7 +87,7 @@ class Adjacency:
     def _edges(
         self, by_node: list[list[ox.Triple]], term: Term, predicate: ox.NamedNode | None
     ) -> list[ox.Triple]:
-        i = self.ids.get(term)
+        i = self._ids.get(term)
         edges = by_node[i] if i is not None else []
         if predicate is None:
             return list(edges)
@@ -96,7 +96,7 @@ class Adjacency:
     def reachable(self, start: Term, depth: int) -> list[tuple[Term, int]]:
         """Every node within ``depth`` hops of ``start``, ``start`` excepted, with its hash
         (``hash(term)``, computed once when the index was built)."""
-        first = self.ids.get(start)
+        first = self._ids.get(start)
         if first is None:
             return []
         hop_nodes = self._hop_nodes
@@ -118,7 +118,7 @@ class Adjacency:
         """The statements of a shortest path, as ``newskg.traversal.shortest_path``."""
         if start == goal:
             return []
-        a, b = self.ids.get(start), self.ids.get(goal)
+        a, b = self._ids.get(start), self._ids.get(goal)
         if a is None or b is None:
             return None
         return shortest_path(self._hops, a, b, max_hops)

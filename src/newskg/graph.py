@@ -260,7 +260,7 @@ class KnowledgeGraph:
         """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
         term = id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
         if self.adjacency is not None:
-            if term not in self.adjacency.ids:
+            if term not in self.adjacency:
                 raise NotFoundError(
                     f"<{term.value}> is not in the graph",
                     hint="check the IRI, or rebuild with 'newskg build'",
@@ -462,10 +462,7 @@ class Node:
         """Statements with this node as subject; ``predicate`` (prefixed name or IRI)
         narrows them."""
         wanted = None if predicate is None else self._predicate(predicate)
-        adjacency = self.kg.adjacency
-        if adjacency is not None:
-            return adjacency.out_edges(self.term, wanted)
-        if self._out is None:  # not read yet
+        if self._out is None:  # not read by node(), or read from the in-memory index
             return self.kg.out_edges(self.term, wanted)
         if wanted is None:
             return _distinct(self._out)
