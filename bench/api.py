@@ -137,9 +137,9 @@ def raw_hops(store: ox.Store, node):
             yield q, q.subject
 
 
-# The searches themselves are the API's own (newskg.graph.reachable and shortest_path, written
-# over a hops function), so that raw pyoxigraph and rdflib run exactly the same traversal and
-# differ only in how they list a node's edges.
+# The searches themselves are the API's own (newskg.traversal: reachable, shortest_path,
+# written over a hops function), so that raw pyoxigraph and rdflib run exactly the same
+# traversal and differ only in how they list a node's edges.
 
 
 def raw_neighbours(store: ox.Store, term: ox.NamedNode, depth: int) -> set:
