@@ -154,10 +154,10 @@ class KnowledgeGraph:
         """Open ``kg/`` (or ``kg/store``) read-only.
 
         ``in_memory=True`` copies the store into memory and indexes every node's edges in
-        Python lists (:mod:`newskg.adjacency`). Opening then takes some 25 s and 1 GB per
-        million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
-        ``neighbours``/``path`` become dictionary lookups, ten to a hundred times faster:
-        worth it for traversal-heavy work."""
+        Python lists (:mod:`newskg.adjacency`). Opening then takes some 25-30 s and 0.9 GB
+        per million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
+        ``neighbours``/``path`` become list lookups, 30 to 100 times faster than on disk
+        (bench/api.py): worth it for traversal-heavy work."""
         path = Path(path)
         store = open_store(path)
         adjacency = None
