@@ -1,4 +1,5 @@
-"""`newskg.adjacency`: an in-memory graph answers every traversal as the on-disk one does."""
+"""`newskg.adjacency` and `newskg.in_memory`: an in-memory graph answers every traversal as
+the on-disk one does."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 import newskg
 from newskg.adjacency import Adjacency
 from newskg.errors import NotFoundError
-from newskg.graph import KnowledgeGraph
+from newskg.graph import KnowledgeGraph, Node
+from newskg.in_memory import InMemoryGraph
 
 BASE = "https://w3id.org/newskg/"
 EX = "http://example.org/"
@@ -18,7 +20,7 @@ EX = "http://example.org/"
 def both(built_kg) -> tuple[KnowledgeGraph, KnowledgeGraph]:
     disk = newskg.KnowledgeGraph.open(built_kg / "kg")
     memory = newskg.KnowledgeGraph.open(built_kg / "kg", in_memory=True)
-    assert disk.adjacency is None and memory.adjacency is not None
+    assert not isinstance(disk, InMemoryGraph) and isinstance(memory, InMemoryGraph)
     return disk, memory
 
 
@@ -80,19 +82,40 @@ def test_the_index_holds_each_statement_once_and_leaves_types_and_literals_out_o
         ox.Quad(a, rdf_type, ox.NamedNode(EX + "Person"), g1),
     ]
     index = Adjacency(quads)
-    assert index.out_edges(a, None) == [
+    na, nb = index.number(a), index.number(b)
+    assert na is not None and nb is not None and index.terms[na] == a
+    assert index.hashes[na] == hash(a)
+    assert index.out_of(na) == [
         ox.Triple(a, knows, b),
         ox.Triple(a, label, ox.Literal("A")),
         ox.Triple(a, rdf_type, ox.NamedNode(EX + "Person")),
     ]
-    assert index.out_edges(a, knows) == [ox.Triple(a, knows, b)]
-    assert index.in_edges(b, None) == [ox.Triple(a, knows, b)]
+    assert index.out_of(na, knows) == [ox.Triple(a, knows, b)]
+    assert index.in_of(nb) == [ox.Triple(a, knows, b)]
     # traversal: b is a's only neighbour (not its type, not its label), once
-    assert index.reachable(a, 2) == [(b, hash(b))] and index.reachable(b, 1) == [(a, hash(a))]
-    assert index.path(a, b, 1) == [ox.Triple(a, knows, b)]
-    assert index.path(b, ox.NamedNode(EX + "Person"), 4) is None  # types are not hops
-    assert index.path(a, ox.NamedNode(EX + "nowhere"), 4) is None
-    assert a in index and ox.Literal("A") in index and ox.NamedNode(EX) not in index
+    assert index.reachable(na, 2) == {nb} and index.reachable(nb, 1) == {na}
+    assert index.path(na, nb, 1) == [ox.Triple(a, knows, b)]
+    person = index.number(ox.NamedNode(EX + "Person"))
+    assert person is not None and index.path(nb, person, 4) is None  # types are not hops
+    assert index.number(ox.Literal("A")) is not None and index.number(ox.NamedNode(EX)) is None
+    assert len(index) == 4  # a, b, "A", Person (graph names are not nodes)
     # what a caller gets is a copy: changing it leaves the index as it was
-    index.out_edges(a, None).clear()
-    assert len(index.out_edges(a, None)) == 3
+    index.out_of(na).clear()
+    assert len(index.out_of(na)) == 3
+
+
+def test_an_in_memory_graph_has_one_node_object_per_node_equal_to_on_disk_nodes(both):
+    disk, memory = both
+    ren = memory.node("ren-zhengfei")
+    assert memory.node(ren.term) is ren  # made once, when the graph was opened
+    assert ren == disk.node("ren-zhengfei") and hash(ren) == hash(disk.node("ren-zhengfei"))
+    assert ren in {disk.node("ren-zhengfei")}
+    for n in ren.neighbours(2):
+        assert isinstance(n, Node) and memory.node(n.term) is n
+    # nodes unknown to the graph: no edges, no path, as on disk
+    nowhere = ox.NamedNode(EX + "nowhere")
+    assert memory.out_edges(nowhere) == disk.out_edges(nowhere) == []
+    assert memory.in_edges(nowhere) == disk.in_edges(nowhere) == []
+    assert memory.path("ren-zhengfei", newskg.Iri(EX + "nowhere")) is None
+    assert disk.path("ren-zhengfei", newskg.Iri(EX + "nowhere")) is None
+    assert memory.out_edges(ox.Literal("Huawei Technologies")) == []

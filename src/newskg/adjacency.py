@@ -3,12 +3,13 @@
 Each ``quads_for_pattern`` call crosses from Python into Oxigraph and builds a Python object
 per statement, at about a microsecond a statement: for one ``out()`` that is fine, but
 ``neighbours(depth=2)`` or ``path()`` make thousands of such calls. Built once, when a graph
-is opened with ``in_memory=True``, this index turns each call into a list lookup.
+is opened with ``in_memory=True`` (:mod:`newskg.in_memory`), this index turns each call into
+a list lookup.
 
-Nodes are numbered, and the searches run over those numbers: hashing a small int costs
+Nodes are numbered, and everything here is asked by number: hashing a small int costs
 nothing, where hashing a pyoxigraph term hashes its whole IRI every time, and a level of
-``neighbours`` is a few set operations done in C. Terms are looked up again only for the
-answer.
+``reachable`` is one set union done in C. ``number`` turns a term into its number once, at
+the edge of the API.
 
 The lists hold each distinct statement once (a triple that several named graphs hold is one
 edge, as ``out()`` has always said), in the store's order. The store is read-only and the
@@ -17,7 +18,7 @@ in-memory copy a snapshot, so the index can never go stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -29,11 +30,20 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 class Adjacency:
-    """Statements by node: ``out_edges``/``in_edges`` for ``Node.out``/``in_``, and, for
+    """Statements by node number: ``out_of``/``in_of`` for ``Node.out``/``in_``, and, for
     traversal, each node's neighbours in both directions without rdf:type statements and
     literal neighbours (what ``KnowledgeGraph._hops`` yields from the store)."""
 
-    __slots__ = ("_hashes", "_hop_edges", "_hop_nodes", "_ids", "_in", "_out", "_terms")
+    __slots__ = (
+        "_hop_edges",
+        "_hop_nodes",
+        "_in",
+        "_neighbours",
+        "_out",
+        "hashes",
+        "number",
+        "terms",
+    )
 
     def __init__(self, quads: Iterable[ox.Quad]) -> None:
         ids: dict[Term, int] = {}
@@ -67,61 +77,54 @@ class Adjacency:
                 hop_edges[si].append(triple)
                 hop_nodes[oi].append(si)
                 hop_edges[oi].append(triple)
-        self._ids = ids  # node -> its number
-        self._terms = terms
-        self._hashes = [hash(term) for term in terms]
+        #: the number of a term, or None when no statement names it: the dict's own get, as
+        #: node() asks it for every call and a Python method around it would double the cost
+        self.number: Callable[[Term], int | None] = ids.get
+        #: the term of each number, and its hash, computed once here for the Node objects
+        #: that stand for it (hashing a pyoxigraph term re-reads its whole IRI)
+        self.terms = terms
+        self.hashes = [hash(term) for term in terms]
         self._out, self._in = out, in_
         self._hop_nodes, self._hop_edges = hop_nodes, hop_edges
+        # each neighbour once, for reachable(): two statements between the same two nodes
+        # (a meeting's participant and its organiser) are one step
+        self._neighbours = [tuple(dict.fromkeys(nodes)) for nodes in hop_nodes]
 
-    def __contains__(self, term: object) -> bool:
-        return term in self._ids
+    def __len__(self) -> int:
+        return len(self.terms)
 
-    def out_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
-        """Distinct statements with ``term`` as subject (a new list: callers may change it)."""
-        return self._edges(self._out, term, predicate)
-
-    def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
-        """Distinct statements with ``term`` as object."""
-        return self._edges(self._in, term, predicate)
-
-    def _edges(
-        self, by_node: list[list[ox.Triple]], term: Term, predicate: ox.NamedNode | None
-    ) -> list[ox.Triple]:
-        i = self._ids.get(term)
-        edges = by_node[i] if i is not None else []
+    def out_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
+        """Distinct statements with ``node`` as subject (a new list: callers may change it)."""
+        edges = self._out[node]
         if predicate is None:
             return list(edges)
         return [t for t in edges if t.predicate == predicate]
 
-    def reachable(self, start: Term, depth: int) -> list[tuple[Term, int]]:
-        """Every node within ``depth`` hops of ``start``, ``start`` excepted, with its hash
-        (``hash(term)``, computed once when the index was built)."""
-        first = self._ids.get(start)
-        if first is None:
-            return []
-        hop_nodes = self._hop_nodes
-        seen = {first}
-        frontier: set[int] = {first}
-        for _ in range(depth):
-            found: set[int] = set()
-            for node in frontier:
-                found.update(hop_nodes[node])
-            frontier = found - seen
-            if not frontier:
-                break
-            seen |= frontier
-        seen.discard(first)
-        terms, hashes = self._terms, self._hashes
-        return [(terms[i], hashes[i]) for i in seen]
+    def in_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
+        """Distinct statements with ``node`` as object."""
+        edges = self._in[node]
+        if predicate is None:
+            return list(edges)
+        return [t for t in edges if t.predicate == predicate]
 
-    def path(self, start: Term, goal: Term, max_hops: int) -> list[ox.Triple] | None:
+    def reachable(self, start: int, depth: int) -> set[int]:
+        """Every node within ``depth`` hops of ``start``, ``start`` excepted."""
+        neighbours = self._neighbours
+        seen = {start}
+        frontier: Iterable[int] = (start,)
+        for _ in range(depth):
+            found = set().union(*map(neighbours.__getitem__, frontier))
+            found -= seen
+            if not found:
+                break
+            seen |= found
+            frontier = found
+        seen.discard(start)
+        return seen
+
+    def path(self, start: int, goal: int, max_hops: int) -> list[ox.Triple] | None:
         """The statements of a shortest path, as ``newskg.traversal.shortest_path``."""
-        if start == goal:
-            return []
-        a, b = self._ids.get(start), self._ids.get(goal)
-        if a is None or b is None:
-            return None
-        return shortest_path(self._hops, a, b, max_hops)
+        return shortest_path(self._hops, start, goal, max_hops)
 
     def _hops(self, node: int) -> Iterator[tuple[ox.Triple, int]]:
         return zip(self._hop_edges[node], self._hop_nodes[node], strict=True)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from newskg.adjacency import Adjacency
 from newskg.errors import NotFoundError, QueryError
 from newskg.facts.checks import did_you_mean
 from newskg.iris import DEFAULT_BASE, ENTITY_SEGMENTS, SLUG
@@ -141,35 +140,27 @@ class Evidence:
 class KnowledgeGraph:
     """A read-only view of a built newskg store."""
 
-    def __init__(
-        self, store: ox.Store, base: str = DEFAULT_BASE, *, adjacency: Adjacency | None = None
-    ) -> None:
+    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
         self.store = store
         self.base = base
-        # every node's edges in Python lists (in_memory=True): traversal without the store
-        self.adjacency = adjacency
 
     @classmethod
     def open(cls, path: Path | str = "kg", *, in_memory: bool = False) -> KnowledgeGraph:
         """Open ``kg/`` (or ``kg/store``) read-only.
 
         ``in_memory=True`` copies the store into memory and indexes every node's edges in
-        Python lists (:mod:`newskg.adjacency`). Opening then takes some 25-30 s and 0.9 GB
+        Python lists (:mod:`newskg.in_memory`). Opening then takes some 25-30 s and 0.9 GB
         per million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
         ``neighbours``/``path`` become list lookups, 30 to 100 times faster than on disk
         (bench/api.py): worth it for traversal-heavy work."""
         path = Path(path)
         store = open_store(path)
-        adjacency = None
-        if in_memory:
-            memory = ox.Store()
-            memory.bulk_load(
-                input=store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS
-            )
-            store = memory
-            adjacency = Adjacency(memory)
-        manifest = _read_manifest(path)
-        return cls(store, manifest.get("base", DEFAULT_BASE), adjacency=adjacency)
+        base = _read_manifest(path).get("base", DEFAULT_BASE)
+        if not in_memory:
+            return KnowledgeGraph(store, base)
+        from newskg.in_memory import InMemoryGraph  # which subclasses this class
+
+        return InMemoryGraph.copy_of(store, base)
 
     # -- SPARQL ---------------------------------------------------------------------------
 
@@ -258,29 +249,27 @@ class KnowledgeGraph:
 
     def node(self, id_or_iri: str | ox.NamedNode) -> Node:
         """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
-        term = id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
-        if self.adjacency is not None:
-            if term not in self.adjacency:
-                raise NotFoundError(
-                    f"<{term.value}> is not in the graph",
-                    hint="check the IRI, or rebuild with 'newskg build'",
-                )
-            return Node(self, term)
+        term = self._named(id_or_iri)
         # The existence check reads the node's outgoing statements anyway: keep them, so that
         # the usual node(x).out() reads the store once (the store is read-only: never stale).
         quads = list(self.store.quads_for_pattern(term, None, None, None))
         if not quads and not self._has_in_edges(term):
-            raise NotFoundError(
-                f"<{term.value}> is not in the graph",
-                hint="check the IRI, or rebuild with 'newskg build'",
-            )
+            raise self._not_in_graph(term)
         node = Node(self, term)
         node._out = quads
         return node
 
+    def _named(self, id_or_iri: str | ox.NamedNode) -> ox.NamedNode:
+        return id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
+
+    @staticmethod
+    def _not_in_graph(term: ox.NamedNode) -> NotFoundError:
+        return NotFoundError(
+            f"<{term.value}> is not in the graph",
+            hint="check the IRI, or rebuild with 'newskg build'",
+        )
+
     def _exists(self, term: ox.NamedNode) -> bool:
-        if self.adjacency is not None:
-            return term in self.adjacency
         for _ in self.store.quads_for_pattern(term, None, None, None):
             return True
         return self._has_in_edges(term)
@@ -320,14 +309,10 @@ class KnowledgeGraph:
         is one edge)."""
         if isinstance(term, ox.Literal):
             return []
-        if self.adjacency is not None:
-            return self.adjacency.out_edges(term, predicate)
         return _distinct(self.store.quads_for_pattern(term, predicate, None, None))
 
     def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
         """Distinct statements with ``term`` as object."""
-        if self.adjacency is not None:
-            return self.adjacency.in_edges(term, predicate)
         return _distinct(self.store.quads_for_pattern(None, predicate, term, None))
 
     def path(
@@ -336,8 +321,6 @@ class KnowledgeGraph:
         """Shortest path between two nodes, following edges in either direction; ``None``
         when they are not connected within ``max_hops``. Types and literals are not hops."""
         start, goal = self._term(a), self._term(b)
-        if self.adjacency is not None:
-            return self.adjacency.path(start, goal, max_hops)
         # The search keeps raw quads; Edge objects are made only for the path returned.
         quads = shortest_path(self._hops, start, goal, max_hops)
         return None if quads is None else [q.triple for q in quads]
@@ -408,17 +391,12 @@ class Node:
 
     __slots__ = ("_hash", "_out", "kg", "term")
 
-    def __init__(
-        self, kg: KnowledgeGraph, term: ox.NamedNode | ox.BlankNode, term_hash: int | None = None
-    ) -> None:
+    def __init__(self, kg: KnowledgeGraph, term: ox.NamedNode | ox.BlankNode) -> None:
         self.kg = kg
         self.term = term
-        self._out: list[ox.Quad] | None = None  # outgoing quads, when already read
-        # hash(term) hashes the whole IRI, reading it from wherever it lies in memory: for the
-        # thousands of nodes of neighbours() that was most of the time, so the adjacency
-        # index, which computed it once when it was built, passes it in; otherwise it is
-        # computed when first needed
-        self._hash = term_hash
+        self._out: list[ox.Quad] | None = None  # outgoing quads, when read by node()
+        # hash(term) hashes the whole IRI each time: kept once a set or dict has asked
+        self._hash: int | None = None
 
     @property
     def iri(self) -> str:
@@ -462,7 +440,7 @@ class Node:
         """Statements with this node as subject; ``predicate`` (prefixed name or IRI)
         narrows them."""
         wanted = None if predicate is None else self._predicate(predicate)
-        if self._out is None:  # not read by node(), or read from the in-memory index
+        if self._out is None:  # not read by node()
             return self.kg.out_edges(self.term, wanted)
         if wanted is None:
             return _distinct(self._out)
@@ -492,9 +470,7 @@ class Node:
 
     def neighbours(self, depth: int = 1) -> set[Node]:
         """Nodes reachable within ``depth`` hops in either direction (not via rdf:type)."""
-        kg, adjacency = self.kg, self.kg.adjacency
-        if adjacency is not None:  # whose hops never lead to a literal
-            return {Node(kg, t, h) for t, h in adjacency.reachable(self.term, depth)}  # type: ignore[arg-type]
+        kg = self.kg
         found = reachable(kg._hops, self.term, depth)
         return {Node(kg, t) for t in found if isinstance(t, (ox.NamedNode, ox.BlankNode))}
 
