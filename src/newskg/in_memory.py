@@ -87,7 +87,7 @@ class IndexedNode(Node):
         return self._hash  # type: ignore[return-value]  # always set, by the index
 
     def out(self, predicate: str | None = None) -> list[Edge]:
-        if predicate is None:  # the usual call, spared _predicate's
+        if predicate is None:  # the usual call: no name to resolve
             return self.kg.adjacency.out_of(self._number)
         return self.kg.adjacency.out_of(self._number, self._predicate(predicate))
 
