@@ -77,6 +77,10 @@ def test_an_in_memory_graph_has_one_node_object_per_node_equal_to_on_disk_nodes(
     assert ren in {disk.node("ren-zhengfei")}
     for n in ren.neighbours(2):
         assert isinstance(n, Node) and memory.node(n.term) is n
+    # shared nodes hand out copies: what one caller does to a list, the next never sees
+    edges = ren.out()
+    edges.clear()
+    assert sorted(ren.out(), key=str) == sorted(disk.node("ren-zhengfei").out(), key=str) != []
     # nodes unknown to the graph: no edges, no path, as on disk
     nowhere = ox.NamedNode(EX + "nowhere")
     assert memory.out_edges(nowhere) == disk.out_edges(nowhere) == []

@@ -28,7 +28,9 @@ class InMemoryGraph(KnowledgeGraph):
         terms, hashes = self.adjacency.terms, self.adjacency.hashes
         # a literal is never a Node (node() takes IRIs; hops never lead to literals)
         self._nodes: list[IndexedNode | None] = [
-            None if isinstance(term, ox.Literal) else IndexedNode(self, term, hashes[i], i)
+            None
+            if isinstance(term, ox.Literal)
+            else IndexedNode(self, term, hashes[i], i, self.adjacency.outgoing[i])
             for i, term in enumerate(terms)
         ]
 
@@ -73,22 +75,30 @@ class InMemoryGraph(KnowledgeGraph):
 class IndexedNode(Node):
     """A node of an :class:`InMemoryGraph`: its edges are read by its number in the index."""
 
-    __slots__ = ("_number",)
+    __slots__ = ("_number", "_outgoing")
     kg: InMemoryGraph
 
     def __init__(
-        self, kg: InMemoryGraph, term: ox.NamedNode | ox.BlankNode, term_hash: int, number: int
+        self,
+        kg: InMemoryGraph,
+        term: ox.NamedNode | ox.BlankNode,
+        term_hash: int,
+        number: int,
+        outgoing: list[Edge],
     ) -> None:
         super().__init__(kg, term)
         self._hash = term_hash
         self._number = number
+        # the index's own list, copied on every read: node(x).out() is the API's commonest
+        # call, and reaching the list through the graph and its index was half its time
+        self._outgoing = outgoing
 
     def __hash__(self) -> int:
         return self._hash  # type: ignore[return-value]  # always set, by the index
 
     def out(self, predicate: str | None = None) -> list[Edge]:
-        if predicate is None:  # the usual call: no name to resolve
-            return self.kg.adjacency.out_of(self._number)
+        if predicate is None:
+            return list(self._outgoing)
         return self.kg.adjacency.out_of(self._number, self._predicate(predicate))
 
     def in_(self, predicate: str | None = None) -> list[Edge]:

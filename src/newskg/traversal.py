@@ -1,9 +1,10 @@
 """Breadth-first searches over any graph, given a ``hops(node)`` function that yields
 (edge, neighbour) pairs in both directions.
 
-``KnowledgeGraph`` runs them over the store (edges are quads), ``newskg.adjacency`` over its
-numbered nodes, and bench/api.py over raw pyoxigraph and rdflib, so that the benchmark's
-columns are the very same search.
+``KnowledgeGraph`` runs them over the store (edges are quads), ``newskg.adjacency``'s path
+over its numbered nodes, and bench/api.py over raw pyoxigraph and rdflib, so that the
+benchmark's columns are the very same search. (``Adjacency.reachable`` does the same search
+as ``reachable``, level by level over sets of numbers.)
 """
 
 from __future__ import annotations
