@@ -97,17 +97,11 @@ class Adjacency:
 
     def out_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``node`` as subject (a new list: callers may change it)."""
-        edges = self.outgoing[node]
-        if predicate is None:
-            return list(edges)
-        return [t for t in edges if t.predicate == predicate]
+        return _matching(self.outgoing[node], predicate)
 
     def in_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``node`` as object."""
-        edges = self.incoming[node]
-        if predicate is None:
-            return list(edges)
-        return [t for t in edges if t.predicate == predicate]
+        return _matching(self.incoming[node], predicate)
 
     def reachable(self, start: int, depth: int) -> set[int]:
         """Every node within ``depth`` hops of ``start``, ``start`` excepted."""
@@ -135,3 +129,9 @@ class Adjacency:
 
     def _hops(self, node: int) -> Iterator[tuple[ox.Triple, int]]:
         return zip(self._hop_edges[node], self._hop_nodes[node], strict=True)
+
+
+def _matching(edges: list[ox.Triple], predicate: ox.NamedNode | None) -> list[ox.Triple]:
+    if predicate is None:
+        return list(edges)
+    return [t for t in edges if t.predicate == predicate]
