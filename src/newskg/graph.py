@@ -149,7 +149,7 @@ class KnowledgeGraph:
         """Open ``kg/`` (or ``kg/store``) read-only.
 
         ``in_memory=True`` copies the store into memory and indexes every node's edges in
-        Python lists (:mod:`newskg.in_memory`). Opening then takes some 25-30 s and 0.9 GB
+        Python lists (:mod:`newskg.in_memory`). Opening then takes some 30 s and 0.9 GB
         per million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
         ``neighbours``/``path`` become list lookups, 30 to 100 times faster than on disk
         (bench/api.py): worth it for traversal-heavy work."""

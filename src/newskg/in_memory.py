@@ -5,7 +5,7 @@ edges come from differs, so it is a subclass that overrides the few methods that
 and its nodes are a Node subclass that does the same.
 
 Each node of the index has one Node object, made when the graph is opened (for the 227k
-terms of the 1M-quad bench graph, at most 0.4 s and 26 MB, against the 25-30 s and 0.9 GB
+terms of the 1M-quad bench graph, at most 0.4 s and 26 MB, against the ~30 s and 0.9 GB
 of the store copy and the index): a ``neighbours(2)`` that reaches hundreds of nodes then
 picks objects out of a list rather than building and hashing each one, which had been most
 of its time. Nodes are value objects, equal by term to any Node of any graph, so sharing
