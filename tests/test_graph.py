@@ -25,6 +25,15 @@ def test_node_by_id_label_prefixed_name_and_iri(kg):
         kg.node("no-such-thing")
 
 
+def test_a_node_is_named_as_path_and_quotes_name_one(kg):
+    huawei = kg.node("huawei")
+    assert kg.node(huawei) == huawei == kg.node(Iri(huawei.iri))
+    with pytest.raises(TypeError, match=r"name a node by .* not int"):
+        kg.node(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not NoneType"):
+        kg.path(None, "huawei")  # type: ignore[arg-type]
+
+
 def test_types_include_aligned_super_classes(kg):
     academy = kg.node("huawei-asean-academy-thailand")
     assert "https://w3id.org/newskg/ontology#TrainingProgramme" in academy.types

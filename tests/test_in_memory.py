@@ -66,6 +66,8 @@ def test_lookups_and_errors_are_the_same(both):
         memory.node(ox.NamedNode(BASE + "id/organization/nobody"))
     with pytest.raises(NotFoundError):
         memory.node("no-such-thing")
+    with pytest.raises(TypeError, match="not int"):
+        memory.node(42)  # type: ignore[arg-type]
     assert memory.meetings() == both[0].meetings()  # SPARQL views read the in-memory store
 
 

@@ -247,9 +247,9 @@ class KnowledgeGraph:
             "a label, a prefixed name (nkg:Meeting) or a full IRI",
         )
 
-    def node(self, id_or_iri: str | ox.NamedNode) -> Node:
+    def node(self, id_or_iri: NodeName) -> Node:
         """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
-        term = self._named(id_or_iri)
+        term = self._term(id_or_iri)
         # The existence check reads the node's outgoing statements anyway: keep them, so that
         # the usual node(x).out() reads the store once (the store is read-only: never stale).
         quads = list(self.store.quads_for_pattern(term, None, None, None))
@@ -259,13 +259,10 @@ class KnowledgeGraph:
         node._out = quads
         return node
 
-    def _named(self, id_or_iri: str | ox.NamedNode) -> ox.NamedNode:
-        return id_or_iri if isinstance(id_or_iri, ox.NamedNode) else self.resolve(id_or_iri)
-
     @staticmethod
-    def _not_in_graph(term: ox.NamedNode) -> NotFoundError:
+    def _not_in_graph(term: ox.NamedNode | ox.BlankNode) -> NotFoundError:
         return NotFoundError(
-            f"<{term.value}> is not in the graph",
+            f"{term} is not in the graph",
             hint="check the IRI, or rebuild with 'newskg build'",
         )
 
@@ -315,9 +312,7 @@ class KnowledgeGraph:
         """Distinct statements with ``term`` as object."""
         return _distinct(self.store.quads_for_pattern(None, predicate, term, None))
 
-    def path(
-        self, a: str | Node | ox.NamedNode, b: str | Node | ox.NamedNode, max_hops: int = 4
-    ) -> list[Edge] | None:
+    def path(self, a: NodeName, b: NodeName, max_hops: int = 4) -> list[Edge] | None:
         """Shortest path between two nodes, following edges in either direction; ``None``
         when they are not connected within ``max_hops``. Types and literals are not hops."""
         start, goal = self._term(a), self._term(b)
@@ -340,13 +335,19 @@ class KnowledgeGraph:
             if quad.predicate != RDF_TYPE:
                 yield quad, quad.subject
 
-    def _term(self, value: str | Iri | Node | ox.NamedNode) -> Term:
+    def _term(self, value: NodeName) -> ox.NamedNode | ox.BlankNode:
+        """The term a node is named by: node(), path() and quotes(speaker=) all take these."""
         if isinstance(value, Node):
             return value.term
-        if isinstance(value, ox.NamedNode):
+        if isinstance(value, ox.NamedNode | ox.BlankNode):
             return value
         if isinstance(value, Iri):
             return ox.NamedNode(value.value)
+        if not isinstance(value, str):
+            raise TypeError(
+                "name a node by an id, label, prefixed name or IRI (str), newskg.Iri, a Node "
+                f"or a pyoxigraph NamedNode, not {type(value).__name__}"
+            )
         return self.resolve(value)
 
     def articles(self) -> list[str]:
@@ -373,7 +374,7 @@ class KnowledgeGraph:
 
         return views.programmes(self)
 
-    def quotes(self, speaker: str | Node | ox.NamedNode | None = None) -> list[Quote]:
+    def quotes(self, speaker: NodeName | None = None) -> list[Quote]:
         """Direct quotes in article order, optionally of one ``speaker`` (id, label, IRI)."""
         from newskg import views
 
@@ -480,6 +481,10 @@ class Node:
         rows = self.kg.select(EVIDENCE_QUERY, node=self.term).values()
         out = {evidence_from_row(r) for r in rows}
         return sorted(out, key=lambda e: (e.article, e.start, e.end))
+
+
+# What node(), path() and quotes(speaker=) accept as the name of a node.
+NodeName = str | Iri | Node | ox.NamedNode | ox.BlankNode
 
 
 def evidence_from_row(row: Mapping[str, Any]) -> Evidence:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from newskg.adjacency import Adjacency
-from newskg.graph import DEFAULT_BASE, Edge, KnowledgeGraph, Node
+from newskg.graph import DEFAULT_BASE, Edge, KnowledgeGraph, Node, NodeName
 
 
 class InMemoryGraph(KnowledgeGraph):
@@ -42,8 +42,8 @@ class InMemoryGraph(KnowledgeGraph):
         memory.bulk_load(input=store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
         return cls(memory, base)
 
-    def node(self, id_or_iri: str | ox.NamedNode) -> Node:
-        term = id_or_iri if type(id_or_iri) is ox.NamedNode else self._named(id_or_iri)
+    def node(self, id_or_iri: NodeName) -> Node:
+        term = id_or_iri if type(id_or_iri) is ox.NamedNode else self._term(id_or_iri)
         number = self.adjacency.number(term)
         if number is None:
             raise self._not_in_graph(term)
@@ -64,9 +64,7 @@ class InMemoryGraph(KnowledgeGraph):
         number = self.adjacency.number(term)
         return [] if number is None else self.adjacency.in_of(number, predicate)
 
-    def path(
-        self, a: str | Node | ox.NamedNode, b: str | Node | ox.NamedNode, max_hops: int = 4
-    ) -> list[Edge] | None:
+    def path(self, a: NodeName, b: NodeName, max_hops: int = 4) -> list[Edge] | None:
         start, goal = self.adjacency.number(self._term(a)), self.adjacency.number(self._term(b))
         if start is None or goal is None:
             return None

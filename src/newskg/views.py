@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from newskg.graph import Evidence, Iri, evidence_from_row
+from newskg.graph import Evidence, evidence_from_row
 from newskg.prefixes import PREFIXES
 
 if TYPE_CHECKING:
-    from newskg.graph import KnowledgeGraph, Node, Solutions
+    from newskg.graph import KnowledgeGraph, NodeName, Solutions
 
 NKG = PREFIXES["nkg"]
 AGREEMENT_KINDS = {
@@ -284,9 +284,7 @@ def programmes(kg: KnowledgeGraph) -> list[Programme]:
     return sorted(out, key=lambda p: (p.label, p.iri))
 
 
-def quotes(
-    kg: KnowledgeGraph, speaker: str | Iri | Node | ox.NamedNode | None = None
-) -> list[Quote]:
+def quotes(kg: KnowledgeGraph, speaker: NodeName | None = None) -> list[Quote]:
     """Direct quotes in article order; ``speaker`` (id, label, IRI or Node) narrows them."""
     bindings: dict[str, Any] = {}
     if speaker is not None:
