@@ -38,7 +38,6 @@ class Adjacency:
         "_hop_edges",
         "_hop_nodes",
         "_neighbours",
-        "hashes",
         "incoming",
         "number",
         "outgoing",
@@ -80,10 +79,8 @@ class Adjacency:
         #: the number of a term, or None when no statement names it: the dict's own get, as
         #: node() asks it for every call and a Python method around it would double the cost
         self.number: Callable[[Term], int | None] = ids.get
-        #: the term of each number, and its hash, computed once here for the Node objects
-        #: that stand for it (hashing a pyoxigraph term re-reads its whole IRI)
+        #: the term of each number
         self.terms = terms
-        self.hashes = [hash(term) for term in terms]
         #: each node's distinct statements, as subject and as object: read, never changed
         #: (``out_of``/``in_of`` hand out copies)
         self.outgoing, self.incoming = out, in_

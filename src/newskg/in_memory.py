@@ -26,13 +26,11 @@ class InMemoryGraph(KnowledgeGraph):
     def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
         super().__init__(store, base)
         self.adjacency = Adjacency(store)
-        terms, hashes = self.adjacency.terms, self.adjacency.hashes
+        outgoing = self.adjacency.outgoing
         # a literal is never a Node (node() takes IRIs; hops never lead to literals)
         self._nodes: list[IndexedNode | None] = [
-            None
-            if isinstance(term, ox.Literal)
-            else IndexedNode(self, term, hashes[i], i, self.adjacency.outgoing[i])
-            for i, term in enumerate(terms)
+            None if isinstance(term, ox.Literal) else IndexedNode(self, term, i, outgoing[i])
+            for i, term in enumerate(self.adjacency.terms)
         ]
 
     @classmethod
@@ -81,12 +79,13 @@ class IndexedNode(Node):
         self,
         kg: InMemoryGraph,
         term: ox.NamedNode | ox.BlankNode,
-        term_hash: int,
         number: int,
         outgoing: list[Edge],
     ) -> None:
         super().__init__(kg, term)
-        self._hash = term_hash
+        # hashing a pyoxigraph term re-reads its whole IRI: once here, not at every set
+        # that neighbours() fills
+        self._hash = hash(term)
         self._number = number
         # the index's own list, copied on every read: node(x).out() is the API's commonest
         # call, and reaching the list through the graph and its index was half its time
