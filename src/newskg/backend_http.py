@@ -88,23 +88,28 @@ class BackendResponse:
     """Status, headers and a body to read piece by piece with :meth:`read1`."""
 
     def __init__(
-        self, conn: BackendConnection, status: int, reason: str, headers: list[tuple[str, str]]
+        self,
+        conn: BackendConnection,
+        version: str,
+        status: int,
+        reason: str,
+        headers: list[tuple[str, str]],
+        *,
+        head_request: bool,
     ) -> None:
         self.conn = conn
         self.status = status
         self.reason = reason
         self.headers = Headers(headers)
-        self.will_close = False
         self._chunked = False
         self._left: int | None = None  # bytes of the body (or current chunk) still to read
         self.done = False
-
-    def _frame(self, head_request: bool, version: str) -> None:
+        # how the body is framed (RFC 9112 6.3), and whether the connection ends with it
         connection = (self.headers.get("Connection") or "").lower()
         self.will_close = "close" in connection or (
             version == "HTTP/1.0" and "keep-alive" not in connection
         )
-        if head_request or self.status in (204, 304) or 100 <= self.status < 200:
+        if head_request or status in (204, 304) or 100 <= status < 200:
             self._left, self.done = 0, True
         elif "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             self._chunked, self._left = True, 0
@@ -228,9 +233,9 @@ class BackendConnection:
             headers_in = self.read_headers()
             if not 100 <= status < 200 or status == 101:
                 break
-        response = BackendResponse(self, status, reason, headers_in)
-        response._frame(method == "HEAD", version)
-        return response
+        return BackendResponse(
+            self, version, status, reason, headers_in, head_request=method == "HEAD"
+        )
 
     def _status_line(self) -> tuple[str, int, str]:
         line = self.rfile.readline(MAX_LINE + 1)
