@@ -151,7 +151,7 @@ class KnowledgeGraph:
         ``in_memory=True`` copies the store into memory and indexes every node's edges in
         Python lists (:mod:`newskg.in_memory`). Opening then takes some 30 s and 0.9 GB
         per million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
-        ``neighbours``/``path`` become list lookups, 30 to 100 times faster than on disk
+        ``neighbours``/``path`` become list lookups, 60 to 130 times faster than on disk
         (bench/api.py): worth it for traversal-heavy work."""
         path = Path(path)
         store = open_store(path)
