@@ -49,13 +49,13 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from newskg.backend_http import BackendConnection  # noqa: E402
 from newskg.cli import main as cli_main  # noqa: E402
-from newskg.graph import KnowledgeGraph  # noqa: E402
-from newskg.prefixes import PREFIXES  # noqa: E402
-from newskg.server import Server  # noqa: E402
-from newskg.synth import synthesise  # noqa: E402
-from newskg.traversal import reachable, shortest_path  # noqa: E402
+from newskg.query.graph import KnowledgeGraph  # noqa: E402
+from newskg.query.traversal import neighbours_of, reachable, shortest_path  # noqa: E402
+from newskg.rdf import PREFIXES  # noqa: E402
+from newskg.serve.http import BackendConnection  # noqa: E402
+from newskg.serve.server import Server  # noqa: E402
+from newskg.tools.synth import synthesise  # noqa: E402
 
 
 def synthetic_kg(articles: int, work: Path) -> Path:
@@ -138,13 +138,13 @@ def raw_hops(store: ox.Store, node):
             yield q, q.subject
 
 
-# The searches themselves are the API's own (newskg.traversal: reachable, shortest_path,
-# written over a hops function), so that raw pyoxigraph and rdflib run exactly the same
-# traversal and differ only in how they list a node's edges.
+# The searches themselves are the API's own (newskg.query.traversal: reachable, shortest_path,
+# written over a hops or neighbours function), so that raw pyoxigraph and rdflib run exactly the
+# same traversal and differ only in how they list a node's edges.
 
 
 def raw_neighbours(store: ox.Store, term: ox.NamedNode, depth: int) -> set:
-    return reachable(partial(raw_hops, store), term, depth)
+    return reachable(neighbours_of(partial(raw_hops, store)), term, depth)
 
 
 def raw_path(store: ox.Store, start: ox.NamedNode, goal: ox.NamedNode, max_hops: int):
@@ -180,7 +180,7 @@ def rdflib_hops(graph, node):
 
 
 def rdflib_neighbours(graph, term, depth: int) -> set:
-    return reachable(partial(rdflib_hops, graph), term, depth)
+    return reachable(neighbours_of(partial(rdflib_hops, graph)), term, depth)
 
 
 def rdflib_path(graph, start, goal, max_hops: int):
@@ -319,7 +319,7 @@ class Client:
 
 class LeanClient:
     """The least a Python client can do per query: a request prepared once and sent in one
-    write, and the answer read by the proxy's own lean reader (``newskg.backend_http``)."""
+    write, and the answer read by the proxy's own lean reader (``newskg.serve.http``)."""
 
     def __init__(self, url: str) -> None:
         parts = urllib.parse.urlsplit(url)

@@ -38,7 +38,7 @@ PY = sys.executable
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from newskg.build import Project, build
+from newskg.builder import Project, build
 root, seeds = Path(sys.argv[1]), Path(sys.argv[2])
 shacl, full = sys.argv[3] == "1", sys.argv[4] == "1"
 t = time.perf_counter()
@@ -101,9 +101,9 @@ def floor(seeds: Path, kg: Path, scratch: Path) -> float:
 def shacl_per_article(seeds: Path, sizes: list[int]) -> tuple[list[tuple[int, float]], float]:
     """Seconds per article of the compiled validator at each size, and of pyshacl (reference)
     on the first size."""
-    from newskg.build import Builder, Project
-    from newskg.facts import article_folders
-    from newskg.shacl import ShapesValidator
+    from newskg.builder import Builder, Project
+    from newskg.inputs import article_folders
+    from newskg.shacl.validator import ShapesValidator
 
     builder = Builder(Project(ROOT, seeds=seeds), validate=True)
     validator, builder.validator = builder.validator, None

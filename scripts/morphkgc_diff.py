@@ -153,9 +153,9 @@ class Inputs:
 
 
 def load_inputs(seeds: Path, mappings: Path, base: str) -> Inputs:
-    from newskg.facts import ENTITIES_FILE, article_folders, load_article, load_registry
-    from newskg.iris import IriPolicy
+    from newskg.inputs import ENTITIES_FILE, article_folders, load_article, load_registry
     from newskg.mapping import load_mappings
+    from newskg.model.iris import IriPolicy
 
     iris = IriPolicy(base)
     registry = load_registry(seeds / ENTITIES_FILE, iris)

@@ -21,12 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newskg import located_yaml
-from newskg.build import ARTICLE_SOURCE, ENTITIES_SOURCE, Builder, Project
+from newskg.builder import Builder, Project
+from newskg.builder.project import ARTICLE_SOURCE, ENTITIES_SOURCE
 from newskg.errors import NewskgError
-from newskg.facts import load_article, load_registry
+from newskg.inputs import load_article, load_registry
 from newskg.mapping import load_mappings
-from newskg.ontology import SHAPES_FILE
-from newskg.shacl import ShapesValidator
+from newskg.model.ontology import SHAPES_FILE
+from newskg.shacl.validator import ShapesValidator
 from tests.conftest import ROOT, SEED_ARTICLE
 
 SEED = ROOT / "seeds" / SEED_ARTICLE

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from newskg.errors import InputError, NewskgError, QueryError
-from newskg.iris import DEFAULT_BASE
+from newskg.errors import InputError, NewskgError
+from newskg.model.iris import DEFAULT_BASE
 
 
 def _project_args(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +28,7 @@ def _project_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _project(args: argparse.Namespace):  # noqa: ANN202 - imported lazily to keep start-up fast
-    from newskg.build import Project
+    from newskg.builder import Project
 
     return Project(args.project, args.seeds, args.mappings, args.ontology, args.out, args.base)
 
@@ -42,7 +40,7 @@ def _kg_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.build import build
+    from newskg.builder import build
 
     report = build(
         _project(args),
@@ -68,7 +66,7 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.synth import synthesise
+    from newskg.tools.synth import synthesise
 
     report = synthesise(args.articles, args.out, seed=args.seed)
     out.write(
@@ -79,17 +77,13 @@ def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.build import Builder
-    from newskg.facts import article_folders
+    from newskg.builder import validate
 
-    builder = Builder(_project(args), validate=True, reference_shacl=args.reference)
-    builder.validate_entities()
-    count = 0
-    for folder in article_folders(builder.project.seeds_dir):
-        _, quads = builder.article_quads(folder)
-        count += 1
-        out.write(f"ok  {folder.name}: {len(quads)} quads conform to the shapes\n")
-    out.write(f"{count} article(s) valid; nothing was written\n")
+    def passed(article: str, quads: int) -> None:
+        out.write(f"ok  {article}: {quads} quads conform to the shapes\n")
+
+    report = validate(_project(args), reference=args.reference, progress=passed)
+    out.write(f"{len(report.articles)} article(s) valid; nothing was written\n")
     return 0
 
 
@@ -106,9 +100,9 @@ def _parse_bindings(pairs: Sequence[str], flag: str) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.graph import KnowledgeGraph
-    from newskg.results import render
-    from newskg.saved_queries import find_query
+    from newskg.query.graph import KnowledgeGraph
+    from newskg.query.results import render
+    from newskg.query.saved import find_query
 
     saved = find_query(args.query, args.queries)
     kg = KnowledgeGraph.open(args.kg)
@@ -120,29 +114,12 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
                 hint=f"write --iri {name}=ID with an entity id, label, prefixed name or IRI",
             )
         bindings[name] = kg.resolve(value)
-    saved.check_bindings(set(bindings))
-    try:
-        result = kg.query(saved.text, **bindings)
-    except QueryError as exc:
-        raise _in_file(exc, saved.path) from None
-    out.write(render(result, args.format))
+    out.write(render(saved.run(kg, **bindings), args.format))
     return 0
 
 
-def _in_file(exc: QueryError, path: Path) -> QueryError:
-    """The error located in the query file: Oxigraph says "error at LINE:COLUMN: ..."."""
-    from newskg.errors import Diagnostic, location_of
-
-    first = exc.diagnostics[0]
-    match = re.search(r"error at (\d+):(\d+): ", first.message)
-    line, column = (int(match[1]), int(match[2])) if match else (0, 0)
-    message = first.message.replace(match[0], "") if match else first.message
-    located = Diagnostic(message, first.location or location_of(path, line, column), first.hint)
-    return QueryError(diagnostics=[located, *exc.diagnostics[1:]])
-
-
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.saved_queries import list_queries
+    from newskg.query.saved import list_queries
 
     for query in list_queries(args.queries):
         out.write(f"{query.name:20} {query.title}\n")
@@ -150,34 +127,19 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.export import export
+    from newskg.exports import export
 
+    count = export(args.kg, format=args.format, output=args.output or out)
     if args.output:
-        tmp = args.output.with_name(args.output.name + ".tmp")
-        try:
-            with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-                count = export(args.kg, args.format, handle)
-            tmp.replace(args.output)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise InputError(
-                f"cannot write {args.output}: {exc.strerror}",
-                hint="check that the folder exists and that -o names a file, not a folder",
-            ) from None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
         out.write(f"wrote {count} quads to {args.output}\n")
-    else:
-        export(args.kg, args.format, out)
     return 0
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     import pyoxigraph as ox
 
-    from newskg.graph import KnowledgeGraph
-    from newskg.results import compact
+    from newskg.query.graph import KnowledgeGraph
+    from newskg.query.results import compact
 
     kg = KnowledgeGraph.open(args.kg)
     node = kg.node(args.entity)
@@ -201,8 +163,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 def _shown(kg, term) -> str:  # noqa: ANN001 - KnowledgeGraph/Term, imported lazily
     import pyoxigraph as ox
 
-    from newskg.graph import Node
-    from newskg.results import compact
+    from newskg.query.graph import Node
+    from newskg.query.results import compact
 
     if isinstance(term, ox.Literal):
         text = " ".join(term.value.split())
@@ -213,42 +175,19 @@ def _shown(kg, term) -> str:  # noqa: ANN001 - KnowledgeGraph/Term, imported laz
 
 
 def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.mapping.conformance import conformance_command
+    from newskg.tools.conformance import run_conformance
 
-    return conformance_command(args.dir, out)
+    report = run_conformance(args.dir)
+    for failure in report.failures:
+        out.write(f"FAIL {failure.case}: {failure.reason}\n\n")
+    out.write(f"{report.passed}/{report.total} conformance cases passed\n")
+    return 0 if report.ok else 1
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.server import Server, exposure_warning, serve_forever, stop_on_sigterm
+    from newskg.serve.run import exposure_warning, serve_forever, stop_on_sigterm
+    from newskg.serve.server import Server
 
-    if args.store is not None and not args.read_write:
-        raise InputError(
-            "--store is only for a read-write server",
-            hint="add --read-write, or leave --store out (read-only serves the build itself)",
-        )
-    if not 0 <= args.port <= 65535:
-        raise InputError(
-            f"--port {args.port} is not a TCP port",
-            hint="use a port from 1 to 65535, or 0 for any free one",
-        )
-    if math.isnan(args.timeout):
-        raise InputError(
-            "--timeout nan is not a number of seconds", hint="use seconds, or 0 for no limit"
-        )
-    if args.max_request_bytes < 1024:
-        raise InputError(
-            f"--max-request-bytes {args.max_request_bytes} is too small to hold a query",
-            hint="use at least 1024 (the default is 1048576, 1 MiB)",
-        )
-    if args.max_connections < 1:
-        raise InputError(
-            f"--max-connections {args.max_connections} would refuse every client",
-            hint="use at least 1 (the default is 64)",
-        )
-    warning = exposure_warning(args.host, args.read_write)
-    if warning:
-        sys.stderr.write(warning + "\n")
-        sys.stderr.flush()
     server = Server(
         args.kg,
         host=args.host,
@@ -259,6 +198,10 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         max_request_bytes=args.max_request_bytes,
         max_connections=args.max_connections,
     )
+    warning = exposure_warning(args.host, args.read_write)
+    if warning:
+        sys.stderr.write(warning + "\n")
+        sys.stderr.flush()
 
     def announce(line: str) -> None:
         out.write(line + "\n")
@@ -274,14 +217,8 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_push(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.server import push
+    from newskg.serve.push import push
 
-    # The socket layer refuses these with a traceback, and 0 would make every connect fail.
-    if not 0 < args.timeout < math.inf:
-        raise InputError(
-            f"--timeout {args.timeout:g} is not a time to wait",
-            hint="give the seconds to wait for each request, e.g. --timeout 120",
-        )
     report = push(
         args.kg, args.url, timeout=args.timeout, progress=lambda line: out.write(line + "\n")
     )
@@ -290,8 +227,8 @@ def cmd_push(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_viz(args: argparse.Namespace, out: TextIO) -> int:
-    from newskg.graph import KnowledgeGraph
-    from newskg.viz import viz
+    from newskg.query.graph import KnowledgeGraph
+    from newskg.query.viz import viz
 
     pic = viz(KnowledgeGraph.open(args.kg), args.target, args.output, depth=args.depth)
     more = " (truncated)" if pic.truncated else ""
@@ -300,8 +237,8 @@ def cmd_viz(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from newskg.export import FORMATS as EXPORT_FORMATS
-    from newskg.results import FORMATS as RESULT_FORMATS
+    from newskg.exports.formats import FORMATS as EXPORT_FORMATS
+    from newskg.query.results import FORMATS as RESULT_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="newskg",

@@ -7,7 +7,8 @@ the CLI returns. Anything else escaping the CLI is a bug in newskg.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +110,10 @@ class StoreError(NewskgError):
     exit_code = 5
 
 
+class ServerError(StoreError):
+    """The SPARQL server cannot be started, or a remote store refused what we sent."""
+
+
 class NotFoundError(NewskgError):
     """An entity, article, query or file the user named does not exist."""
 
@@ -123,3 +128,9 @@ def location_of(path: Path | str, line: int = 0, column: int = 0) -> Location:
     except ValueError:
         shown = str(p)
     return Location(shown, line, column)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the choice closest in spelling to ``word``, or None when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

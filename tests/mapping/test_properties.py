@@ -149,7 +149,7 @@ def _nquads_rows(quads):
 def test_export_then_reparse_is_isomorphic(tmp_path_factory, data):
     """newskg's TriG and Turtle exports, re-parsed by rdflib and pyoxigraph, give back the
     same graph (blank nodes up to renaming)."""
-    from newskg.serialize import write_trig, write_turtle
+    from newskg.exports.rdf_text import write_trig, write_turtle
 
     ms = _mapping_set(tmp_path_factory)
     quads = sorted(ms.materialise({"data.json": {"items": data}}))

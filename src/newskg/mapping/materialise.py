@@ -27,6 +27,7 @@ from newskg.mapping.model import (
     TermMap,
     TriplesMap,
 )
+from newskg.rdf import RDF_TYPE, XSD, XSD_DOUBLE, XSD_STRING
 
 Quad = tuple[str, str, str, str]
 Gen = Callable[[Any], list[str]]
@@ -35,7 +36,7 @@ Binder = Callable[["_Run"], Gen]
 Resolver = Callable[[str], Any]
 
 _EMPTY: list[Any] = []  # shared, never mutated: returned when a term map yields nothing
-_RDF_TYPE = "<" + terms.RDF_TYPE + ">"
+_RDF_TYPE = "<" + RDF_TYPE + ">"
 
 
 def _static(gen: Gen) -> Binder:
@@ -403,7 +404,7 @@ class _Compiler:
                 dt = dt_map.constant
                 check = terms.LEXICAL_CHECKS.get(dt)
                 suffix = "^^<" + dt + ">"
-                is_string = dt == terms.XSD_STRING
+                is_string = dt == XSD_STRING
                 cache = self.cache()
 
                 def with_dt(rec: Any) -> list[str]:
@@ -507,14 +508,14 @@ def _lex(value: Any, location: Location) -> str:
 def _lex_for(value: Any, datatype: str, location: Location) -> str:
     """Lexical form of ``value`` for an explicit datatype: a JSON float written as a decimal
     keeps its shortest decimal spelling rather than the canonical double form."""
-    if type(value) is float and datatype not in (terms.XSD_DOUBLE, terms.XSD + "float"):
+    if type(value) is float and datatype not in (XSD_DOUBLE, XSD + "float"):
         return repr(value)
     return _lex(value, location)
 
 
 def _bad_lexical(value: Any, lex: str, datatype: str, tm: TermMap) -> MappingError:
-    short = datatype[len(terms.XSD) :] if datatype.startswith(terms.XSD) else datatype
-    prefix = "xsd:" if datatype.startswith(terms.XSD) else ""
+    short = datatype[len(XSD) :] if datatype.startswith(XSD) else datatype
+    prefix = "xsd:" if datatype.startswith(XSD) else ""
     shown = _short(value) if not isinstance(value, str) else repr(lex)
     return _fail(
         f"value {shown} is not a valid {prefix}{short}",

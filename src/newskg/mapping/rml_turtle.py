@@ -32,6 +32,7 @@ from newskg.mapping.model import (
     check,
 )
 from newskg.mapping.templates import TemplateError, parse_rml
+from newskg.rdf import XSD_STRING
 
 SUPPORTED = frozenset(
     RML + name
@@ -470,7 +471,7 @@ class RmlTurtleReader:
         dt = lang = None
         if value.language:
             lang = TermMap(loc, "literal", constant=value.language, what="language")
-        elif value.datatype is not None and str(value.datatype) != terms.XSD_STRING:
+        elif value.datatype is not None and str(value.datatype) != XSD_STRING:
             dt = TermMap(loc, "iri", constant=str(value.datatype), what="datatype")
         return TermMap(
             loc, "literal", constant=str(value), datatype=dt, language=lang, base=base, what=what

@@ -14,15 +14,15 @@ from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import quote
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDF_TYPE = RDF + "type"
-RDF_LANG_STRING = RDF + "langString"
-XSD_STRING = XSD + "string"
-XSD_INTEGER = XSD + "integer"
-XSD_DOUBLE = XSD + "double"
-XSD_DECIMAL = XSD + "decimal"
-XSD_BOOLEAN = XSD + "boolean"
+from newskg.rdf import (
+    RDF_LANG_STRING,
+    XSD,
+    XSD_BOOLEAN,
+    XSD_DECIMAL,
+    XSD_DOUBLE,
+    XSD_INTEGER,
+    XSD_STRING,
+)
 
 # --------------------------------------------------------------------------- IRIs
 

@@ -30,7 +30,7 @@ from newskg.mapping.model import (
     TriplesMap,
 )
 from newskg.mapping.templates import TemplateError, parse_yarrrml
-from newskg.prefixes import PREFIXES
+from newskg.rdf import PREFIXES, RDF_TYPE
 
 # Only the W3C namespaces whose IRIs never vary. A missing `schema:` or `foaf:` declaration
 # is an error rather than a silent guess (http vs https schema.org is a real trap).
@@ -406,7 +406,7 @@ class YarrrmlReader:
             self.d.add("a predicate-object entry needs 'p' and 'o'", item.location)
             return None
         predicates = self._predicates(item[pkey], item.value_at(pkey))
-        is_type = any(p.constant == terms.RDF_TYPE for p in predicates)
+        is_type = any(p.constant == RDF_TYPE for p in predicates)
         objects = self._objects(item[okey], item.value_at(okey), is_type)
         graphs: list[TermMap] = []
         for key in ("graphs", "g"):
@@ -423,7 +423,7 @@ class YarrrmlReader:
             )
             return None
         predicates = self._predicates(item[0], item.item_at(0))
-        is_type = any(p.constant == terms.RDF_TYPE for p in predicates)
+        is_type = any(p.constant == RDF_TYPE for p in predicates)
         extra = item[2] if len(item) == 3 else None
         objects: list[ObjectMap] = []
         for value, vloc in _each(item[1], item.item_at(1)):
@@ -637,7 +637,7 @@ class YarrrmlReader:
             self.d.add(f"a {what} must be an IRI string, not {value!r}", loc)
             return None
         if what == "predicate" and value == "a":
-            return TermMap(loc, "iri", constant=terms.RDF_TYPE, what=what)
+            return TermMap(loc, "iri", constant=RDF_TYPE, what=what)
         parts = self._parts(value, loc)
         if parts is None:
             return None

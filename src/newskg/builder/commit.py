@@ -1,0 +1,186 @@
+"""The commit of a build: a store and exports written aside, swapped into ``kg/`` atomically.
+
+See :mod:`newskg.store` for the layout. Nothing in ``kg/`` moves until :meth:`StagedBuild.commit`
+writes its journal; a build that fails or is killed before that leaves ``kg/`` as it was, and
+one killed after it is finished by :func:`recover` at the start of the next build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from newskg.errors import StoreError, location_of
+from newskg.store import JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, STORE_LINK, KgLayout
+
+
+@contextmanager
+def build_lock(layout: KgLayout) -> Iterator[None]:
+    """Hold the output folder for one build. Two builds interleaving their commits (or one
+    collecting the other's fresh runs as garbage) would lose work; a second build is refused
+    rather than queued so that nobody waits on a build they did not know was running. The
+    lock dies with its process, so a killed build never leaves it behind."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with (layout.root / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(
+                "another newskg build is writing this folder",
+                location=location_of(layout.root),
+                hint="wait for it to finish, then build again",
+            ) from None
+        yield
+
+
+class StagedBuild:
+    """A store directory and export files being written aside, swapped in by :meth:`commit`."""
+
+    def __init__(self, layout: KgLayout) -> None:
+        self.layout = layout
+        self.committed = False
+        layout.stores.mkdir(parents=True, exist_ok=True)
+        recover(layout)
+        name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        self.dir = layout.stores / name
+        self.dir.mkdir()
+        self.exports_dir = self.dir / "exports"
+        self.exports_dir.mkdir()
+        self.store_dir = self.dir / "store"
+
+    def load_nquads(self, nquads: Iterable[bytes] | bytes | Path) -> None:
+        """Bulk-load N-Quads; from a file, Oxigraph streams it, so memory does not grow."""
+        store = ox.Store(str(self.store_dir))
+        try:
+            if isinstance(nquads, Path):
+                store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+            elif isinstance(nquads, bytes):
+                store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+            else:
+                for chunk in nquads:
+                    store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            store.optimize()
+        finally:
+            del store
+
+    def update_from(self, previous: Path, remove: Iterable[str], add: Path | None) -> None:
+        """Start from a copy of the ``previous`` store and replace some named graphs.
+
+        ``Store.backup`` is a RocksDB checkpoint (hard links, no rewrite), so copying a large
+        store costs little; the previous store itself is never opened for writing."""
+        source = ox.Store.read_only(str(previous))
+        try:
+            source.backup(str(self.store_dir))
+        finally:
+            del source
+        store = ox.Store(str(self.store_dir))
+        try:
+            for graph in remove:
+                store.remove_graph(ox.NamedNode(graph[1:-1]))
+            if add is not None:  # few graphs: a transactional load is enough
+                store.load(path=str(add), format=ox.RdfFormat.N_QUADS)
+            store.flush()
+        finally:
+            del store
+
+    def write_manifest(self, manifest: dict[str, object]) -> None:
+        """Build facts (base IRI, counts, content hashes) kept beside the store they describe."""
+        # Compact: with an indent, json falls back to its pure-Python encoder, and the
+        # manifest of a 100k-article build is tens of megabytes.
+        text = json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n"
+        (self.dir / MANIFEST_FILE).write_text(text, encoding="utf-8")
+
+    def export_path(self, name: str) -> Path:
+        return self.exports_dir / name
+
+    def commit(self) -> None:
+        """Swap exports and store in. Everything before this point can fail harmlessly.
+
+        Two export files and a symlink cannot be replaced in one atomic step, so the commit
+        point is the journal ``kg/.commit`` naming this build: once it is on disk the build
+        counts as done, and a commit interrupted after it (killed, disk error) is finished by
+        :func:`recover` at the start of the next build. Before it, nothing in ``kg/`` moved.
+        """
+        for export in sorted(self.exports_dir.iterdir()):
+            _fsync(export)
+        previous = _current_target(self.layout)
+        journal_tmp = self.layout.root / f"{JOURNAL_FILE}.new-{os.getpid()}"
+        journal_tmp.write_text(self.dir.name + "\n", encoding="utf-8")
+        _fsync(journal_tmp)
+        os.replace(journal_tmp, self.layout.journal)  # the commit point
+        self.committed = True
+        _fsync_dir(self.layout.root)
+        _finish(self.layout, self.dir)
+        _prune(self.layout, keep={self.dir, previous} - {None})
+
+    def abort(self) -> None:
+        if not self.committed:  # after the commit point, recover() needs it
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _finish(layout: KgLayout, build_dir: Path) -> None:
+    """Move the exports of a committed build into place, then point ``kg/store`` at it.
+    Every step can be repeated, so an interrupted finish is simply run again."""
+    exports = build_dir / "exports"
+    if exports.is_dir():
+        for export in sorted(exports.iterdir()):
+            os.replace(export, layout.root / export.name)
+    link_tmp = layout.root / f".{STORE_LINK}.new-{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(os.path.relpath(build_dir / "store", layout.root), link_tmp)
+    if layout.store.exists() and not layout.store.is_symlink():
+        # A store from an older layout: move it aside so the symlink can take its place.
+        shutil.move(str(layout.store), str(layout.stores / f"legacy-{os.getpid()}"))
+    os.replace(link_tmp, layout.store)
+    _fsync_dir(layout.root)
+    shutil.rmtree(exports, ignore_errors=True)
+    layout.journal.unlink(missing_ok=True)
+
+
+def recover(layout: KgLayout) -> None:
+    """Finish a commit that a killed build started (see :meth:`StagedBuild.commit`)."""
+    try:
+        name = layout.journal.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return
+    build_dir = layout.stores / name
+    if name and "/" not in name and (build_dir / "store").is_dir():
+        _finish(layout, build_dir)
+    else:  # a journal without its build cannot be finished; the previous build stands
+        layout.journal.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _current_target(layout: KgLayout) -> Path | None:
+    if layout.store.is_symlink():
+        return layout.store.resolve().parent
+    return None
+
+
+def _prune(layout: KgLayout, keep: set[Path | None]) -> None:
+    keep_resolved = {p.resolve() for p in keep if p is not None}
+    for entry in layout.stores.iterdir():
+        if entry.resolve() not in keep_resolved:
+            shutil.rmtree(entry, ignore_errors=True)

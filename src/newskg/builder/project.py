@@ -1,0 +1,91 @@
+"""What a build reads and writes (:class:`Project`), and its mappings compiled once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from newskg.errors import InputError, MappingError, location_of
+from newskg.mapping import MappingSet, load_mappings, merge_mappings
+from newskg.model.iris import DEFAULT_BASE, IriPolicy
+
+# The two logical sources the mappings read: one article's normalised document, and the
+# entity registry.
+ARTICLE_SOURCE = "article.json"
+ENTITIES_SOURCE = "entities.json"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a build reads from and writes to; every path defaults to the project layout.
+
+    The base IRI is checked when the project is made: ``Project(base="x")`` raises
+    :class:`~newskg.errors.InputError`."""
+
+    root: Path = Path()
+    seeds: Path | None = None
+    mappings: Path | None = None
+    ontology: Path | None = None
+    out: Path | None = None
+    base: str = DEFAULT_BASE
+
+    def __post_init__(self) -> None:
+        IriPolicy(self.base)  # raises InputError for a base that cannot mint IRIs
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.seeds or self.root / "seeds"
+
+    @property
+    def mappings_dir(self) -> Path:
+        return self.mappings or self.root / "mappings"
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.ontology or self.root / "ontology"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out or self.root / "kg"
+
+
+@dataclass(frozen=True)
+class Mappings:
+    """The compiled mapping sets, split by the source they read."""
+
+    articles: MappingSet
+    entities: MappingSet
+
+
+def mapping_files(folder: Path) -> list[Path]:
+    """The mapping files of ``folder`` (YARRRML or RML), sorted: what a build compiles."""
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in {".yaml", ".yml", ".ttl"})
+
+
+def compile_mappings(folder: Path, base: str) -> Mappings:
+    files = mapping_files(folder)
+    if not files:
+        raise InputError(
+            "no mapping files found",
+            location=location_of(folder),
+            hint="put YARRRML (*.yaml) or RML (*.ttl) mappings in mappings/",
+        )
+    # Each file compiled once, on its own: that is how a file reading the wrong source is
+    # found and named; the sets are then merged without reading anything again.
+    by_source: dict[str, list[MappingSet]] = {ARTICLE_SOURCE: [], ENTITIES_SOURCE: []}
+    for path in files:
+        mapping_set = load_mappings([path], base=base)
+        names = mapping_set.source_names
+        unknown = names - set(by_source)
+        if unknown or len(names) != 1:
+            raise MappingError(
+                f"a mapping file must read exactly one of {ARTICLE_SOURCE} or {ENTITIES_SOURCE}; "
+                f"this one reads {', '.join(sorted(names)) or 'nothing'}",
+                location=location_of(path),
+                hint="split the file so that each reads one source",
+            )
+        by_source[next(iter(names))].append(mapping_set)
+    return Mappings(
+        articles=merge_mappings(by_source[ARTICLE_SOURCE]),
+        entities=merge_mappings(by_source[ENTITIES_SOURCE]),
+    )

@@ -1,0 +1,227 @@
+"""JSON-LD: the project's context, and compaction under it, deterministically.
+
+JSON-LD is compacted with the project's context (``kg/context.jsonld``): the prefixes of
+:mod:`newskg.rdf` plus a short term for every ``nkg:`` class and property of the ontology,
+typed from its declaration (object properties take IRIs, datatype properties their
+``rdfs:range``). The context is generated, not written by hand, so that it cannot drift from
+the ontology; ``tests/test_jsonld.py`` checks the committed file against the generator.
+Regenerate it with::
+
+    python -m newskg.exports.jsonld context ontology/newskg.ttl > kg/context.jsonld
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import pyoxigraph as ox
+
+from newskg.errors import NewskgError
+from newskg.exports.rdf_text import Quad, sort_key
+from newskg.model.ontology import parse_rdf_file
+from newskg.rdf import (
+    NKG,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDF_TYPE,
+    RDFS_RANGE,
+    XSD,
+    XSD_STRING,
+    compact_iri,
+    expand,
+)
+
+_TYPE = f"<{RDF_TYPE}>"
+_XSD_STRING = f"<{XSD_STRING}>"
+# A JSON-LD term must not look like a compact IRI or keyword: a letter or '_' first.
+_TERM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_TERM_KINDS = {
+    f"<{OWL}Class>": "class",
+    f"<{OWL}ObjectProperty>": "object",
+    f"<{OWL}DatatypeProperty>": "datatype",
+    f"<{OWL}AnnotationProperty>": "datatype",
+    f"<{RDF}Property>": "datatype",
+    f"<{OWL}NamedIndividual>": "individual",
+}
+
+
+def context_for(triples: Iterable[Sequence[str]]) -> dict[str, Any]:
+    """The JSON-LD context: prefixes, ``label``, and one term per ``nkg:`` ontology term.
+
+    ``triples`` are N-Triples term strings (s, p, o, ...); only ``rdf:type`` and
+    ``rdfs:range`` statements about ``nkg:`` terms are read, so the whole graph may be passed.
+    """
+    kinds: dict[str, str] = {}
+    ranges: dict[str, set[str]] = {}
+    for s, p, o, *_ in triples:
+        if not s.startswith(f"<{NKG}"):
+            continue
+        if p == _TYPE and o in _TERM_KINDS:
+            # Other types (owl:FunctionalProperty...) are not kinds; a term has one kind.
+            kinds.setdefault(s, _TERM_KINDS[o])
+        elif p == f"<{RDFS_RANGE}>" and o.startswith(f"<{XSD}"):
+            ranges.setdefault(s, set()).add(o)
+    context: dict[str, Any] = dict(PREFIXES)
+    context["label"] = {"@id": "rdfs:label"}
+    for term in sorted(kinds):
+        name = term[len(NKG) + 1 : -1]
+        kind = kinds[term]
+        if kind == "individual" or not _TERM_NAME.match(name) or name in context:
+            continue  # individuals are values (nkg:Virtual), not keys
+        if kind == "class":
+            context[name] = f"nkg:{name}"
+        elif kind == "object":
+            context[name] = {"@id": f"nkg:{name}", "@type": "@id"}
+        else:
+            typed = sorted(ranges.get(term, set()) - {_XSD_STRING})
+            if len(typed) == 1:
+                context[name] = {
+                    "@id": f"nkg:{name}",
+                    "@type": "xsd:" + typed[0][len(XSD) + 1 : -1],
+                }
+            else:
+                context[name] = {"@id": f"nkg:{name}"}
+    return {"@context": context}
+
+
+def context_from_ontology(path: Path) -> dict[str, Any]:
+    """The context from an ontology file (Turtle), as committed in ``kg/context.jsonld``."""
+    return context_for(parse_rdf_file(path))
+
+
+def dump_context(context: dict[str, Any]) -> str:
+    return json.dumps(context, indent=2, ensure_ascii=False) + "\n"
+
+
+class _Compactor:
+    """N-Triples term strings -> compact JSON-LD values under one context.
+
+    Why our own: the output must be byte-for-byte reproducible like the other exports, and
+    general-purpose compaction (rdflib, pyld) is slow and orders keys as it likes. The job
+    is small because our input is flat: no lists, no blank-node embedding."""
+
+    def __init__(self, context: dict[str, Any], literals: Iterable[str] = ()) -> None:
+        ctx = context["@context"]
+        # Literals arrive in N-Triples syntax; one parse of all of them at once is much
+        # cheaper than one parser per literal, and avoids unescaping by hand.
+        distinct = sorted(set(literals))
+        document = "".join(f"<x:s> <x:p> {term} .\n" for term in distinct).encode("utf-8")
+        parsed = ox.parse(input=document, format=ox.RdfFormat.N_TRIPLES)
+        self.literals: dict[str, ox.Literal] = {
+            term: triple.object  # type: ignore[misc]
+            for term, triple in zip(distinct, parsed, strict=True)
+        }
+        self.keys: dict[str, str] = {}  # predicate IRI -> the term that names it
+        self.coercion: dict[str, str] = {}  # term -> "@id" or a datatype IRI
+        self.classes: dict[str, str] = {}
+        for name, value in ctx.items():
+            if name.startswith("@") or name in PREFIXES:
+                continue
+            definition = value if isinstance(value, dict) else {"@id": value}
+            iri = self.expand(definition["@id"])
+            if isinstance(value, str):
+                self.classes[iri] = name
+            else:
+                self.keys[iri] = name
+            if "@type" in definition:
+                coerced = definition["@type"]
+                self.coercion[name] = coerced if coerced == "@id" else self.expand(coerced)
+
+    @staticmethod
+    def expand(value: str) -> str:
+        return expand(value) or value
+
+    def node_id(self, term: str) -> str:
+        return term if term.startswith("_:") else compact_iri(term[1:-1])
+
+    def key(self, predicate: str) -> str:
+        iri = predicate[1:-1]
+        return self.keys.get(iri) or compact_iri(iri)
+
+    def type_name(self, term: str) -> str:
+        iri = term[1:-1]
+        return self.classes.get(iri) or compact_iri(iri)
+
+    def value(self, key: str, term: str) -> Any:
+        coerced = self.coercion.get(key)
+        if term.startswith(("<", "_:")):
+            node = self.node_id(term)
+            return node if coerced == "@id" else {"@id": node}
+        obj = self.literals[term]
+        if obj.language:
+            return {"@value": obj.value, "@language": obj.language}
+        datatype = obj.datatype.value
+        if coerced is None and datatype == XSD + "string":
+            return obj.value
+        if coerced == datatype:
+            return obj.value
+        if datatype == XSD + "string":
+            return {"@value": obj.value}
+        return {"@value": obj.value, "@type": compact_iri(datatype)}
+
+
+def _nodes(triples: Iterable[tuple[str, str, str]], compactor: _Compactor) -> list[dict[str, Any]]:
+    by_subject: dict[str, dict[str, list[str]]] = {}
+    for s, p, o in triples:
+        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
+    nodes = []
+    for subject in sorted(by_subject, key=sort_key):
+        node: dict[str, Any] = {"@id": compactor.node_id(subject)}
+        properties = by_subject[subject]
+        if _TYPE in properties:
+            types = sorted(compactor.type_name(o) for o in properties[_TYPE])
+            node["@type"] = types[0] if len(types) == 1 else types
+        for predicate in sorted((p for p in properties if p != _TYPE), key=compactor.key):
+            key = compactor.key(predicate)
+            values = [
+                compactor.value(key, o) for o in sorted(set(properties[predicate]), key=sort_key)
+            ]
+            node[key] = values[0] if len(values) == 1 else values
+        nodes.append(node)
+    return nodes
+
+
+def write_jsonld(quads: Iterable[Quad], out: TextIO, context: dict[str, Any]) -> None:
+    """JSON-LD: the context inline (so the file stands alone, offline), the default graph's
+    nodes at the top, and one ``{"@id": graph, "@graph": [...]}`` per named graph."""
+    graphs: dict[str, list[tuple[str, str, str]]] = {}
+    for s, p, o, g in quads:
+        graphs.setdefault(g, []).append((s, p, o))
+    compactor = _Compactor(
+        context, (o for ts in graphs.values() for _, _, o in ts if o.startswith('"'))
+    )
+    # _nodes orders subjects, predicates and values itself: the sets only drop duplicates.
+    top: list[dict[str, Any]] = _nodes(set(graphs.pop("", [])), compactor)
+    for graph in sorted(graphs, key=sort_key):
+        top.append(
+            {"@id": compactor.node_id(graph), "@graph": _nodes(set(graphs[graph]), compactor)}
+        )
+    document = {"@context": context["@context"], "@graph": top}
+    out.write(json.dumps(document, indent=1, ensure_ascii=False))
+    out.write("\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m newskg.exports.jsonld context ONTOLOGY.ttl``: print the JSON-LD context."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2 or args[0] != "context":
+        sys.stderr.write("usage: python -m newskg.exports.jsonld context ontology/newskg.ttl\n")
+        return 2
+    try:
+        context = context_from_ontology(Path(args[1]))
+    except NewskgError as exc:  # a missing file or bad Turtle: located, as the CLI prints it
+        for diag in exc.diagnostics:
+            sys.stderr.write(f"error: {diag}\n")
+        return exc.exit_code
+    sys.stdout.write(dump_context(context))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

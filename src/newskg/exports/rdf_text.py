@@ -1,0 +1,221 @@
+"""Deterministic Turtle, TriG, N-Triples and N-Quads writers.
+
+Why our own writer for Turtle/TriG: the exports are committed and diffed, so they must be
+byte-for-byte reproducible: statements sorted, the same prefixes in the same order, only the
+prefixes actually used, no timestamps. Terms arrive in N-Triples syntax (the mapping engine's
+output), which is valid Turtle as it is; the writer only sorts, groups and abbreviates.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from newskg.rdf import PREFIXES, RDF_TYPE, prefixed
+
+Quad = tuple[str, str, str, str]
+
+_TYPE = f"<{RDF_TYPE}>"
+
+
+def sort_key(term: str) -> tuple[int, str]:
+    # IRIs, then blank nodes, then literals: a stable, readable order.
+    return ({"<": 0, "_": 1}.get(term[0], 2), term)
+
+
+def _compact_iri(term: str, used: set[str]) -> str:
+    pair = prefixed(term[1:-1])
+    if pair is None:
+        return term
+    used.add(pair[0])
+    return f"{pair[0]}:{pair[1]}"
+
+
+def _compact(term: str, used: set[str]) -> str:
+    if term.startswith("<"):
+        return _compact_iri(term, used)
+    if term.startswith('"') and term.endswith(">"):
+        lexical, sep, datatype = term.rpartition('"^^')
+        if sep:
+            return f'{lexical}"^^{_compact_iri(datatype, used)}'
+    return term
+
+
+def render_subject(
+    subject: str, triples: list[tuple[str, str, str]], used: set[str], indent: str
+) -> str:
+    """The Turtle block of one subject, from its triples sorted by predicate and object."""
+    by_predicate: dict[str, list[str]] = {}
+    for _, p, o in triples:
+        by_predicate.setdefault(p, []).append(o)
+    predicates = sorted(by_predicate, key=lambda p: (p != _TYPE, sort_key(p)))
+    lines = [f"{indent}{_compact(subject, used)}"]
+    for n, predicate in enumerate(predicates):
+        shown = "a" if predicate == _TYPE else _compact(predicate, used)
+        objects = ", ".join(_compact(o, used) for o in by_predicate[predicate])
+        end_mark = " ." if n == len(predicates) - 1 else " ;"
+        lines.append(f"{indent}    {shown} {objects}{end_mark}")
+    return "\n".join(lines)
+
+
+def _by_subject(
+    triples: list[tuple[str, str, str]],
+) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+    """(subject, its triples) runs of triples sorted by subject."""
+    index = 0
+    while index < len(triples):
+        subject = triples[index][0]
+        end = index
+        while end < len(triples) and triples[end][0] == subject:
+            end += 1
+        yield subject, triples[index:end]
+        index = end
+
+
+def _statements(triples: list[tuple[str, str, str]], used: set[str], indent: str) -> Iterator[str]:
+    """Turtle blocks, one per subject, from triples sorted by subject, predicate, object."""
+    for subject, group in _by_subject(triples):
+        yield render_subject(subject, group, used, indent)
+
+
+def sorted_unique_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    return sorted(set(triples), key=lambda t: (sort_key(t[0]), sort_key(t[1]), sort_key(t[2])))
+
+
+def header(used: Iterable[str]) -> str:
+    """The ``@prefix`` lines for the prefixes a body uses, in the fixed table order."""
+    wanted = set(used)
+    return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in PREFIXES if p in wanted)
+
+
+def write_turtle(quads: Iterable[Quad], out: TextIO) -> None:
+    """Turtle of the union of all graphs (Turtle has no graphs)."""
+    used: set[str] = set()
+    triples = sorted_unique_triples((s, p, o) for s, p, o, _ in quads)
+    body = "\n\n".join(_statements(triples, used, ""))
+    out.write(header(used))
+    if body:
+        out.write("\n" + body + "\n")
+
+
+def write_trig(quads: Iterable[Quad], out: TextIO) -> None:
+    """TriG with one block per named graph, graphs and statements sorted."""
+    graphs: dict[str, list[tuple[str, str, str]]] = {}
+    for s, p, o, g in quads:
+        graphs.setdefault(g, []).append((s, p, o))
+    used: set[str] = set()
+    blocks: list[str] = []
+    for graph in sorted(graphs, key=lambda g: (g != "", sort_key(g) if g else (0, ""))):
+        body = "\n\n".join(
+            _statements(sorted_unique_triples(graphs[graph]), used, "    " if graph else "")
+        )
+        blocks.append(f"{_compact(graph, used)} {{\n{body}\n}}" if graph else body)
+    out.write(header(used))
+    if blocks:
+        out.write("\n" + "\n\n".join(blocks) + "\n")
+
+
+def write_ntriples(quads: Iterable[Quad], out: TextIO) -> None:
+    for s, p, o in sorted_unique_triples((s, p, o) for s, p, o, _ in quads):
+        out.write(f"{s} {p} {o} .\n")
+
+
+def write_nquads(quads: Iterable[Quad], out: TextIO) -> None:
+    for s, p, o, g in sorted(set(quads)):
+        out.write(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
+
+
+# -- streaming exports --------------------------------------------------------------------------
+#
+# A large build cannot hold every quad to sort it. Each article's quads are disjoint from the
+# other articles' graphs, so the TriG export is written graph by graph; the Turtle export
+# (the union) is merged from sorted runs of per-subject records (see SubjectRecord below).
+
+
+def trig_graph_block(graph: str, triples: list[tuple[str, str, str]], used: set[str]) -> str:
+    """One named graph of the TriG export, from its triples sorted and deduplicated."""
+    body = "\n\n".join(_statements(triples, used, "    "))
+    return f"{_compact(graph, used)} {{\n{body}\n}}"
+
+
+def subject_key(subject: str) -> str:
+    """A string whose plain ordering is :func:`sort_key` order (one rank character + term).
+
+    Subjects are IRIs or blank nodes, which hold no NUL and no line break, so a record line
+    ``key NUL payload`` sorts by subject with ordinary string comparison (and ``heapq.merge``
+    of sorted files needs no key function)."""
+    rank, term = sort_key(subject)
+    return f"{rank}{term}"
+
+
+def subject_records(
+    triples: list[tuple[str, str, str]], used_by_all: set[str] | None = None
+) -> Iterator[str]:
+    """One run-file line per subject: key, the triples, and the block pre-rendered.
+
+    The pre-rendered block is used as it is when no other graph has triples about the same
+    subject; otherwise the merge re-renders the union of the triples (entities that articles
+    also describe, e.g. ``<post> org:heldBy <person>``). The prefixes the blocks use are
+    added to ``used_by_all`` when given."""
+    for subject, group in _by_subject(triples):
+        used: set[str] = set()
+        block = render_subject(subject, group, used, "")
+        if used_by_all is not None:
+            used_by_all.update(used)
+        rows = [f"{p} {o}" for _, p, o in group]
+        payload = json.dumps([sorted(used), block, subject, rows], ensure_ascii=False)
+        yield f"{subject_key(subject)}\0{payload}\n"
+
+
+def parse_record(line: str) -> tuple[str, list[str], str, str, list[str]]:
+    """A run-file line back as (key, prefixes used, block, subject, "p o" rows)."""
+    key, _, payload = line.partition("\0")
+    used, block, subject, rows = json.loads(payload)
+    return key, used, block, subject, rows
+
+
+def render_rows(subject: str, rows: Iterable[str], used: set[str]) -> str:
+    """The block of ``subject`` from "p o" rows (of one or several runs), as the merge does."""
+    triples = sorted_unique_triples((subject, *row.split(" ", 1)) for row in set(rows))  # type: ignore[misc]
+    return render_subject(subject, triples, used, "")
+
+
+def write_turtle_from_runs(runs: Iterable[Path], body: TextIO) -> set[str]:
+    """Merge sorted run files into Turtle statements on ``body``; return the prefixes used.
+
+    The output is byte for byte what :func:`write_turtle` writes after its header."""
+    files = [path.open(encoding="utf-8", newline="\n") for path in runs]
+    used: set[str] = set()
+    first = True
+    try:
+        group_key: str | None = None
+        group: list[str] = []
+        for line in heapq.merge(*files):
+            key, _, payload = line.partition("\0")
+            if key != group_key:
+                if group:
+                    first = _write_group(group, used, body, first)
+                group_key, group = key, []
+            group.append(payload)
+        if group:
+            _write_group(group, used, body, first)
+    finally:
+        for handle in files:
+            handle.close()
+    return used
+
+
+def _write_group(payloads: list[str], used: set[str], body: TextIO, first: bool) -> bool:
+    records = [json.loads(p) for p in payloads]
+    if len(records) == 1:
+        prefixes, block, _, _ = records[0]
+        used.update(prefixes)
+    else:
+        block = render_rows(records[0][2], (row for record in records for row in record[3]), used)
+    if not first:
+        body.write("\n\n")
+    body.write(block)
+    return False

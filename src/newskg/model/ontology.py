@@ -1,0 +1,92 @@
+"""The ontology as the build uses it: its quads, and the type/property alignments to
+materialise, because Oxigraph does no reasoning and ``?x a schema:Event`` must still find a
+meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from newskg.errors import InputError, location_of
+from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, RDFS_SUB_PROPERTY_OF
+
+Quad = tuple[str, str, str, str]
+T = TypeVar("T", bound=Hashable)
+
+_TYPE = f"<{RDF_TYPE}>"
+SUB_CLASS = f"<{RDFS_SUB_CLASS_OF}>"
+SUB_PROPERTY = f"<{RDFS_SUB_PROPERTY_OF}>"
+ONTOLOGY_FILE = "newskg.ttl"
+SHAPES_FILE = "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Ontology:
+    quads: tuple[Quad, ...]  # the ontology itself, in its own named graph
+    super_classes: dict[str, tuple[str, ...]]  # class -> all strict super-classes
+    super_properties: dict[str, tuple[str, ...]]
+
+    def materialise(self, quads: Iterable[Quad]) -> Iterator[Quad]:
+        """The given quads plus the types and properties they imply, in the same graph."""
+        classes, properties = self.super_classes, self.super_properties
+        for quad in quads:
+            yield quad
+            s, p, o, g = quad
+            if p == _TYPE:
+                for sup in classes.get(o, ()):
+                    yield (s, p, sup, g)
+            for sup in properties.get(p, ()):
+                yield (s, sup, o, g)
+
+
+def parse_rdf_file(path: Path, graph: str = "") -> list[Quad]:
+    """Parse Turtle into quads of N-Triples term strings, with a located error if it fails."""
+    try:
+        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        return [(str(t.subject), str(t.predicate), str(t.object), graph) for t in triples]
+    except FileNotFoundError:
+        raise InputError("file not found", location=location_of(path)) from None
+    except SyntaxError as exc:
+        line, column = exc.lineno or 0, exc.offset or 0
+        raise InputError(
+            f"Turtle syntax error: {exc}",
+            location=location_of(path, line, column),
+            hint="fix the Turtle syntax at this position",
+        ) from None
+
+
+def load_ontology(folder: Path, graph: str) -> Ontology:
+    quads = parse_rdf_file(folder / ONTOLOGY_FILE, graph)
+    return Ontology(tuple(quads), _closure(quads, SUB_CLASS), _closure(quads, SUB_PROPERTY))
+
+
+def transitive_closure(pairs: Iterable[tuple[T, T]]) -> dict[T, set[T]]:
+    """Each node's strict ancestors along ``(node, parent)`` pairs (a node is never its own,
+    even on a cycle): the super-classes or super-properties the ontology implies."""
+    direct: dict[T, set[T]] = {}
+    for node, parent in pairs:
+        if node != parent:
+            direct.setdefault(node, set()).add(parent)
+    closure: dict[T, set[T]] = {}
+    for start, parents in direct.items():
+        seen: set[T] = set()
+        stack = list(parents)
+        while stack:
+            node = stack.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            stack.extend(direct.get(node, ()))
+        closure[start] = seen
+    return closure
+
+
+def _closure(quads: Iterable[Quad], relation: str) -> dict[str, tuple[str, ...]]:
+    pairs = (
+        (s, o) for s, p, o, _ in quads if p == relation and s.startswith("<") and o.startswith("<")
+    )
+    return {node: tuple(sorted(found)) for node, found in transitive_closure(pairs).items()}

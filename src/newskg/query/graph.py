@@ -1,0 +1,475 @@
+"""The Python API over a built store: SPARQL with bound parameters, and graph traversal.
+
+Values are always passed to SPARQL as bindings (SEP-0007 substitutions in Oxigraph), never
+formatted into query text, so no user value can change the shape of a query.
+
+A graph opened ``in_memory=True`` answers everything an on-disk one does, with the same
+answers; only where edges come from differs, so :class:`InMemoryGraph` overrides the few
+methods that read edges, and its nodes (:class:`IndexedNode`) do the same. Both modes live
+here because ``KnowledgeGraph.open`` chooses between them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from newskg.errors import NotFoundError, QueryError, did_you_mean
+from newskg.model.iris import DEFAULT_BASE, ENTITY_SEGMENTS, SLUG
+from newskg.query import views
+from newskg.query.adjacency import Adjacency
+from newskg.query.terms import Edge, Evidence, Iri, Solutions, Term, to_python, to_term
+from newskg.query.traversal import neighbours_of, reachable, shortest_path
+from newskg.rdf import (
+    PREFIXES,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SCHEMA_NAME,
+    SKOS_ALT_LABEL,
+    SKOS_PREF_LABEL,
+    expand,
+)
+from newskg.store import open_store, read_manifest
+
+TYPE = ox.NamedNode(RDF_TYPE)
+LABELS = [ox.NamedNode(RDFS_LABEL), ox.NamedNode(SKOS_PREF_LABEL), ox.NamedNode(SCHEMA_NAME)]
+ALT_LABEL = ox.NamedNode(SKOS_ALT_LABEL)
+
+# A query whose first keyword (after comments, PREFIX and BASE) starts an update operation.
+_UPDATE = re.compile(
+    r"(?is)\A(?:\s+|\#[^\n]*\n|(?:PREFIX\s+[^:\s]*:\s*|BASE\s+)<[^>]*>)*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b"
+)
+
+
+class KnowledgeGraph:
+    """A read-only view of a built newskg store."""
+
+    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
+        self.store = store
+        self.base = base
+
+    @classmethod
+    def open(cls, path: Path | str = "kg", *, in_memory: bool = False) -> KnowledgeGraph:
+        """Open ``kg/`` (or ``kg/store``) read-only.
+
+        ``in_memory=True`` copies the store into memory and indexes every node's edges in
+        Python lists (:mod:`newskg.query.in_memory`). Opening then takes some 30 s and 0.9 GB
+        per million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
+        ``neighbours``/``path`` become list lookups, 60 to 130 times faster than on disk
+        (bench/api.py): worth it for traversal-heavy work."""
+        path = Path(path)
+        store = open_store(path)
+        base = read_manifest(path).get("base", DEFAULT_BASE)
+        if not in_memory:
+            return KnowledgeGraph(store, base)
+        return InMemoryGraph.copy_of(store, base)
+
+    # -- SPARQL ---------------------------------------------------------------------------
+
+    def query(self, sparql: str, **bindings: Any) -> Solutions | bool | list[Edge]:
+        """Run SPARQL over the union of all graphs. ``bindings`` fill variables of the same
+        name (``?name``) as RDF terms: str -> literal, :class:`Iri`/:class:`Node` -> IRI."""
+        substitutions = {
+            ox.Variable(name): value.term if isinstance(value, Node) else to_term(value)
+            for name, value in bindings.items()
+        }
+        try:
+            result = self.store.query(
+                sparql,
+                use_default_graph_as_union=True,
+                prefixes=PREFIXES,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as exc:
+            if _UPDATE.match(sparql):
+                raise QueryError(
+                    "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, ...) are not allowed: "
+                    "the graph is read-only",
+                    hint="change the seeds or mappings and run 'newskg build' instead",
+                ) from None
+            raise QueryError(
+                f"SPARQL syntax error: {exc}", hint="check the query against the SPARQL 1.1 grammar"
+            ) from None
+        except RuntimeError as exc:
+            # Oxigraph refuses a binding for a variable the query does not project.
+            names = ", ".join(f"?{n}" for n in bindings)
+            raise QueryError(
+                f"cannot bind {names}: {exc}",
+                hint="a query accepts a binding only for a variable it SELECTs",
+            ) from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        try:  # solutions are computed lazily: evaluation errors surface while iterating
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                rows = [{name: solution[name] for name in variables} for solution in result]
+                return Solutions(variables, rows)
+            return list(result)
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def select(self, sparql: str, **bindings: Any) -> Solutions:
+        result = self.query(sparql, **bindings)
+        if not isinstance(result, Solutions):
+            raise QueryError("expected a SELECT query", hint="use query() for ASK and CONSTRUCT")
+        return result
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def resolve(self, id_or_iri: str) -> ox.NamedNode:
+        """An entity id (``huawei``), prefixed name (``nkg:Meeting``) or IRI -> the IRI."""
+        text = id_or_iri.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1].strip()
+        if not text:
+            raise NotFoundError(
+                "an empty name names no entity",
+                hint="give an id from seeds/entities.yaml (huawei), a label, "
+                "a prefixed name (nkg:Meeting) or a full IRI",
+            )
+        if "://" in text:
+            try:
+                return ox.NamedNode(text)
+            except ValueError as exc:
+                raise NotFoundError(f"'{text}' is not a valid IRI ({exc})") from None
+        expanded = expand(text)
+        if expanded is not None:
+            return ox.NamedNode(expanded)
+        if SLUG.match(text):
+            for segment in dict.fromkeys(ENTITY_SEGMENTS.values()):
+                candidate = ox.NamedNode(f"{self.base}id/{segment}/{text}")
+                if self._exists(candidate):
+                    return candidate
+        by_label = self._by_label(text)
+        if by_label is not None:
+            return by_label
+        raise NotFoundError(
+            f"no entity '{id_or_iri}' in the graph",
+            hint=did_you_mean(text, self._entity_ids())
+            or "use an id from seeds/entities.yaml, "
+            "a label, a prefixed name (nkg:Meeting) or a full IRI",
+        )
+
+    def node(self, id_or_iri: NodeName) -> Node:
+        """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
+        term = self._term(id_or_iri)
+        # The existence check reads the node's outgoing statements anyway: keep them, so that
+        # the usual node(x).out() reads the store once (the store is read-only: never stale).
+        quads = list(self.store.quads_for_pattern(term, None, None, None))
+        if not quads and not self._has_in_edges(term):
+            raise self._not_in_graph(term)
+        node = Node(self, term)
+        node._out = quads
+        return node
+
+    @staticmethod
+    def _not_in_graph(term: ox.NamedNode | ox.BlankNode) -> NotFoundError:
+        return NotFoundError(
+            f"{term} is not in the graph",
+            hint="check the IRI, or rebuild with 'newskg build'",
+        )
+
+    def _exists(self, term: ox.NamedNode) -> bool:
+        for _ in self.store.quads_for_pattern(term, None, None, None):
+            return True
+        return self._has_in_edges(term)
+
+    def _has_in_edges(self, term: ox.NamedNode) -> bool:
+        for _ in self.store.quads_for_pattern(None, None, term, None):
+            return True
+        return False
+
+    def _by_label(self, text: str) -> ox.NamedNode | None:
+        wanted = text.casefold()
+        for predicate in [*LABELS, ALT_LABEL]:
+            for quad in self.store.quads_for_pattern(None, predicate, None, None):
+                if (
+                    isinstance(quad.object, ox.Literal)
+                    and quad.object.value.casefold() == wanted
+                    and isinstance(quad.subject, ox.NamedNode)
+                ):
+                    return quad.subject
+        return None
+
+    def _entity_ids(self) -> list[str]:
+        prefix = f"{self.base}id/"
+        ids: set[str] = set()
+        for quad in self.store.quads_for_pattern(None, TYPE, None, None):
+            subject = quad.subject
+            if isinstance(subject, ox.NamedNode) and subject.value.startswith(prefix):
+                rest = subject.value[len(prefix) :].split("/")
+                if len(rest) == 2:
+                    ids.add(rest[1])
+        return sorted(ids)
+
+    # -- traversal ------------------------------------------------------------------------
+
+    def out_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
+        """Distinct statements with ``term`` as subject (a triple that several graphs hold
+        is one edge)."""
+        if isinstance(term, ox.Literal):
+            return []
+        return _distinct(self.store.quads_for_pattern(term, predicate, None, None))
+
+    def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
+        """Distinct statements with ``term`` as object."""
+        return _distinct(self.store.quads_for_pattern(None, predicate, term, None))
+
+    def path(self, a: NodeName, b: NodeName, max_hops: int = 4) -> list[Edge] | None:
+        """Shortest path between two nodes, following edges in either direction; ``None``
+        when they are not connected within ``max_hops``. Types and literals are not hops."""
+        start, goal = self._term(a), self._term(b)
+        # The search keeps raw quads; Edge objects are made only for the path returned.
+        quads = shortest_path(self._hops, start, goal, max_hops)
+        return None if quads is None else [q.triple for q in quads]
+
+    def _hops(self, node: Term) -> Iterator[tuple[ox.Quad, Term]]:
+        """(statement, neighbour) for every edge of ``node`` in either direction, except
+        rdf:type (every meeting would otherwise be two hops from every other) and literals.
+        Straight from quads_for_pattern, without building Edge objects: this is the inner
+        loop of neighbours() and path()."""
+        store = self.store
+        if not isinstance(node, ox.Literal):
+            for quad in store.quads_for_pattern(node, None, None, None):
+                obj = quad.object
+                if quad.predicate != TYPE and not isinstance(obj, ox.Literal):
+                    yield quad, obj
+        for quad in store.quads_for_pattern(None, None, node, None):
+            if quad.predicate != TYPE:
+                yield quad, quad.subject
+
+    def _term(self, value: NodeName) -> ox.NamedNode | ox.BlankNode:
+        """The term a node is named by: node(), path() and quotes(speaker=) all take these."""
+        if isinstance(value, Node):
+            return value.term
+        if isinstance(value, ox.NamedNode | ox.BlankNode):
+            return value
+        if isinstance(value, Iri):
+            return ox.NamedNode(value.value)
+        if not isinstance(value, str):
+            raise TypeError(
+                "name a node by an id, label, prefixed name or IRI (str), newskg.Iri, a Node "
+                f"or a pyoxigraph NamedNode, not {type(value).__name__}"
+            )
+        return self.resolve(value)
+
+    def articles(self) -> list[str]:
+        rows = self.select("SELECT ?a WHERE { ?a a schema:NewsArticle } ORDER BY ?a")
+        return [str(v) for v in rows.column("a")]
+
+    # -- typed views (newskg.query.views) ------------------------------------------------
+
+    def meetings(self) -> list[views.Meeting]:
+        """Every meeting with participants, posts and evidence (:class:`newskg.Meeting`)."""
+        return views.meetings(self)
+
+    def agreements(self) -> list[views.Agreement]:
+        """Every agreement with kind, parties, figures and evidence."""
+        return views.agreements(self)
+
+    def programmes(self) -> list[views.Programme]:
+        """Every training programme with provider, founding date and figures."""
+        return views.programmes(self)
+
+    def quotes(self, speaker: NodeName | None = None) -> list[views.Quote]:
+        """Direct quotes in article order, optionally of one ``speaker`` (id, label, IRI)."""
+        return views.quotes(self, None if speaker is None else self._term(speaker))
+
+
+def _distinct(quads: Iterable[ox.Quad]) -> list[Edge]:
+    """The statements of ``quads``, once each, in first-seen order (a triple that several
+    graphs hold is one edge)."""
+    return list(dict.fromkeys(q.triple for q in quads))
+
+
+class Node:
+    """One node of the graph, with its label, types, edges and evidence."""
+
+    __slots__ = ("_hash", "_out", "kg", "term")
+
+    def __init__(self, kg: KnowledgeGraph, term: ox.NamedNode | ox.BlankNode) -> None:
+        self.kg = kg
+        self.term = term
+        self._out: list[ox.Quad] | None = None  # outgoing quads, when read by node()
+        # hash(term) hashes the whole IRI each time: kept once a set or dict has asked
+        self._hash: int | None = None
+
+    @property
+    def iri(self) -> str:
+        return self.term.value
+
+    def __repr__(self) -> str:
+        return f"Node(<{self.iri}> {self.label!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Node) and other.term == self.term
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(self.term)
+        return self._hash
+
+    @property
+    def label(self) -> str:
+        store = self.kg.store
+        for predicate in LABELS:
+            labels = sorted(
+                q.object.value
+                for q in store.quads_for_pattern(self.term, predicate, None, None)
+                if isinstance(q.object, ox.Literal)
+            )
+            if labels:
+                return labels[0]
+        return self.iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    @property
+    def types(self) -> list[str]:
+        return sorted(
+            {
+                q.object.value
+                for q in self.kg.store.quads_for_pattern(self.term, TYPE, None, None)
+                if isinstance(q.object, ox.NamedNode)
+            }
+        )
+
+    def out(self, predicate: str | None = None) -> list[Edge]:
+        """Statements with this node as subject; ``predicate`` (prefixed name or IRI)
+        narrows them."""
+        wanted = None if predicate is None else self._predicate(predicate)
+        if self._out is None:  # not read by node()
+            return self.kg.out_edges(self.term, wanted)
+        if wanted is None:
+            return _distinct(self._out)
+        return _distinct(q for q in self._out if q.predicate == wanted)
+
+    def in_(self, predicate: str | None = None) -> list[Edge]:
+        """Statements with this node as object (``in`` is a Python keyword)."""
+        return self.kg.in_edges(self.term, self._predicate(predicate))
+
+    def _predicate(self, predicate: str | None) -> ox.NamedNode | None:
+        if predicate is None:
+            return None
+        try:
+            return self.kg.resolve(predicate)
+        except NotFoundError:
+            # resolve() words its error for entities; the caller named a predicate.
+            raise NotFoundError(
+                f"no predicate '{predicate}' in the graph",
+                hint="name it with a prefixed name (rdfs:label) or a full IRI; the prefixes are "
+                + ", ".join(PREFIXES),
+            ) from None
+
+    def value(self, predicate: str) -> Any:
+        """The first value of ``predicate`` (sorted, for determinism), as plain Python."""
+        values = sorted((e.object for e in self.out(predicate)), key=str)
+        return to_python(values[0]) if values else None
+
+    def neighbours(self, depth: int = 1) -> set[Node]:
+        """Nodes reachable within ``depth`` hops in either direction (not via rdf:type)."""
+        kg = self.kg
+        found = reachable(neighbours_of(kg._hops), self.term, depth)
+        return {Node(kg, t) for t in found if isinstance(t, (ox.NamedNode, ox.BlankNode))}
+
+    def evidence(self) -> list[Evidence]:
+        """The quotes this node's facts rest on: its own nkg:evidence, or, for an entity,
+        the evidence of every fact that mentions it."""
+        return views.evidence_of(self.kg, self.term)
+
+
+# What node(), path() and quotes(speaker=) accept as the name of a node.
+NodeName = str | Iri | Node | ox.NamedNode | ox.BlankNode
+
+
+class InMemoryGraph(KnowledgeGraph):
+    """A KnowledgeGraph over an in-memory copy of the store and its :class:`Adjacency`.
+
+    Each node of the index gets one Node object when the graph opens: ``neighbours(2)``
+    then picks objects out of a list rather than building and hashing one per node reached,
+    which had been most of its time. Nodes are value objects, equal by term to any Node of
+    any graph, so sharing them is safe."""
+
+    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
+        super().__init__(store, base)
+        self.adjacency = Adjacency(store)
+        outgoing = self.adjacency.outgoing
+        # a literal is never a Node (node() takes IRIs; hops never lead to literals)
+        self._nodes: list[IndexedNode | None] = [
+            None if isinstance(term, ox.Literal) else IndexedNode(self, term, i, outgoing[i])
+            for i, term in enumerate(self.adjacency.terms)
+        ]
+
+    @classmethod
+    def copy_of(cls, store: ox.Store, base: str = DEFAULT_BASE) -> InMemoryGraph:
+        """The graph of an in-memory copy of ``store`` (which is left as it is)."""
+        memory = ox.Store()
+        memory.bulk_load(input=store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        return cls(memory, base)
+
+    def node(self, id_or_iri: NodeName) -> Node:
+        term = id_or_iri if type(id_or_iri) is ox.NamedNode else self._term(id_or_iri)
+        number = self.adjacency.number(term)
+        if number is None:
+            raise self._not_in_graph(term)
+        return self._nodes[number]  # type: ignore[return-value]  # an IRI's node is never None
+
+    def _exists(self, term: ox.NamedNode) -> bool:
+        return self.adjacency.number(term) is not None
+
+    def out_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
+        number = self.adjacency.number(term)
+        return [] if number is None else self.adjacency.out_of(number, predicate)
+
+    def in_edges(self, term: Term, predicate: ox.NamedNode | None = None) -> list[Edge]:
+        number = self.adjacency.number(term)
+        return [] if number is None else self.adjacency.in_of(number, predicate)
+
+    def path(self, a: NodeName, b: NodeName, max_hops: int = 4) -> list[Edge] | None:
+        start, goal = self.adjacency.number(self._term(a)), self.adjacency.number(self._term(b))
+        if start is None or goal is None:
+            return None
+        return self.adjacency.path(start, goal, max_hops)
+
+
+class IndexedNode(Node):
+    """A node of an :class:`InMemoryGraph`: its edges are read by its number in the index."""
+
+    __slots__ = ("_number", "_outgoing")
+    kg: InMemoryGraph
+
+    def __init__(
+        self,
+        kg: InMemoryGraph,
+        term: ox.NamedNode | ox.BlankNode,
+        number: int,
+        outgoing: list[Edge],
+    ) -> None:
+        super().__init__(kg, term)
+        # hashing a pyoxigraph term re-reads its whole IRI: once here, not at every set
+        # that neighbours() fills
+        self._hash = hash(term)
+        self._number = number
+        # the index's own list, copied on every read: node(x).out() is the API's commonest
+        # call, and reaching the list through the graph and its index was half its time
+        self._outgoing = outgoing
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[return-value]  # always set, by the index
+
+    def out(self, predicate: str | None = None) -> list[Edge]:
+        if predicate is None:
+            return list(self._outgoing)
+        return self.kg.adjacency.out_of(self._number, self._predicate(predicate))
+
+    def in_(self, predicate: str | None = None) -> list[Edge]:
+        return self.kg.adjacency.in_of(self._number, self._predicate(predicate))
+
+    def neighbours(self, depth: int = 1) -> set[Node]:
+        nodes = self.kg._nodes  # hops never lead to a literal: none of these is None
+        return set(map(nodes.__getitem__, self.kg.adjacency.reachable(self._number, depth)))  # type: ignore[arg-type]

@@ -1,0 +1,131 @@
+"""Saved SPARQL queries (``queries/*.rq``): lookup by name and their header comments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newskg.errors import Diagnostic, NotFoundError, QueryError, did_you_mean, location_of
+from newskg.query.graph import KnowledgeGraph
+from newskg.query.terms import Edge, Solutions
+
+SUFFIX = ".rq"
+
+
+_REQUIRED = re.compile(r"\?(\w+) \([^)]*\brequired\b")
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    path: Path
+    text: str
+    title: str
+    answers: str
+    parameters: str
+
+    @property
+    def required(self) -> list[str]:
+        """Parameters the header marks ``(…, required)``: without them the query is empty."""
+        return _REQUIRED.findall(self.parameters)
+
+    def run(self, kg: KnowledgeGraph, **bindings: Any) -> Solutions | bool | list[Edge]:
+        """Run the query over ``kg`` with ``bindings`` (as :meth:`KnowledgeGraph.query`
+        binds them); an error in the query is located in its file."""
+        self.check_bindings(set(bindings))
+        try:
+            return kg.query(self.text, **bindings)
+        except QueryError as exc:
+            raise _in_file(exc, self.path) from None
+
+    def check_bindings(self, names: set[str]) -> None:
+        missing = [n for n in self.required if n not in names]
+        if missing:
+            example = " ".join(f"--bind {n}=..." for n in missing)
+            raise QueryError(
+                f"query '{self.name}' needs {', '.join('?' + n for n in missing)}",
+                location=location_of(self.path),
+                hint=f"{self.parameters} ({example})",
+            )
+
+
+def _in_file(exc: QueryError, path: Path) -> QueryError:
+    """The error located in the query file: Oxigraph says "error at LINE:COLUMN: ..."."""
+    first = exc.diagnostics[0]
+    match = re.search(r"error at (\d+):(\d+): ", first.message)
+    line, column = (int(match[1]), int(match[2])) if match else (0, 0)
+    message = first.message.replace(match[0], "") if match else first.message
+    located = Diagnostic(message, first.location or location_of(path, line, column), first.hint)
+    return QueryError(diagnostics=[located, *exc.diagnostics[1:]])
+
+
+def _header(text: str) -> dict[str, str]:
+    """``# key: value`` lines at the top; indented ``#`` lines continue the previous value."""
+    fields: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        head, sep, rest = body.partition(":")
+        if sep and head.isidentifier() and not line.startswith("#   "):
+            key = head
+            fields[key] = rest.strip()
+        elif key and body:
+            fields[key] += " " + body
+    return fields
+
+
+def read_query(path: Path) -> SavedQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFoundError("query file not found", location=location_of(path)) from None
+    except UnicodeDecodeError:
+        raise QueryError("query file is not UTF-8", location=location_of(path)) from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise QueryError(
+            f"cannot read the query file: {exc.strerror}", location=location_of(path)
+        ) from None
+    fields = _header(text)
+    return SavedQuery(
+        path.stem,
+        path,
+        text,
+        fields.get("title", path.stem),
+        fields.get("answers", ""),
+        fields.get("parameters", ""),
+    )
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.is_dir():
+        raise NotFoundError(
+            "saved queries folder not found",
+            location=location_of(folder),
+            hint="run from the project root or pass --queries DIR",
+        )
+
+
+def list_queries(folder: Path = Path("queries")) -> list[SavedQuery]:
+    """Every saved query of ``folder``, by name."""
+    _check_folder(folder)
+    return [read_query(p) for p in sorted(folder.glob(f"*{SUFFIX}"))]
+
+
+def find_query(name_or_path: str, folder: Path = Path("queries")) -> SavedQuery:
+    """A saved query by name (``meetings``) or a path to any ``.rq`` file."""
+    path = Path(name_or_path)
+    if path.suffix == SUFFIX or path.exists():
+        return read_query(path)
+    candidate = folder / f"{name_or_path}{SUFFIX}"
+    if candidate.exists():
+        return read_query(candidate)
+    _check_folder(folder)
+    names = [q.stem for q in folder.glob(f"*{SUFFIX}")]
+    raise NotFoundError(
+        f"no saved query '{name_or_path}' in {location_of(folder)}",
+        hint=did_you_mean(name_or_path, names) or "saved queries: " + ", ".join(sorted(names)),
+    )

@@ -1,0 +1,191 @@
+"""The data graph as the compiled validator reads it, and value comparisons made the way
+pyshacl makes them (so that both engines give the same results)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl.rdfutil.compare import compare_literal
+
+from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, XSD, unescape
+from newskg.shacl.terms import rdflib_term
+
+_TYPE = f"<{RDF_TYPE}>"
+SUBCLASS = f"<{RDFS_SUB_CLASS_OF}>"
+
+
+class DataGraph:
+    """A data graph indexed by subject (and object, for inverse paths), N-Triples terms."""
+
+    def __init__(self, triples: Iterable[tuple[str, ...]]) -> None:
+        spo: dict[str, dict[str, list[str]]] = {}
+        seen: set[tuple[str, str, str]] = set()
+        for t in triples:
+            s, p, o = _norm(t[0]), _norm(t[1]), _norm(t[2])
+            if (s, p, o) in seen:
+                continue
+            seen.add((s, p, o))
+            spo.setdefault(s, {}).setdefault(p, []).append(o)
+        self.spo = spo
+        self.triples = seen
+        self._ops: dict[str, dict[str, list[str]]] | None = None
+        self._supers: dict[str, set[str]] = {}
+        self._subclass = any(p == SUBCLASS for _, p, _ in seen)
+
+    def values(self, f: str, path: str, inverse: bool) -> list[str]:
+        if not inverse:
+            return self.spo.get(f, {}).get(path, [])
+        if self._ops is None:
+            self._ops = {}
+            for s, p, o in self.triples:
+                self._ops.setdefault(o, {}).setdefault(p, []).append(s)
+        return self._ops.get(f, {}).get(path, [])
+
+    def supers(self, cls: str) -> set[str]:
+        """``cls`` and its rdfs:subClassOf ancestors in the data graph."""
+        found = self._supers.get(cls)
+        if found is None:
+            found = {cls}
+            if self._subclass:
+                todo = [cls]
+                while todo:
+                    for parent in self.spo.get(todo.pop(), {}).get(SUBCLASS, []):
+                        if parent not in found:
+                            found.add(parent)
+                            todo.append(parent)
+            self._supers[cls] = found
+        return found
+
+    def is_instance(self, node: str, cls: str) -> bool:
+        return any(cls in self.supers(t) for t in self.spo.get(node, {}).get(_TYPE, []))
+
+    def members(self, among: set[str] | None) -> dict[str, list[str]]:
+        """Class -> its instances (rdf:type/rdfs:subClassOf*), subjects in ``among`` only."""
+        found: dict[str, list[str]] = {}
+        for s, props in self.spo.items():
+            types = props.get(_TYPE)
+            if types is None or (among is not None and s not in among):
+                continue
+            classes: set[str] = set()
+            for t in types:
+                classes |= self.supers(t)
+            for cls in classes:
+                found.setdefault(cls, []).append(s)
+        return found
+
+    def store(self) -> ox.Store:
+        store = ox.Store()
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in self.triples)
+        store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        return store
+
+
+def _norm(term: str) -> str:
+    """IRIs without escapes, so that they compare equal to the shapes' IRIs."""
+    if term[0] == "<" and "\\" in term:
+        return f"<{unescape(term[1:-1])}>"
+    return term
+
+
+def node_kind(term: str) -> str:
+    return {"<": "I", "_": "B"}.get(term[0], "L")
+
+
+_LITERALS: dict[str, rdflib.term.Node] = {}
+
+
+def _rdflib(term: str) -> Any:
+    if term[0] != '"':
+        return rdflib_term(term)
+    cached = _LITERALS.get(term)
+    if cached is None:
+        cached = rdflib_term(term)
+        if len(_LITERALS) < 100_000:
+            _LITERALS[term] = cached
+    return cached
+
+
+def string(term: str) -> str:
+    """How pyshacl's string-based constraints see a value node (value_node_to_string)."""
+    v = _rdflib(term)
+    if isinstance(v, rdflib.Literal):
+        if v.value is not None and v.datatype in (None, rdflib.RDF.langString, rdflib.XSD.string):
+            return str(v.value)
+        return str(v)
+    return str(v)
+
+
+def datatype_ok(term: str, rule: rdflib.URIRef) -> bool:
+    """pyshacl's DatatypeConstraintComponent, term by term."""
+    if term[0] != '"':
+        return False
+    v = _rdflib(term)
+    if v.datatype == rule:
+        return getattr(v, "ill_typed", None) is not True and _actual(v, rule)
+    if rule == rdflib.RDFS.Literal:
+        return True
+    if rule == rdflib.RDFS.Datatype and v.datatype:
+        return True
+    if v.datatype is None and v.language is None and rule == rdflib.XSD.string:
+        return _actual(v, rule)
+    if rule == rdflib.RDF.langString and v.language:
+        return _actual(v, rule)
+    return False
+
+
+_KINDS: dict[str, Any] = {
+    XSD + "string": (str, bytes),
+    str(rdflib.RDF.langString): (str, bytes),
+    XSD + "integer": int,
+    XSD + "float": float,
+    XSD + "decimal": Decimal,
+    XSD + "boolean": bool,
+    XSD + "date": date,
+    XSD + "time": time,
+    XSD + "dateTime": datetime,
+}
+
+
+def _actual(v: rdflib.Literal, rule: rdflib.URIRef) -> bool:
+    """pyshacl's _assert_actual_datatype: the parsed value has the datatype's Python type."""
+    expected = _KINDS.get(str(rule))
+    return True if expected is None else isinstance(v.value, expected)
+
+
+def min_inclusive_ok(term: str, minimum: rdflib.Literal) -> bool:
+    """pyshacl's MinInclusiveConstraintComponent for one value."""
+    if term[0] != '"':
+        return False
+    v = _rdflib(term)
+    min_is_string, v_is_string = isinstance(minimum.value, str), isinstance(v.value, str)
+    if min_is_string != v_is_string:
+        return False
+    try:
+        return bool(compare_literal(v, minimum) >= 0)
+    except (TypeError, NotImplementedError):
+        return False
+
+
+def less_than(term: str, other: str) -> bool:
+    """pyshacl's LessThanConstraintComponent for one pair of values."""
+    if term[0] == "_" or other[0] == "_":
+        raise ValueError("sh:lessThan cannot compare a blank node")
+
+    def side(t: str) -> tuple[Any, bool]:
+        v = _rdflib(t)
+        if isinstance(v, rdflib.URIRef):
+            return str(v), True
+        if isinstance(v.value, str):
+            return v.value, True
+        return v, False
+
+    a, a_str = side(term)
+    b, b_str = side(other)
+    if a_str != b_str:
+        return False
+    return bool(a < b)

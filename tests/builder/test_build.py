@@ -1,0 +1,184 @@
+"""`newskg build` end to end on a copy of the project: exports, determinism, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from tests.conftest import ROOT, SEED_ARTICLE, SHARED, run_cli
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("newskg.*"))
+    }
+
+
+def test_seed_article_is_byte_identical_to_the_shared_seed():
+    shared = SHARED / "seeds" / f"{SEED_ARTICLE}.txt"
+    if not shared.exists():
+        pytest.skip(f"{shared} is absent (../shared is not checked out beside the repo)")
+    ours = ROOT / "seeds" / SEED_ARTICLE / "article.txt"
+    assert ours.read_bytes() == shared.read_bytes()
+
+
+def test_build_writes_store_and_parseable_exports(built_kg):
+    kg = built_kg / "kg"
+    assert (kg / "store").is_symlink()
+    turtle = (kg / "newskg.ttl").read_text(encoding="utf-8")
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    parsed = list(ox.parse(input=turtle.encode(), format=ox.RdfFormat.TURTLE))
+    assert len(graph) == len(set(parsed)) > 1000
+    dataset = list(ox.parse(path=str(kg / "newskg.trig"), format=ox.RdfFormat.TRIG))
+    graphs = {str(q.graph_name) for q in dataset}
+    assert graphs == {
+        f"<https://w3id.org/newskg/graph/article/{SEED_ARTICLE}>",
+        "<https://w3id.org/newskg/graph/entities>",
+        "<https://w3id.org/newskg/graph/ontology>",
+    }
+
+
+def test_committed_exports_match_a_fresh_build(built_kg):
+    """kg/newskg.{ttl,trig} in the repo are what the current seeds and code produce."""
+    committed = ROOT / "kg"
+    for name in ("newskg.ttl", "newskg.trig"):
+        assert (committed / name).read_bytes() == (built_kg / "kg" / name).read_bytes(), (
+            f"kg/{name} is stale: run 'newskg build' and commit it"
+        )
+
+
+def test_two_builds_give_byte_identical_exports(project):
+    assert run_cli("build", "--project", project).code == 0
+    first = _digest(project / "kg")
+    assert run_cli("build", "--project", project).code == 0
+    assert _digest(project / "kg") == first
+    # the previous store is kept for readers mid-query; older ones are pruned
+    assert len(list((project / "kg" / ".stores").iterdir())) == 2
+
+
+BAD_EDITS = [
+    # (file, old, new, expected message, exit code)
+    (
+        f"seeds/{SEED_ARTICLE}/facts.yaml",
+        '"Huawei CEO expressed his gratitude',
+        '"Huawei CEO expressed his deep gratitude',
+        "quote not found in the article text",
+        2,
+    ),
+    (
+        f"seeds/{SEED_ARTICLE}/facts.yaml",
+        "speaker: ren-zhengfei",
+        "speaker: ren-zhengfie",
+        "names unknown entity 'ren-zhengfie'",
+        2,
+    ),
+    (
+        f"seeds/{SEED_ARTICLE}/facts.yaml",
+        'date: "2021-11-25"',
+        'date: "2021-11-31"',
+        "is not a real calendar date",
+        2,
+    ),
+    (
+        "seeds/entities.yaml",
+        "  - id: ren-zhengfei",
+        "  - id: huawei",
+        "duplicate entity id 'huawei'",
+        2,
+    ),
+    (f"seeds/{SEED_ARTICLE}/facts.yaml", "meetings:", "meetings: [", "YAML syntax error", 2),
+    ("mappings/events.yaml", "[a, nkg:Meeting]", "[a, nkgx:Meeting]", "nkgx", 2),
+    ("mappings/events.yaml", "    graphs: $(graph)", "    graphz: $(graph)", "graphz", 2),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message", "code"), BAD_EDITS)
+def test_bad_input_fails_cleanly_and_leaves_kg_untouched(project, file, old, new, message, code):
+    assert run_cli("build", "--project", project).code == 0
+    before = _digest(project / "kg")
+    target = Path(project / "kg" / "store").resolve()
+    path = project / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    result = run_cli("build", "--project", project)
+
+    assert result.code == code
+    assert message in result.err
+    first = result.err.splitlines()[0]
+    assert first.startswith("error: ") and ":" in first.split(" ", 2)[1]
+    # file:line:column of the problem
+    location = first.split(" ")[1]
+    assert location.count(":") >= 2 and location.split(":")[0].endswith(Path(file).name)
+    assert "Traceback" not in result.err
+    assert _digest(project / "kg") == before
+    assert Path(project / "kg" / "store").resolve() == target
+    assert not [
+        p
+        for p in (project / "kg" / ".stores").iterdir()
+        if p.name.startswith("build-")
+        and p.resolve() != target.parent
+        and not (p / "store").exists()
+    ]
+
+
+def test_shacl_violation_fails_the_build(project):
+    """A mapping that drops required evidence is caught by SHACL, with the fact's location."""
+    assert run_cli("build", "--project", project).code == 0
+    before = _digest(project / "kg")
+    path = project / "mappings" / "cooperation.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("      - [nkg:comparator, $(comparator)~iri]\n", ""), encoding="utf-8"
+    )
+    result = run_cli("build", "--project", project)
+    assert result.code == 4, result.err
+    assert "figure" in result.err and "facts.yaml:" in result.err
+    assert _digest(project / "kg") == before
+
+
+def test_validate_writes_nothing(project):
+    result = run_cli("validate", "--project", project)
+    assert result.code == 0, result.err
+    assert "1 article(s) valid" in result.out
+    assert not (project / "kg").exists()
+
+
+def test_mapping_set_must_read_one_known_source(project):
+    (project / "mappings" / "stray.yaml").write_text(
+        "mappings:\n  x:\n    sources: [[other.json~jsonpath, '$[*]']]\n    s: $(iri)\n"
+        "    po: [[a, http://e/C]]\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build", "--project", project)
+    assert result.code == 2
+    assert "stray.yaml" in result.err and "other.json" in result.err
+
+
+def test_no_stray_files_left_after_success(built_kg):
+    kg = built_kg / "kg"
+    names = sorted(p.name for p in kg.iterdir())
+    assert names == [".lock", ".runs", ".stores", "newskg.trig", "newskg.ttl", "store"]
+    # one run per article (the seed), no scratch files in the build folder
+    assert [p.name.split(".")[0] for p in (kg / ".runs").iterdir()] == ["000_62ce04f1d7ffd07b"]
+    build_dir = (kg / "store").resolve().parent
+    assert sorted(p.name for p in build_dir.iterdir()) == ["manifest.json", "store"]
+
+
+def test_an_article_text_that_is_a_folder_is_an_input_error(project):
+    """Not a failed write (exit 5): the build names the article file that cannot be read."""
+    assert run_cli("build", "--project", project).code == 0
+    before = _digest(project / "kg")
+    text = project / "seeds" / SEED_ARTICLE / "article.txt"
+    text.unlink()
+    text.mkdir()
+    result = run_cli("build", "--project", project)
+    assert result.code == 2, result.err
+    assert "cannot read the article text" in result.err and "article.txt" in result.err
+    assert "Traceback" not in result.err
+    assert _digest(project / "kg") == before
