@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from newskg.errors import InputError, NewskgError
-from newskg.model.iris import DEFAULT_BASE
+from newskg.rdf import DEFAULT_BASE
 
 
 def _project_args(parser: argparse.ArgumentParser) -> None:

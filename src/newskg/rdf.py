@@ -1,5 +1,6 @@
 """The RDF vocabulary every stage shares: the prefix table, the IRIs newskg names in code,
-prefixed names both ways, and N-Triples string unescaping.
+prefixed names both ways, N-Triples string unescaping, and the closure of sub-class and
+sub-property statements.
 
 Plain strings only (no rdflib, no pyoxigraph), so that any module can import it for free and
 build the term objects it needs from these IRIs.
@@ -8,7 +9,12 @@ build the term objects it needs from these IRIs.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Iterable
 from functools import lru_cache
+from typing import TypeVar
+
+# Where instance IRIs are minted unless a project says otherwise (``--base``).
+DEFAULT_BASE = "https://w3id.org/newskg/"
 
 # The project's fixed prefix table, in the order exports and queries declare them.
 PREFIXES: dict[str, str] = {
@@ -55,6 +61,8 @@ XSD_DECIMAL = XSD + "decimal"
 XSD_DOUBLE = XSD + "double"
 XSD_BOOLEAN = XSD + "boolean"
 XSD_DATE = XSD + "date"
+
+T = TypeVar("T", bound=Hashable)
 
 # What a prefixed name's local part may be here: a subset of Turtle's PN_LOCAL that needs no
 # escaping and that JSON-LD and SPARQL read the same way.
@@ -127,3 +135,28 @@ def unescape(text: str) -> str:
         return _SIMPLE_ESCAPES.get(match.group(3), match.group(0))
 
     return _ESCAPE.sub(one, text)
+
+
+def transitive_closure(pairs: Iterable[tuple[T, T]]) -> dict[T, set[T]]:
+    """Each node's strict ancestors along ``(node, parent)`` pairs, such as the
+    ``rdfs:subClassOf`` statements of an ontology (a node is never its own, even on a cycle).
+
+    >>> transitive_closure([("a", "b"), ("b", "c")]) == {"a": {"b", "c"}, "b": {"c"}}
+    True
+    """
+    direct: dict[T, set[T]] = {}
+    for node, parent in pairs:
+        if node != parent:
+            direct.setdefault(node, set()).add(parent)
+    closure: dict[T, set[T]] = {}
+    for start, parents in direct.items():
+        seen: set[T] = set()
+        stack = list(parents)
+        while stack:
+            node = stack.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            stack.extend(direct.get(node, ()))
+        closure[start] = seen
+    return closure

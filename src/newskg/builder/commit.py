@@ -95,7 +95,7 @@ class StagedBuild:
     def write_manifest(self, manifest: dict[str, object]) -> None:
         """Build facts (base IRI, counts, content hashes) kept beside the store they describe."""
         # Compact: with an indent, json falls back to its pure-Python encoder, and the
-        # manifest of a 100k-article build is tens of megabytes.
+        # manifest of a large build is tens of megabytes.
         text = json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n"
         (self.dir / MANIFEST_FILE).write_text(text, encoding="utf-8")
 

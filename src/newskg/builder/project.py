@@ -7,7 +7,8 @@ from pathlib import Path
 
 from newskg.errors import InputError, MappingError, location_of
 from newskg.mapping import MappingSet, load_mappings, merge_mappings
-from newskg.model.iris import DEFAULT_BASE, IriPolicy
+from newskg.model.iris import IriPolicy
+from newskg.rdf import DEFAULT_BASE
 
 # The two logical sources the mappings read: one article's normalised document, and the
 # entity registry.

@@ -14,9 +14,9 @@ separates top-level Turtle blocks; in TriG, subject blocks inside a graph are se
 blank lines too, but only a graph block ends with a line holding just ``}`` (``{`` and ``}``
 cannot occur in an IRI or blank node label). A block can therefore be found by binary search
 over byte offsets, and a new export is the old one with a few blocks replaced, inserted or
-deleted: the unchanged byte ranges are copied by the kernel (``os.copy_file_range``), which
-for a 10k-article KG is a fraction of a second against the ~16 s a full k-way merge of the
-per-article runs takes (docs/scale.md).
+deleted: the unchanged byte ranges are copied by the kernel (``os.copy_file_range``), a
+small fraction of what a full k-way merge of the per-article runs costs
+(docs/performance.md).
 
 The result is byte for byte what the full writers produce for the new set of statements,
 provided the caller passes the new header and every block whose content changed;
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from newskg.exports.rdf_text import subject_key
-from newskg.rdf import PREFIXES
+from newskg.rdf import expand as expand_name
 
 
 class NotPatchable(Exception):
@@ -44,11 +44,10 @@ def expand(token: str) -> str:
     """The N-Triples form of a term as the writers print it (inverse of their compaction)."""
     if token.startswith(("<", "_:")):
         return token
-    prefix, sep, local = token.partition(":")
-    namespace = PREFIXES.get(prefix)
-    if not sep or namespace is None:
+    iri = expand_name(token)
+    if iri is None:
         raise NotPatchable(f"not a term the writers print: {token!r}")
-    return f"<{namespace}{local}>"
+    return f"<{iri}>"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,11 @@
 The document is plain JSON-able data (see docs/data-model.md): every reference is resolved to
 an absolute IRI, every evidence quote to code-point offsets, every value to its canonical
 lexical form. The mappings then only have to say which RDF terms to emit.
+
+Why this module is long: one loader walks one facts file, section by section, with the
+article's text, the registry and the problems collected so far as shared state. What the
+fields may hold is declared in :mod:`newskg.model.schema`, and the quote search lives in
+:mod:`newskg.inputs.evidence`.
 """
 
 from __future__ import annotations

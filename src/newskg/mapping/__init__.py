@@ -3,7 +3,7 @@
 Pure: records in, quads out. See docs/mapping-language.md for the supported language.
 """
 
-from newskg.mapping.loader import DEFAULT_BASE, MappingSet, load_mappings, merge_mappings
+from newskg.mapping.loader import MappingSet, load_mappings, merge_mappings
 from newskg.mapping.materialise import Quad
 
-__all__ = ["DEFAULT_BASE", "MappingSet", "Quad", "load_mappings", "merge_mappings"]
+__all__ = ["MappingSet", "Quad", "load_mappings", "merge_mappings"]

@@ -12,8 +12,8 @@ from newskg.mapping.materialise import Materialiser, Quad, dict_resolver
 from newskg.mapping.model import Diagnostics, RefObjectMap, TriplesMap, check
 from newskg.mapping.rml_turtle import read_rml_turtle
 from newskg.mapping.yarrrml import read_yarrrml
+from newskg.rdf import DEFAULT_BASE
 
-DEFAULT_BASE = "https://w3id.org/newskg/"
 Sources = Mapping[str, Any] | Callable[[str], Any]
 
 

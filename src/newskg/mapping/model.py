@@ -14,6 +14,7 @@ from typing import Literal
 
 from newskg.errors import Diagnostic, Location
 from newskg.mapping import terms
+from newskg.rdf import XSD
 
 TermType = Literal["iri", "uri", "unsafe_iri", "blank", "literal"]
 IRI_TYPES: frozenset[str] = frozenset({"iri", "uri", "unsafe_iri"})
@@ -200,8 +201,7 @@ def _check_term(tm: TermMap, diags: Diagnostics) -> None:
 
 
 def _curie(iri: str) -> str:
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    return "xsd:" + iri[len(xsd) :] if iri.startswith(xsd) else f"<{iri}>"
+    return "xsd:" + iri[len(XSD) :] if iri.startswith(XSD) else f"<{iri}>"
 
 
 def _check_graph(g: TermMap, diags: Diagnostics) -> None:

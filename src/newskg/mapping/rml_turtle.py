@@ -3,6 +3,11 @@
 rdflib parses the Turtle; this module walks the graph. rdflib forgets where terms came from,
 so :class:`_Locator` finds each term's first textual occurrence to give every diagnostic a
 file:line:column.
+
+Why this module is long: it is one reader of one format. Every method shares the reader's
+state (the parsed graph, the locator and the problems collected so far), and the methods
+follow RML-Core from triples maps to term maps; split across modules, one vocabulary would
+be read in several places.
 """
 
 from __future__ import annotations

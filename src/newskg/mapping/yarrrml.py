@@ -2,6 +2,11 @@
 
 Every problem is collected with the file:line:column of the YAML node it concerns and the
 whole file is reported at once. Anything outside the subset is refused, never ignored.
+
+Why this module is long: it is one reader of one format. Every method shares the reader's
+state (the file's prefixes, its base and the problems collected so far), and the methods
+follow the YARRRML document from sources to terms; split across modules, one grammar would
+be read in several places.
 """
 
 from __future__ import annotations

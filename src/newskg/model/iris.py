@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 
 from newskg.errors import InputError
-from newskg.rdf import PREFIXES
+from newskg.rdf import DEFAULT_BASE, PREFIXES
 
-DEFAULT_BASE = "https://w3id.org/newskg/"
 ONTOLOGY = PREFIXES["nkg"]
 WIKIDATA_ENTITY = PREFIXES["wd"]
 

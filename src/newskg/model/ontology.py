@@ -4,18 +4,16 @@ meeting."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 
 from newskg.errors import InputError, location_of
-from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, RDFS_SUB_PROPERTY_OF
+from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, RDFS_SUB_PROPERTY_OF, transitive_closure
 
 Quad = tuple[str, str, str, str]
-T = TypeVar("T", bound=Hashable)
 
 _TYPE = f"<{RDF_TYPE}>"
 SUB_CLASS = f"<{RDFS_SUB_CLASS_OF}>"
@@ -62,27 +60,6 @@ def parse_rdf_file(path: Path, graph: str = "") -> list[Quad]:
 def load_ontology(folder: Path, graph: str) -> Ontology:
     quads = parse_rdf_file(folder / ONTOLOGY_FILE, graph)
     return Ontology(tuple(quads), _closure(quads, SUB_CLASS), _closure(quads, SUB_PROPERTY))
-
-
-def transitive_closure(pairs: Iterable[tuple[T, T]]) -> dict[T, set[T]]:
-    """Each node's strict ancestors along ``(node, parent)`` pairs (a node is never its own,
-    even on a cycle): the super-classes or super-properties the ontology implies."""
-    direct: dict[T, set[T]] = {}
-    for node, parent in pairs:
-        if node != parent:
-            direct.setdefault(node, set()).add(parent)
-    closure: dict[T, set[T]] = {}
-    for start, parents in direct.items():
-        seen: set[T] = set()
-        stack = list(parents)
-        while stack:
-            node = stack.pop()
-            if node in seen or node == start:
-                continue
-            seen.add(node)
-            stack.extend(direct.get(node, ()))
-        closure[start] = seen
-    return closure
 
 
 def _closure(quads: Iterable[Quad], relation: str) -> dict[str, tuple[str, ...]]:

@@ -109,9 +109,8 @@ class Adjacency:
         """The statements of a shortest path, as ``newskg.query.traversal.shortest_path``.
 
         The very search the on-disk graph and bench/api.py's raw pyoxigraph and rdflib
-        columns run, over numbers. (The same search done level by level over sets, as
-        ``reachable`` is, measured only some 15% faster: less than the cost of a second
-        implementation.)"""
+        columns run, over numbers. (Done level by level over sets, as ``reachable`` is, it
+        is not enough faster to pay for a second implementation.)"""
         return shortest_path(self._hops, start, goal, max_hops)
 
     def _hops(self, node: int) -> Iterator[tuple[ox.Triple, int]]:

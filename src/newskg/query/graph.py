@@ -19,12 +19,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from newskg.errors import NotFoundError, QueryError, did_you_mean
-from newskg.model.iris import DEFAULT_BASE, ENTITY_SEGMENTS, SLUG
+from newskg.model.iris import ENTITY_SEGMENTS, SLUG
 from newskg.query import views
 from newskg.query.adjacency import Adjacency
 from newskg.query.terms import Edge, Evidence, Iri, Solutions, Term, to_python, to_term
 from newskg.query.traversal import neighbours_of, reachable, shortest_path
 from newskg.rdf import (
+    DEFAULT_BASE,
     PREFIXES,
     RDF_TYPE,
     RDFS_LABEL,
@@ -58,10 +59,10 @@ class KnowledgeGraph:
         """Open ``kg/`` (or ``kg/store``) read-only.
 
         ``in_memory=True`` copies the store into memory and indexes every node's edges in
-        Python lists (:mod:`newskg.query.in_memory`). Opening then takes some 30 s and 0.9 GB
-        per million quads, but SPARQL no longer reads RocksDB, and ``out``/``in_``/
-        ``neighbours``/``path`` become list lookups, 60 to 130 times faster than on disk
-        (bench/api.py): worth it for traversal-heavy work."""
+        Python lists (:class:`InMemoryGraph`). Opening then costs time and memory in
+        proportion to the graph, but SPARQL no longer reads RocksDB and ``out``/``in_``/
+        ``neighbours``/``path`` become list lookups: worth it for traversal-heavy work
+        (figures in docs/performance.md)."""
         path = Path(path)
         store = open_store(path)
         base = read_manifest(path).get("base", DEFAULT_BASE)

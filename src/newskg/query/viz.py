@@ -22,12 +22,11 @@ import pyoxigraph as ox
 
 from newskg.errors import InputError, NewskgError, NotFoundError
 from newskg.model.iris import IriPolicy
-from newskg.model.ontology import transitive_closure
 from newskg.query.graph import TYPE, KnowledgeGraph, Node
 from newskg.query.results import compact
 from newskg.query.terms import Term
 from newskg.query.traversal import levels
-from newskg.rdf import NKG, OA, ORG, RDFS_SUB_PROPERTY_OF, SCHEMA, SKOS
+from newskg.rdf import NKG, OA, ORG, RDFS_SUB_PROPERTY_OF, SCHEMA, SKOS, transitive_closure
 
 NEWS_ARTICLE = ox.NamedNode(SCHEMA + "NewsArticle")
 SUB_PROPERTY_OF = ox.NamedNode(RDFS_SUB_PROPERTY_OF)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl.rdfutil.compare import compare_literal
 
-from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, XSD, unescape
+from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, XSD, transitive_closure, unescape
 from newskg.shacl.terms import rdflib_term
 
 _TYPE = f"<{RDF_TYPE}>"
@@ -35,7 +35,7 @@ class DataGraph:
         self.triples = seen
         self._ops: dict[str, dict[str, list[str]]] | None = None
         self._supers: dict[str, set[str]] = {}
-        self._subclass = any(p == SUBCLASS for _, p, _ in seen)
+        self._ancestors = transitive_closure((s, o) for s, p, o in seen if p == SUBCLASS)
 
     def values(self, f: str, path: str, inverse: bool) -> list[str]:
         if not inverse:
@@ -50,15 +50,7 @@ class DataGraph:
         """``cls`` and its rdfs:subClassOf ancestors in the data graph."""
         found = self._supers.get(cls)
         if found is None:
-            found = {cls}
-            if self._subclass:
-                todo = [cls]
-                while todo:
-                    for parent in self.spo.get(todo.pop(), {}).get(SUBCLASS, []):
-                        if parent not in found:
-                            found.add(parent)
-                            todo.append(parent)
-            self._supers[cls] = found
+            found = self._supers[cls] = {cls, *self._ancestors.get(cls, ())}
         return found
 
     def is_instance(self, node: str, cls: str) -> bool:

@@ -13,6 +13,10 @@ Determinism: article ``i`` draws from its own ``random.Random(f"{seed}:{i}")`` (
 are hashed with SHA-512, independent of ``PYTHONHASHSEED``), and the entity pools depend only
 on the article count, so the same ``--articles``/``--seed`` gives the same bytes everywhere.
 Every article says ``synthetic: true``; no Wikidata ids are generated (never invented).
+
+Why this module is long: one article is written as one story, sentence by sentence, every
+section of its facts file beside the sentence that supports it; cut into pieces, the
+evidence would no longer sit next to the text it quotes.
 """
 
 from __future__ import annotations
