@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from newskg.errors import InputError
 from newskg.exports.jsonld import context_for, write_jsonld
 from newskg.exports.rdf_text import Quad, write_nquads, write_ntriples, write_trig, write_turtle
+from newskg.files import written_aside
 from newskg.store import open_store
 
 FORMATS = ("ttl", "trig", "nt", "nq", "jsonld")
@@ -58,19 +59,6 @@ def export(
     if output is None or not isinstance(output, Path | str):
         write_export(quads, format, output or sys.stdout)
         return len(quads)
-    target = Path(output)
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-            write_export(quads, format, handle)
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(
-            f"cannot write {target}: {exc.strerror}",
-            hint="check that the folder exists and that -o names a file, not a folder",
-        ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with written_aside(Path(output)) as handle:
+        write_export(quads, format, handle)
     return len(quads)

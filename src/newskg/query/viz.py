@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from newskg.errors import InputError, NewskgError, NotFoundError
+from newskg.files import written_aside
 from newskg.model.iris import IriPolicy
 from newskg.query.graph import TYPE, KnowledgeGraph, Node
 from newskg.query.results import compact
@@ -253,14 +254,6 @@ def viz(kg: KnowledgeGraph, target: str, output: Path, depth: int = 1) -> Pictur
     pic = picture(kg, target, depth)
     dot = to_dot(pic)
     text = dot if output.suffix == ".dot" else render_svg(dot)
-    tmp = output.with_name(output.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(
-            f"cannot write {output}: {exc.strerror}",
-            hint="check that the folder exists and that -o names a file, not a folder",
-        ) from None
+    with written_aside(output) as handle:
+        handle.write(text)
     return pic
