@@ -17,8 +17,22 @@ from newskg.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+# The tests' own articles and registry: never the project's seeds/, which is the user's data
+# and changes as articles are added.
+FIXTURE_SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEED_ARTICLE = "000_62ce04f1d7ffd07b"
-PROJECT_DIRS = ("seeds", "mappings", "ontology", "queries")
+SEED = FIXTURE_SEEDS / SEED_ARTICLE
+# What a project holds besides its seeds: the product's mappings, ontology and saved queries.
+PRODUCT_DIRS = ("mappings", "ontology", "queries")
+
+
+def copy_project(target: Path, seeds: Path = FIXTURE_SEEDS) -> Path:
+    """A project in ``target``: the product's mappings, ontology and queries, and ``seeds``
+    (by default the fixture seeds) as its seeds/."""
+    for name in PRODUCT_DIRS:
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copytree(seeds, target / "seeds")
+    return target
 
 
 @dataclass
@@ -60,18 +74,14 @@ def cli() -> Callable[..., CliResult]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A writable copy of the project's seeds, mappings, ontology and queries."""
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, tmp_path / name)
-    return tmp_path
+    """A writable project: the fixture seeds with the product's mappings, ontology, queries."""
+    return copy_project(tmp_path)
 
 
 @pytest.fixture(scope="session")
 def built_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed KG built once per test session from a copy of the project."""
-    root = tmp_path_factory.mktemp("seedkg")
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, root / name)
+    root = copy_project(tmp_path_factory.mktemp("seedkg"))
     result = run_cli("build", "--project", root)
     assert result.code == 0, result.err
     return root

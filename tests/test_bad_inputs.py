@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_DIRS, ROOT, run_cli
+from tests.conftest import copy_project, run_cli
 
 CASES = Path(__file__).parent / "bad_inputs"
 DEFAULT_ARGS = ["build", "--project", "."]
@@ -107,9 +107,7 @@ ALL_CASES = _load_cases()
 @pytest.fixture(scope="module")
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with a good build in kg/, copied for each case."""
-    root = tmp_path_factory.mktemp("bad-inputs-template")
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, root / name)
+    root = copy_project(tmp_path_factory.mktemp("bad-inputs-template"))
     result = run_cli("build", "--project", root, "--no-shacl")
     assert result.code == 0, result.err
     return root

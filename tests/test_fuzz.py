@@ -28,9 +28,8 @@ from newskg.inputs import load_article, load_registry
 from newskg.mapping import load_mappings
 from newskg.model.ontology import SHAPES_FILE
 from newskg.shacl.validator import ShapesValidator
-from tests.conftest import ROOT, SEED_ARTICLE
+from tests.conftest import FIXTURE_SEEDS, ROOT, SEED, SEED_ARTICLE
 
-SEED = ROOT / "seeds" / SEED_ARTICLE
 FUZZ = settings(
     max_examples=60,
     deadline=None,
@@ -123,7 +122,7 @@ def mutated_yaml(draw: Callable[..., Any], path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def builder() -> Builder:
-    return Builder(Project(ROOT), validate=False)
+    return Builder(Project(ROOT, seeds=FIXTURE_SEEDS), validate=False)
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +187,7 @@ def test_mutated_entities(builder, shacl, tmp_path):
     path = tmp_path / "entities.yaml"
 
     @FUZZ
-    @given(text=mutated_yaml(ROOT / "seeds" / "entities.yaml"))
+    @given(text=mutated_yaml(FIXTURE_SEEDS / "entities.yaml"))
     def run(text: str) -> None:
         path.write_text(text, encoding="utf-8")
         try:

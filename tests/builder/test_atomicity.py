@@ -23,7 +23,7 @@ import pytest
 from newskg.builder.commit import recover
 from newskg.query.graph import KnowledgeGraph
 from newskg.store import KgLayout
-from tests.conftest import PROJECT_DIRS, ROOT, SEED_ARTICLE, run_cli
+from tests.conftest import SEED_ARTICLE, copy_project, run_cli
 
 FACTS = f"seeds/{SEED_ARTICLE}/facts.yaml"
 OLD_TITLE = "  title: Thai PM Prayut"
@@ -54,9 +54,7 @@ class Fixture:
 
 
 def _copy_project(dst: Path) -> Path:
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, dst / name)
-    return dst
+    return copy_project(dst)
 
 
 def _edit_title(project: Path) -> None:

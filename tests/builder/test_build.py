@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from tests.conftest import ROOT, SEED_ARTICLE, SHARED, run_cli
+from tests.conftest import FIXTURE_SEEDS, ROOT, SEED, SEED_ARTICLE, SHARED, run_cli
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -22,7 +22,7 @@ def test_seed_article_is_byte_identical_to_the_shared_seed():
     shared = SHARED / "seeds" / f"{SEED_ARTICLE}.txt"
     if not shared.exists():
         pytest.skip(f"{shared} is absent (../shared is not checked out beside the repo)")
-    ours = ROOT / "seeds" / SEED_ARTICLE / "article.txt"
+    ours = SEED / "article.txt"
     assert ours.read_bytes() == shared.read_bytes()
 
 
@@ -42,8 +42,17 @@ def test_build_writes_store_and_parseable_exports(built_kg):
     }
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_committed_exports_match_a_fresh_build(built_kg):
-    """kg/newskg.{ttl,trig} in the repo are what the current seeds and code produce."""
+    """kg/newskg.{ttl,trig} in the repo are what the shipped seeds and current code produce."""
+    if _files(ROOT / "seeds") != _files(FIXTURE_SEEDS):
+        pytest.skip(
+            "seeds/ holds articles of its own: the committed exports are rebuilt from them by "
+            "'newskg build', and this check applies to the shipped seeds only"
+        )
     committed = ROOT / "kg"
     for name in ("newskg.ttl", "newskg.trig"):
         assert (committed / name).read_bytes() == (built_kg / "kg" / name).read_bytes(), (

@@ -6,7 +6,6 @@ mid-query); the HTTP reader queries `newskg serve`, which follows each swap."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 from newskg.query.graph import KnowledgeGraph
 from newskg.serve.run import serve_forever
 from newskg.serve.server import Server
-from tests.conftest import PROJECT_DIRS, ROOT, SEED_ARTICLE, run_cli
+from tests.conftest import SEED_ARTICLE, copy_project, run_cli
 
 FACTS = f"seeds/{SEED_ARTICLE}/facts.yaml"
 TITLE = "  title: Thai PM Prayut"
@@ -40,8 +39,7 @@ def _read_loop(kg: Path, stop: threading.Event, seen: list[tuple[int, str]], err
 
 
 def test_api_reader_never_sees_a_partial_graph(tmp_path):
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, tmp_path / name)
+    copy_project(tmp_path)
     assert run_cli("build", "--project", tmp_path, "--no-shacl").code == 0
     expected = KnowledgeGraph.open(tmp_path / "kg").select(COUNT).column("n")[0]
 
@@ -102,8 +100,7 @@ PREFIXED_HEADLINE = "PREFIX schema: <https://schema.org/>\n" + HEADLINE
 def test_server_reader_never_sees_a_partial_graph_or_an_error(tmp_path):
     """`newskg serve` follows rebuilds (it restarts Oxigraph on the new store) without a
     failed request or a partial answer in between."""
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, tmp_path / name)
+    copy_project(tmp_path)
     assert run_cli("build", "--project", tmp_path, "--no-shacl").code == 0
     expected = KnowledgeGraph.open(tmp_path / "kg").select(COUNT).column("n")[0]
 

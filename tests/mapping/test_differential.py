@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 
 
 def _load_script():
@@ -37,7 +38,7 @@ def morph_python():
 
 
 def test_project_mappings_match_morphkgc(morph_python, tmp_path):
-    report = diff.differential(ROOT / "seeds", ROOT / "mappings", morph_python, tmp_path)
+    report = diff.differential(FIXTURE_SEEDS, ROOT / "mappings", morph_python, tmp_path)
     assert report.equal, report.render()
     assert report.newskg > 1000 and report.morph > 1000  # the seeds were really mapped
     # The documented normalisations are the only ones that apply (and they do apply).

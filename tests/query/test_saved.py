@@ -11,10 +11,10 @@ import pytest
 from newskg.query.graph import KnowledgeGraph
 from newskg.query.saved import find_query, list_queries
 from newskg.query.terms import Iri
-from tests.conftest import ROOT, SEED_ARTICLE, run_cli
+from tests.conftest import ROOT, SEED, SEED_ARTICLE, run_cli
 
 QUERIES = ROOT / "queries"
-TEXT = (ROOT / "seeds" / SEED_ARTICLE / "article.txt").read_text(encoding="utf-8")
+TEXT = (SEED / "article.txt").read_text(encoding="utf-8")
 BASE = "https://w3id.org/newskg/"
 
 

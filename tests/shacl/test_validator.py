@@ -25,7 +25,7 @@ from newskg.shacl.compiled import CompiledShapes, UnsupportedShape
 from newskg.shacl.reference import report_violations
 from newskg.shacl.terms import rdflib_term
 from newskg.shacl.validator import ShapesValidator, Violation
-from tests.conftest import ROOT, SEED_ARTICLE
+from tests.conftest import FIXTURE_SEEDS, ROOT, SEED_ARTICLE
 
 NKG = "https://w3id.org/newskg/ontology#"
 OA = "http://www.w3.org/ns/oa#"
@@ -42,9 +42,9 @@ Key = tuple[str, str, str, str, str]
 
 @pytest.fixture(scope="module")
 def seed() -> tuple[Builder, object, list[Quad]]:
-    builder = Builder(Project(ROOT))
+    builder = Builder(Project(ROOT, seeds=FIXTURE_SEEDS))
     validator, builder.validator = builder.validator, None
-    article, quads = builder.article_quads(ROOT / "seeds" / SEED_ARTICLE)
+    article, quads = builder.article_quads(FIXTURE_SEEDS / SEED_ARTICLE)
     builder.validator = validator
     return builder, article, quads
 
