@@ -47,6 +47,7 @@ MORPH_RESERVED = ("subject", "predicate", "object", "graph", "triple", "referenc
 _RESERVED_REF = re.compile(r"\$\((" + "|".join(MORPH_RESERVED) + r")\)")
 
 Quad = tuple[str, str, str, str]
+DEFAULT_BASE = "https://w3id.org/newskg/"
 
 
 # --------------------------------------------------------------------------- morph-kgc
@@ -111,9 +112,12 @@ def morph_data(doc: Any) -> Any:
     return doc
 
 
-def morph_mapping(doc: Any, sources: dict[str, Path], suffix: str) -> Any:
+def morph_mapping(doc: Any, sources: dict[str, Path], suffix: str, base: str = "") -> Any:
     """morph-kgc's copy of a YARRRML document: absolute source paths, renamed reserved
-    references, mapping names (and references to them) suffixed."""
+    references, mapping names (and references to them) suffixed, and relative IRIs made
+    absolute against ``base`` (departure 2: morph-kgc ignores the base)."""
+    if base:
+        doc = _absolute_iris(doc, base)
 
     def walk(node: Any, key: str | None = None) -> Any:
         if isinstance(node, dict):
@@ -138,6 +142,43 @@ def morph_mapping(doc: Any, sources: dict[str, Path], suffix: str) -> Any:
     return walk(doc)
 
 
+_SUBJECT_KEYS = ("s", "subject", "subjects")
+_GRAPH_KEYS = ("g", "graph", "graphs")
+
+
+def _absolute_iris(doc: Any, base: str) -> Any:
+    """Subjects, graphs and ``~iri`` objects written relative to the base, resolved."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("mappings"), dict):
+        return doc
+
+    def absolute(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        head = value.split("$(", 1)[0]
+        return base + value if head and ":" not in head else value
+
+    mappings = {}
+    for name, mapping in doc["mappings"].items():
+        mapping = dict(mapping)
+        for key in (*_SUBJECT_KEYS, *_GRAPH_KEYS):
+            if isinstance(mapping.get(key), list):
+                mapping[key] = [absolute(v) for v in mapping[key]]
+            elif key in mapping:
+                mapping[key] = absolute(mapping[key])
+        if "po" in mapping:
+            mapping["po"] = [
+                [*entry[:1], absolute(entry[1]), *entry[2:]]
+                if isinstance(entry, list)
+                and len(entry) > 1
+                and isinstance(entry[1], str)
+                and entry[1].endswith("~iri")
+                else entry
+                for entry in mapping["po"]
+            ]
+        mappings[name] = mapping
+    return {**doc, "mappings": mappings}
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -155,12 +196,13 @@ class Inputs:
 def load_inputs(seeds: Path, mappings: Path, base: str) -> Inputs:
     from newskg.inputs import ENTITIES_FILE, article_folders, load_article, load_registry
     from newskg.mapping import load_mappings
-    from newskg.model.iris import IriPolicy
+    from newskg.model.schema import MODEL_FILE, load_model
 
-    iris = IriPolicy(base)
-    registry = load_registry(seeds / ENTITIES_FILE, iris)
+    # The project's data model sits beside its mappings, in ontology/.
+    model = load_model(mappings.parent / "ontology" / MODEL_FILE)
+    registry = load_registry(seeds / ENTITIES_FILE, model)
     articles = [
-        (folder.name, load_article(folder, registry, iris).document)
+        (folder.name, load_article(folder, registry, model).document)
         for folder in article_folders(seeds)
     ]
     inputs = Inputs(registry.document, articles)
@@ -182,7 +224,7 @@ def newskg_quads(inputs: Inputs) -> set[Quad]:
     return quads
 
 
-def prepare_morph(inputs: Inputs, work: Path) -> Path:
+def prepare_morph(inputs: Inputs, work: Path, base: str = DEFAULT_BASE) -> Path:
     """Write morph-kgc's data, mapping copies and config under ``work``; return the config."""
     from newskg import located_yaml
 
@@ -201,7 +243,7 @@ def prepare_morph(inputs: Inputs, work: Path) -> Path:
         data.write_text(json.dumps(morph_data(doc), ensure_ascii=False), encoding="utf-8")
         files = []
         for path in maps:
-            mapping = morph_mapping(located_yaml.load(path), {source: data}, "__" + tag)
+            mapping = morph_mapping(located_yaml.load(path), {source: data}, "__" + tag, base)
             copy = folder / path.name  # JSON is YAML: no YAML 1.1 retyping on morph's side
             copy.write_text(json.dumps(mapping, ensure_ascii=False, indent=1), encoding="utf-8")
             files.append(copy)
@@ -338,11 +380,11 @@ def compare(ours: set[Quad], theirs: set[Quad], invalid: list[str]) -> Report:
 
 
 def differential(
-    seeds: Path, mappings: Path, python: Path, work: Path, base: str = "https://w3id.org/newskg/"
+    seeds: Path, mappings: Path, python: Path, work: Path, base: str = DEFAULT_BASE
 ) -> Report:
     inputs = load_inputs(seeds, mappings, base)
     ours = canonical(newskg_quads(inputs))
-    config = prepare_morph(inputs, work)
+    config = prepare_morph(inputs, work, base)
     run_morphkgc(python, config, work / "morph-kgc.log")
     theirs, invalid = parse_nquads((work / "morph-kgc.nq").read_text(encoding="utf-8"))
     return compare(ours, theirs, invalid)

@@ -35,6 +35,14 @@ def copy_project(target: Path, seeds: Path = FIXTURE_SEEDS) -> Path:
     return target
 
 
+def edit_text(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in ``path`` by ``new``, failing when ``old`` is not there so
+    that a test never passes by editing nothing."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer contains {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 @dataclass
 class CliResult:
     code: int

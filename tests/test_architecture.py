@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "builder": {"model", "inputs", "mapping", "shacl", "exports"},
     "query": {"model"},
     "serve": {"query"},
-    "tools": {"mapping", "inputs", "model"},
+    "tools": {"mapping", "inputs", "model", "exports"},
 }
 MAX_LINES = 500
 

@@ -77,6 +77,16 @@ def _apply(edit: dict[str, Any], project: Path) -> None:
         raise AssertionError(f"unknown edit {edit}")
 
 
+def _update_expected_stderr(case: Path, got: list[str], lines: int) -> None:
+    """NEWSKG_UPDATE_GOLDEN=1: write the stderr a case now gives into its case.yaml (review
+    the diff before committing it)."""
+    text = case.read_text(encoding="utf-8")
+    head, sep, _ = text.rpartition("  stderr: |\n")
+    assert sep, f"{case}: only a final 'stderr: |' block can be updated"
+    keep = got if len(got) <= max(lines, 6) else got[:lines]
+    case.write_text(head + sep + "".join(f"    {line}\n" for line in keep), encoding="utf-8")
+
+
 def snapshot(kg: Path) -> dict[str, str]:
     """Every file and symlink under kg/ with its content hash or link target."""
     state: dict[str, str] = {}
@@ -135,6 +145,9 @@ def test_bad_input(name, spec, built_template, tmp_path, monkeypatch):
     assert result.code == expect["exit"], result.err
     wanted = expect["stderr"].splitlines() if expect.get("stderr") else []
     got = result.err.splitlines()
+    if got[: len(wanted)] != wanted and os.environ.get("NEWSKG_UPDATE_GOLDEN"):
+        _update_expected_stderr(CASES / name / "case.yaml", got, len(wanted))
+        wanted = got[: len(wanted)]
     assert got[: len(wanted)] == wanted, result.err
     if "last_line" in expect:  # argparse: the usage above it changes as commands are added
         assert got[-1] == expect["last_line"], result.err

@@ -26,7 +26,7 @@ from newskg.builder.project import ARTICLE_SOURCE, ENTITIES_SOURCE
 from newskg.errors import NewskgError
 from newskg.inputs import load_article, load_registry
 from newskg.mapping import load_mappings
-from newskg.model.ontology import SHAPES_FILE
+from newskg.model.ontology import shapes_files
 from newskg.shacl.validator import ShapesValidator
 from tests.conftest import FIXTURE_SEEDS, ROOT, SEED, SEED_ARTICLE
 
@@ -127,7 +127,7 @@ def builder() -> Builder:
 
 @pytest.fixture(scope="module")
 def shacl() -> ShapesValidator:
-    return ShapesValidator(ROOT / "ontology" / SHAPES_FILE)
+    return ShapesValidator(shapes_files(ROOT / "ontology"))
 
 
 def _well_formed(quads: list[tuple[str, str, str, str]]) -> None:
@@ -149,7 +149,7 @@ def _check_article(
     builder: Builder, shacl: ShapesValidator, folder: Path, registry: Any, seen: Outcomes
 ) -> None:
     try:
-        article = load_article(folder, registry, builder.iris)
+        article = load_article(folder, registry, builder.model)
         quads = list(builder.mappings.articles.materialise({ARTICLE_SOURCE: article.document}))
         quads = sorted(set(builder.ontology.materialise(quads)))
         _well_formed(quads)
@@ -185,13 +185,15 @@ def test_mutated_facts(builder, shacl, tmp_path):
 def test_mutated_entities(builder, shacl, tmp_path):
     seen = Outcomes()
     path = tmp_path / "entities.yaml"
+    # The registry reads shared-facts.yaml beside it; the seed article names a shared event.
+    shutil.copy(FIXTURE_SEEDS / "shared-facts.yaml", tmp_path)
 
     @FUZZ
     @given(text=mutated_yaml(FIXTURE_SEEDS / "entities.yaml"))
     def run(text: str) -> None:
         path.write_text(text, encoding="utf-8")
         try:
-            registry = load_registry(path, builder.iris)
+            registry = load_registry(path, builder.model)
             quads = list(
                 builder.mappings.entities.materialise({ENTITIES_SOURCE: registry.document})
             )
@@ -209,7 +211,7 @@ def test_mutated_entities(builder, shacl, tmp_path):
 def test_mutated_mappings(builder, tmp_path, name):
     seen = Outcomes()
     path = tmp_path / name
-    document = load_article(SEED, builder.registry, builder.iris).document
+    document = load_article(SEED, builder.registry, builder.model).document
 
     @FUZZ
     @given(text=mutated_yaml(ROOT / "mappings" / name))

@@ -19,12 +19,15 @@ if TYPE_CHECKING:
     from newskg.query.terms import Edge, Evidence, Iri, Solutions
     from newskg.query.views import (
         Agreement,
+        Event,
         Figure,
         Meeting,
         Participant,
+        PostHolding,
         Programme,
         Quote,
         Ref,
+        TimelineEntry,
     )
     from newskg.query.viz import Picture, viz
     from newskg.serve.push import PushReport, push
@@ -51,6 +54,9 @@ _WHERE = {
     "find_query": "newskg.query.saved",
     "list_queries": "newskg.query.saved",
     "Agreement": "newskg.query.views",
+    "Event": "newskg.query.views",
+    "PostHolding": "newskg.query.views",
+    "TimelineEntry": "newskg.query.views",
     "Figure": "newskg.query.views",
     "Meeting": "newskg.query.views",
     "Participant": "newskg.query.views",
@@ -69,6 +75,7 @@ __all__ = [
     "Agreement",
     "BuildReport",
     "Edge",
+    "Event",
     "Evidence",
     "Figure",
     "Iri",
@@ -78,6 +85,7 @@ __all__ = [
     "Node",
     "Participant",
     "Picture",
+    "PostHolding",
     "Programme",
     "Project",
     "PushReport",
@@ -86,6 +94,7 @@ __all__ = [
     "SavedQuery",
     "Server",
     "Solutions",
+    "TimelineEntry",
     "ValidationReport",
     "build",
     "export",

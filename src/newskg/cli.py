@@ -128,10 +128,12 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.exports import export
+    from newskg.exports.formats import TRIPLE_FORMATS
 
     count = export(args.kg, format=args.format, output=args.output or out)
     if args.output:
-        out.write(f"wrote {count} quads to {args.output}\n")
+        unit = "triples" if args.format in TRIPLE_FORMATS else "quads"
+        out.write(f"wrote {count} {unit} to {args.output}\n")
     return 0
 
 

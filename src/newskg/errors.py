@@ -130,7 +130,8 @@ def location_of(path: Path | str, line: int = 0, column: int = 0) -> Location:
     return Location(shown, line, column)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the choice closest in spelling to ``word``, or None when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """A hint naming the choice closest in spelling to ``word``, or None when none is close
+    (``cutoff``: the least similarity, 0 to 1, that counts as close)."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else None

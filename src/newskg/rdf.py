@@ -37,6 +37,7 @@ PREFIXES: dict[str, str] = {
 NKG = PREFIXES["nkg"]
 SCHEMA = PREFIXES["schema"]
 ORG = PREFIXES["org"]
+PROV = PREFIXES["prov"]
 OA = PREFIXES["oa"]
 SKOS = PREFIXES["skos"]
 OWL = PREFIXES["owl"]

@@ -23,7 +23,7 @@ import pytest
 from newskg.builder.commit import recover
 from newskg.query.graph import KnowledgeGraph
 from newskg.store import KgLayout
-from tests.conftest import SEED_ARTICLE, copy_project, run_cli
+from tests.conftest import SEED_ARTICLE, copy_project, edit_text, run_cli
 
 FACTS = f"seeds/{SEED_ARTICLE}/facts.yaml"
 OLD_TITLE = "  title: Thai PM Prayut"
@@ -221,8 +221,7 @@ def _assert_untouched(fx: Fixture, project: Path) -> None:
 def test_shacl_violation_leaves_previous_build(fx, tmp_path):
     project = _trial_project(fx, tmp_path, "p")
     path = project / "mappings" / "cooperation.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("      - [nkg:comparator, $(comparator)~iri]\n", ""), "utf-8")
+    edit_text(path, "      - [nkg:comparator, nkg:$(comparator)~iri]\n", "")
     result = run_cli("build", "--project", project)
     assert result.code == 4 and "Traceback" not in result.err
     _assert_untouched(fx, project)
@@ -233,8 +232,7 @@ def test_bad_fact_in_the_last_article_leaves_previous_build(fx, tmp_path):
     last = project / "seeds" / "zzz_last_article"
     shutil.copytree(project / "seeds" / SEED_ARTICLE, last)
     facts = last / "facts.yaml"
-    text = facts.read_text(encoding="utf-8")
-    facts.write_text(text.replace("    unit: ICT professional\n", "    unit: []\n", 1), "utf-8")
+    edit_text(facts, "    unit: ICT professional\n", "    unit: []\n")
     result = run_cli("build", "--project", project, "--no-shacl")
     assert result.code == 2 and "zzz_last_article/facts.yaml:" in result.err
     _assert_untouched(fx, project)

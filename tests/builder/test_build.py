@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from tests.conftest import FIXTURE_SEEDS, ROOT, SEED, SEED_ARTICLE, SHARED, run_cli
+from tests.conftest import FIXTURE_SEEDS, ROOT, SEED, SEED_ARTICLE, SHARED, edit_text, run_cli
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -99,9 +99,9 @@ BAD_EDITS = [
         "duplicate entity id 'huawei'",
         2,
     ),
-    (f"seeds/{SEED_ARTICLE}/facts.yaml", "meetings:", "meetings: [", "YAML syntax error", 2),
-    ("mappings/events.yaml", "[a, nkg:Meeting]", "[a, nkgx:Meeting]", "nkgx", 2),
-    ("mappings/events.yaml", "    graphs: $(graph)", "    graphz: $(graph)", "graphz", 2),
+    (f"seeds/{SEED_ARTICLE}/facts.yaml", "events:", "events: [", "YAML syntax error", 2),
+    ("mappings/events.yaml", "[a, nkg:Participation]", "[a, nkgx:Participation]", "nkgx", 2),
+    ("mappings/events.yaml", "    graphs: graph/", "    graphz: graph/", "graphz", 2),
 ]
 
 
@@ -141,10 +141,7 @@ def test_shacl_violation_fails_the_build(project):
     assert run_cli("build", "--project", project).code == 0
     before = _digest(project / "kg")
     path = project / "mappings" / "cooperation.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("      - [nkg:comparator, $(comparator)~iri]\n", ""), encoding="utf-8"
-    )
+    edit_text(path, "      - [nkg:comparator, nkg:$(comparator)~iri]\n", "")
     result = run_cli("build", "--project", project)
     assert result.code == 4, result.err
     assert "figure" in result.err and "facts.yaml:" in result.err

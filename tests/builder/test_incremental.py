@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newskg.builder import Project, build
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, edit_text, run_cli
 
 
 def _exports(kg: Path) -> dict[str, bytes]:
@@ -129,8 +129,7 @@ def test_a_failing_article_in_an_incremental_build_leaves_kg_untouched(synthetic
     before = _exports(synthetic / "kg")
     target = (synthetic / "kg" / "store").resolve()
     facts = synthetic / "seeds" / "syn-000001" / "facts.yaml"
-    text = facts.read_text(encoding="utf-8")
-    facts.write_text(text.replace("    speaker: ", "    speaker: nobody-", 1), encoding="utf-8")
+    edit_text(facts, "    speaker: ", "    speaker: nobody-")
     result = run_cli("build", "--project", synthetic, "--jobs", "2", "--no-shacl")
     assert result.code == 2, result.err
     assert "syn-000001" in result.err and "facts.yaml:" in result.err

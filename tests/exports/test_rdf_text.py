@@ -7,19 +7,19 @@ from newskg.exports.rdf_text import write_nquads, write_ntriples, write_trig, wr
 
 QUADS = [
     (
-        "<https://w3id.org/newskg/id/person/x>",
+        "<https://w3id.org/newskg/id/x>",
         "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
         "<https://schema.org/Person>",
         "<https://w3id.org/newskg/graph/entities>",
     ),
     (
-        "<https://w3id.org/newskg/id/person/x>",
+        "<https://w3id.org/newskg/id/x>",
         "<https://schema.org/name>",
         '"X \\"the\\" person"',
         "<https://w3id.org/newskg/graph/entities>",
     ),
     (
-        "<https://w3id.org/newskg/id/person/x>",
+        "<https://w3id.org/newskg/id/x>",
         "<https://schema.org/birthDate>",
         '"1950-01-01"^^<http://www.w3.org/2001/XMLSchema#date>',
         "<https://w3id.org/newskg/graph/a>",

@@ -9,10 +9,10 @@ import pytest
 
 from newskg.errors import FactError, InputError
 from newskg.inputs import article_folders, load_article, load_registry
-from newskg.model.iris import IriPolicy
+from newskg.model.schema import load_model
+from tests.conftest import ROOT
 
-IRIS = IriPolicy()
-BASE = "https://w3id.org/newskg/"
+MODEL = load_model(ROOT / "ontology" / "model.yaml")
 
 ENTITIES = """\
 schemes:
@@ -38,9 +38,10 @@ article:
   date: 2024-05-03
   language: en
 sources:
-  - {id: pr, label: a press release, kind: PressRelease}
-meetings:
+  - {id: pr, label: a press release, kind: PressRelease, issuer: acme}
+events:
   - id: m1
+    kind: meeting
     label: Alice meets officials
     date: 2024-05-03
     mode: in-person
@@ -65,10 +66,14 @@ figures:
 """
 
 
-def make_seeds(root: Path, facts: str = FACTS, text: str = TEXT, entities: str = ENTITIES) -> Path:
+def make_seeds(
+    root: Path, facts: str = FACTS, text: str = TEXT, entities: str = ENTITIES, shared: str = ""
+) -> Path:
     seeds = root / "seeds"
     (seeds / "a1").mkdir(parents=True)
     (seeds / "entities.yaml").write_text(entities, encoding="utf-8")
+    if shared:
+        (seeds / "shared-facts.yaml").write_text(shared, encoding="utf-8")
     (seeds / "a1" / "article.txt").write_text(text, encoding="utf-8")
     (seeds / "a1" / "facts.yaml").write_text(textwrap.dedent(facts), encoding="utf-8")
     return seeds
@@ -76,42 +81,84 @@ def make_seeds(root: Path, facts: str = FACTS, text: str = TEXT, entities: str =
 
 def load(root: Path, **kwargs: str):
     seeds = make_seeds(root, **kwargs)
-    registry = load_registry(seeds / "entities.yaml", IRIS)
-    return load_article(seeds / "a1", registry, IRIS)
+    registry = load_registry(seeds / "entities.yaml", MODEL)
+    return load_article(seeds / "a1", registry, MODEL)
 
 
-def test_normalised_document(tmp_path):
+def test_normalised_document_holds_keys_and_terms_never_iris(tmp_path):
     doc = load(tmp_path).document
-    meeting = doc["meetings"][0]
-    assert meeting["iri"] == BASE + "id/meeting/a1/m1"
-    assert meeting["attendees"] == [BASE + "id/person/alice"]
-    assert meeting["mode"] == "https://w3id.org/newskg/ontology#InPerson"
-    assert doc["participations"][0]["post"] == BASE + "id/post/ceo-of-acme"
+    event = doc["events"][0]
+    assert (event["key"], event["article"], event["kind"]) == ("a1.m1", "a1", "Meeting")
+    assert event["participants"] == ["alice"]
+    assert event["mode"] == "InPerson"  # the ontology term the mapping names: nkg:InPerson
+    (role,) = doc["roles"]
+    assert (role["target"], role["agent"], role["capacity"], role["role"]) == (
+        "a1.m1",
+        "alice",
+        "ceo-of-acme",
+        "Participant",
+    )
+    assert role["evidence"] == event["evidence"]
     figure = doc["figures"][0]
-    assert figure["value_integer"] == "500"
+    assert figure["value_integer"] == "500"  # one key per datatype: see TYPED_DATATYPES
+    assert figure["kind"] == "Figure"  # achieved, the default kind
     assert figure["as_of"] == "2024-05-03"  # defaults to the article date
-    assert figure["according_to"] == BASE + "id/source/a1/pr"
+    assert figure["according_to"] == "a1.pr"
+    assert doc["sources"][0]["issuer"] == "acme"
     quote = doc["quotes"][0]
-    (evidence,) = [e for e in doc["evidence"] if e["iri"] in quote["evidence"]]
+    assert quote["during"] == "a1.m1"
+    (evidence,) = [e for e in doc["evidence"] if e["span"] in quote["evidence"]]
     assert TEXT[evidence["start"] : evidence["end"]] == "Trade is good,"
-    assert evidence["sentences"] == [BASE + "id/sentence/a1/2"]
-    assert "value_decimal" not in figure  # absent, never null
+    assert evidence["sentences"] == [2]
+    assert "by" not in figure  # absent, never null
+    assert "http" not in repr({k: v for k, v in doc.items() if k != "article"})
 
 
-def test_empty_optional_text_is_absent_not_the_text_none(tmp_path):
-    """'note:' or 'description:' with nothing after it is YAML null: the field is absent,
-    as any optional field left empty, rather than the literal "None" in the graph."""
-    facts = FACTS.replace("    unit: person\n", "    unit: person\n    note:\n", 1)
-    entities = ENTITIES.replace("label: Ruritania}", "label: Ruritania, description: }", 1)
-    entities = entities.replace("{label: Topics}", "{label: Topics, definition: }", 1)
-    seeds = make_seeds(tmp_path, facts=facts, entities=entities)
-    registry = load_registry(seeds / "entities.yaml", IRIS)
-    figure = load_article(seeds / "a1", registry, IRIS).document["figures"][0]
-    assert "note" not in figure
-    (country,) = [e for e in registry.document["entities"] if e["id"] == "ruritania"]
-    assert "description" not in country
-    (topics,) = [s for s in registry.document["schemes"] if s["id"] == "topics"]
-    assert "definition" not in topics and topics["label"] == "Topics"
+def test_synonyms_of_vocabulary_words_are_accepted(tmp_path):
+    facts = FACTS.replace("comparator: greater-than", "comparator: more-than")
+    facts = facts.replace("mode: in-person", "mode: online")
+    doc = load(tmp_path, facts=facts).document
+    assert doc["figures"][0]["comparator"] == "GreaterThan"
+    assert doc["events"][0]["mode"] == "Virtual"
+
+
+def test_a_target_may_have_a_year_or_a_month_by_which_to_be_met(tmp_path):
+    target = "    unit: person\n    kind: target\n    by: 2025-06\n"
+    facts = FACTS.replace("    unit: person\n", target)
+    figure = load(tmp_path, facts=facts).document["figures"][0]
+    assert (figure["kind"], figure["by_gYearMonth"]) == ("Target", "2025-06")
+    assert "by_gYear" not in figure and "by_date" not in figure
+
+
+def test_a_target_date_is_refused_on_an_achieved_figure_and_a_year_where_a_date_is_needed(
+    tmp_path,
+):
+    wrong = "    unit: person\n    by: 2025\n    as_of: 2025\n"
+    facts = FACTS.replace("    unit: person\n", wrong)
+    messages = [d.message for d in _error(tmp_path, facts=facts).diagnostics]
+    assert any("'by' is for a target figure, and figure 'f1' is achieved" in m for m in messages)
+    assert any(
+        "'2025' is only a year or a month, and 'as_of' needs a full date" in m for m in messages
+    )
+
+
+def test_a_shared_fact_is_one_node_named_by_its_registry_id(tmp_path):
+    shared = "events:\n  - {id: summit-2024, kind: summit, label: The 2024 summit}\n"
+    named = "  - id: m1\n    shared: summit-2024\n"
+    facts = FACTS.replace("  - id: m1\n    kind: meeting\n", named)
+    facts = facts.replace("    label: Alice meets officials\n    date", "    date")
+    doc = load(tmp_path, facts=facts, shared=shared).document
+    event = doc["events"][0]
+    assert (event["key"], event["kind"]) == ("summit-2024", "Summit")
+    assert doc["quotes"][0]["during"] == "summit-2024"  # the local id names the shared node
+
+
+def test_an_entity_field_naming_a_fact_says_so_without_suggesting_it_back(tmp_path):
+    facts = FACTS.replace("    subject: acme", "    subject: acme\n    speaker: q1")
+    (diag,) = _error(tmp_path, facts=facts).diagnostics
+    assert "'speaker' of figure 'f1' must name" in diag.message
+    assert "but 'q1' is a quote here" in diag.message
+    assert diag.hint is None
 
 
 def test_article_folders_are_sorted_and_complete(tmp_path):
@@ -136,64 +183,65 @@ def _error(tmp_path: Path, **kwargs: str) -> FactError:
             "[trained over 600 people]",
             "evidence of figure 'f1': quote not found in the article text; it matches up to "
             "character 13",
-            29,
+            30,
             16,
         ),
         (
             "speaker: alice",
             "speaker: alicia",
             "'speaker' of quote 'q1' names unknown entity 'alicia'",
-            18,
+            19,
             14,
         ),
         (
             "    date: 2024-05-03",
             "    date: 2024-05-32",
-            "bad 'date' in meeting 'm1': '2024-05-32' is not a real calendar date",
-            10,
+            "bad 'date' in event 'm1': '2024-05-32' is not a real calendar date",
+            11,
             11,
         ),
-        ("  - id: q1", "  - id: m1", "duplicate fact id 'm1' (first defined at line 8)", 17, 9),
-        ("mode: in-person", "mode: online", "'mode' of meeting 'm1' cannot be 'online'", 11, 11),
+        ("  - id: q1", "  - id: m1", "duplicate fact id 'm1' (first defined at line 8)", 18, 9),
+        ("mode: in-person", "mode: sideways", "'mode' of event 'm1' cannot be 'sideways'", 12, 11),
         # a list where one word is expected: reported, not a TypeError (unhashable)
-        ("mode: in-person", "mode: [in-person]", "meeting 'm1' cannot be ['in-person']", 11, 11),
-        ("    unit: person", "    units: person", "unknown key 'units' in a figure", 27, 5),
+        ("mode: in-person", "mode: [in-person]", "event 'm1' cannot be ['in-person']", 12, 11),
+        ("    unit: person", "    units: person", "unknown key 'units' in a figure", 28, 5),
         (
             "    unit: person",
             '    unit: person\n    note: ""',
             "bad 'note' in figure 'f1': expected non-empty text",
-            28,
+            29,
             11,
         ),
         (
             "    topics: [trade]",
             "    topics: [praise]",
             "concept 'praise' is in scheme 'statement-kinds', expected 'topics'",
-            14,
+            15,
             14,
         ),
         (
             "    according_to: pr",
             "    according_to: memo",
             "figure 'f1' cites unknown source 'memo'",
-            28,
+            29,
             19,
         ),
         (
             "    according_to: pr",
             "    according_to: {id: pr}",
             "figure 'f1' cites unknown source '{'id': 'pr'}'",
-            28,
+            29,
             19,
         ),
         (
             "    speaker: alice",
             "    speaker: trade",
-            "must be Country or GovernmentBody or Group or Organization or Person, "
+            "must name a Country or a GovernmentBody or a Group or an Organization or a Person, "
             "but 'trade' is a Concept",
-            18,
+            19,
             14,
         ),
+        ("    kind: meeting", "    kind: party", "'kind' of event 'm1' cannot be 'party'", 9, 11),
     ],
 )
 def test_bad_facts_are_located(tmp_path, old, new, message, line, column):
@@ -217,47 +265,21 @@ def test_unreadable_article_text_is_an_input_error(tmp_path):
     seeds = make_seeds(tmp_path)
     (seeds / "a1" / "article.txt").unlink()
     (seeds / "a1" / "article.txt").mkdir()
-    registry = load_registry(seeds / "entities.yaml", IRIS)
+    registry = load_registry(seeds / "entities.yaml", MODEL)
     with pytest.raises(InputError, match="cannot read the article text: Is a directory"):
-        load_article(seeds / "a1", registry, IRIS)
+        load_article(seeds / "a1", registry, MODEL)
+
+
+def test_an_article_id_that_is_also_a_registry_id_is_refused(tmp_path):
+    seeds = make_seeds(tmp_path)
+    (seeds / "a1").rename(seeds / "alice")
+    registry = load_registry(seeds / "entities.yaml", MODEL)
+    with pytest.raises(InputError, match="article id 'alice' is also an id in the registry"):
+        load_article(seeds / "alice", registry, MODEL)
 
 
 def test_yaml_syntax_error_is_located(tmp_path):
     with pytest.raises(InputError) as info:
         load(tmp_path, facts=FACTS.replace("label: Alice meets officials", "label: [unclosed", 1))
     assert info.value.location is not None
-    assert info.value.location.line == 10  # where the parser notices the unclosed list
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "message"),
-    [
-        ("{id: alice, type: Person", "{id: alice, type: Persn", "unknown type 'Persn'"),
-        ("wikidata: Q42", "wikidata: 42", "'42' is not a Wikidata item id"),
-        (
-            "post_in: acme",
-            "post_in: nowhere",
-            "'post_in' of 'ceo-of-acme' names unknown entity 'nowhere'",
-        ),
-        ("{id: ruritania", "{id: acme", "duplicate entity id 'acme' (first defined at line 6)"),
-        ("scheme: topics}", "scheme: topic}", "unknown scheme 'topic'"),
-        (
-            "wikidata: Q42}",
-            "wikidata: Q42, description: [a, list]}",
-            "bad 'description' of entity 'acme': expected non-empty text",
-        ),
-        ("topics: {label: Topics}", "topics: {label: ''}", "bad 'label' of scheme 'topics'"),
-        ("topics: {label: Topics}", "topics: {label: }", "scheme 'topics' has no label"),
-        (
-            "schemes:\n  topics: {label: Topics}\n  statement-kinds: {label: Statement kinds}\n",
-            "schemes: []\n",
-            "'schemes' must be a mapping",
-        ),
-    ],
-)
-def test_bad_entities_are_located(tmp_path, old, new, message):
-    seeds = make_seeds(tmp_path, entities=ENTITIES.replace(old, new, 1))
-    with pytest.raises(FactError) as info:
-        load_registry(seeds / "entities.yaml", IRIS)
-    assert message in info.value.diagnostics[0].message
-    assert info.value.diagnostics[0].location.line > 0
+    assert info.value.location.line == 11  # where the parser notices the unclosed list

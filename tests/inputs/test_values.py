@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from newskg.inputs.values import parse_date, parse_language, parse_number, parse_year_or_date
+from newskg.inputs.values import parse_date, parse_language, parse_number, parse_partial_date
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -15,11 +15,16 @@ def test_dates_must_exist():
         parse_date("25 November 2021")
 
 
-def test_year_or_date():
-    assert parse_year_or_date(2019) == ("2019", XSD + "gYear")
-    assert parse_year_or_date("2019-03-01") == ("2019-03-01", XSD + "date")
-    with pytest.raises(ValueError, match="neither a year"):
-        parse_year_or_date("19")
+def test_a_partial_date_is_a_year_a_month_or_a_date():
+    assert parse_partial_date(2019) == ("2019", XSD + "gYear")
+    assert parse_partial_date("2025-06") == ("2025-06", XSD + "gYearMonth")
+    assert parse_partial_date("2019-03-01") == ("2019-03-01", XSD + "date")
+    with pytest.raises(ValueError, match="no month 13"):
+        parse_partial_date("2025-13")
+    with pytest.raises(ValueError, match="not a year"):
+        parse_partial_date("19")
+    with pytest.raises(ValueError, match="not a year"):
+        parse_partial_date(True)
 
 
 def test_numbers_keep_their_precision():

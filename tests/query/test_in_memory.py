@@ -60,9 +60,9 @@ def test_neighbours_and_paths_are_the_same_both_ways(both):
 def test_lookups_and_errors_are_the_same(both):
     _, memory = both
     assert memory.node("huawei").label == "Huawei Technologies"
-    assert memory.node("Huawei Technologies").iri == BASE + "id/organization/huawei"
+    assert memory.node("Huawei Technologies").iri == BASE + "id/huawei"
     with pytest.raises(NotFoundError, match="is not in the graph"):
-        memory.node(ox.NamedNode(BASE + "id/organization/nobody"))
+        memory.node(ox.NamedNode(BASE + "id/nobody"))
     with pytest.raises(NotFoundError):
         memory.node("no-such-thing")
     with pytest.raises(TypeError, match="not int"):

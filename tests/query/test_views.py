@@ -39,8 +39,8 @@ def test_agreements_have_kind_parties_and_wording_of_the_count(kg):
     (mous,) = kg.agreements()
     assert isinstance(mous, Agreement) and mous.kind == "mou"
     assert {p.iri for p in mous.parties} == {
-        BASE + "organization/huawei",
-        BASE + "group/thai-universities",
+        BASE + "huawei",
+        BASE + "thai-universities",
     }
     (count,) = mous.figures
     assert (count.value, count.comparator, count.unit) == (20, "greater-than", "Thai university")
@@ -49,7 +49,7 @@ def test_agreements_have_kind_parties_and_wording_of_the_count(kg):
 def test_programmes(kg):
     (academy,) = kg.programmes()
     assert isinstance(academy, Programme)
-    assert academy.provider is not None and academy.provider.iri == BASE + "organization/huawei"
+    assert academy.provider is not None and academy.provider.iri == BASE + "huawei"
     assert academy.founded == "2019"
     trained = {f.measure: (f.comparator, f.value) for f in academy.figures}
     assert trained["ICT professionals trained"] == ("greater-than", 41000)

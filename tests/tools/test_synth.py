@@ -50,7 +50,7 @@ def test_articles_are_marked_synthetic_and_quotes_occur_in_the_text(tmp_path):
                     assert record["text"] in text
     # varied: every kind of fact appears somewhere in 20 articles
     assert sections >= {
-        "meetings", "quotes", "statements", "cooperations", "goals", "establishments",
+        "events", "quotes", "statements", "cooperations", "goals", "establishments",
         "agreements", "initiatives", "figures",
     }  # fmt: skip
 

@@ -45,7 +45,7 @@ from newskg.builder.plan import (
 from newskg.builder.pool import default_jobs, outputs
 from newskg.builder.project import Project
 from newskg.builder.runs import collect_runs, write_run
-from newskg.errors import StoreError, location_of
+from newskg.errors import NewskgError, StoreError, location_of
 from newskg.exports.patch import NotPatchable
 from newskg.exports.rdf_text import header, sort_key, sorted_unique_triples
 from newskg.inputs import article_folders
@@ -114,17 +114,37 @@ def validate(
 ) -> ValidationReport:
     """Run every check a build runs, SHACL included, and write nothing.
 
-    ``reference=True`` validates with pyshacl instead of the compiled shapes. ``progress``
-    is told each article's id and quad count as it passes."""
+    Every article is checked, and the problems of all of them are raised together, sorted by
+    file and line. ``reference=True`` validates with pyshacl instead of the compiled
+    shapes. ``progress`` is told each valid article's id and quad count as it passes."""
     builder = Builder(project or Project(), validate=True, reference_shacl=reference)
     builder.validate_entities()
     report = ValidationReport()
+    failed: list[NewskgError] = []
     for folder in article_folders(builder.project.seeds_dir):
-        _, quads = builder.article_quads(folder)
+        try:
+            _, quads = builder.article_quads(folder)
+        except NewskgError as exc:
+            failed.append(exc)
+            continue
         report.articles[folder.name] = len(quads)
         if progress is not None:
             progress(folder.name, len(quads))
+    if failed:
+        raise _combined(failed)
     return report
+
+
+def _combined(errors: list[NewskgError]) -> NewskgError:
+    """One error holding every problem of several, sorted by file, line and column; of the
+    kind (and exit code) of the first."""
+    diagnostics = sorted(
+        (d for e in errors for d in e.diagnostics),
+        key=lambda d: (
+            (d.location.file, d.location.line, d.location.column) if d.location else ("", 0, 0)
+        ),
+    )
+    return type(errors[0])(diagnostics=diagnostics)
 
 
 @dataclass(frozen=True)

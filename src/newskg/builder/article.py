@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newskg.builder.project import ARTICLE_SOURCE, ENTITIES_SOURCE, Project, compile_mappings
-from newskg.errors import MappingError, location_of
+from newskg.errors import Location, MappingError, location_of
 from newskg.exports.rdf_text import sorted_unique_triples, subject_records, trig_graph_block
 from newskg.inputs import ENTITIES_FILE, ArticleDocument, Registry, load_article, load_registry
 from newskg.model.iris import IriPolicy
-from newskg.model.ontology import SHAPES_FILE, Ontology, Quad, load_ontology
+from newskg.model.ontology import Ontology, Quad, load_ontology, shapes_files
+from newskg.model.schema import MODEL_FILE, Model, load_model
 from newskg.shacl.validator import EntityContext, ShapesValidator
 
 
@@ -42,13 +43,14 @@ class Builder:
     ) -> None:
         self.project = project
         self.iris = IriPolicy(project.base)
-        self.registry: Registry = load_registry(project.seeds_dir / ENTITIES_FILE, self.iris)
+        self.model: Model = load_model(project.ontology_dir / MODEL_FILE)
+        self.registry: Registry = load_registry(project.seeds_dir / ENTITIES_FILE, self.model)
         self.mappings = compile_mappings(project.mappings_dir, project.base)
         self.ontology: Ontology = load_ontology(
             project.ontology_dir, f"<{self.iris.ontology_graph}>"
         )
         self.validator = (
-            ShapesValidator(project.ontology_dir / SHAPES_FILE, reference=reference_shacl)
+            ShapesValidator(shapes_files(project.ontology_dir), reference=reference_shacl)
             if validate
             else None
         )
@@ -60,10 +62,19 @@ class Builder:
         return sorted(set(self.ontology.materialise(quads)))
 
     def validate_entities(self) -> None:
-        """The entities and ontology graphs against every shape (once per build)."""
+        """The entities and ontology graphs against every shape (once per build). A shared
+        fact is judged with the articles that report it, not here: the registry only names
+        it."""
         if self.validator is not None:
             quads = [*self.entity_quads, *self.ontology.quads]
-            self.validator.check(quads, {}, f"entities ({self.project.seeds_dir / ENTITIES_FILE})")
+            shared = {f"<{self.iris.node(key)}>" for key in self.registry.names.shared}
+            focus = {q[0] for q in quads} - shared
+            where = f"entities ({self.project.seeds_dir / ENTITIES_FILE})"
+            self.validator.check(quads, {}, where, focus=focus)
+
+    def locations(self, article: ArticleDocument) -> dict[str, Location]:
+        """Where in facts.yaml each node of the article was declared, by IRI."""
+        return {self.iris.node(key): where for key, where in article.locations.items()}
 
     def article_quads(
         self, folder: Path, seconds: dict[str, float] | None = None
@@ -71,7 +82,7 @@ class Builder:
         """Load, map and (if validating) check one article; its quads sorted and unique.
         Time spent is added to ``seconds`` ("load+map", "shacl") when given."""
         mark = time.perf_counter()
-        article = load_article(folder, self.registry, self.iris)
+        article = load_article(folder, self.registry, self.model)
         mapped = self.mappings.articles.materialise({ARTICLE_SOURCE: article.document})
         quads = sorted(set(self.ontology.materialise(mapped)))
         if seconds is not None:
@@ -79,7 +90,7 @@ class Builder:
         if self.validator is not None:
             mark = time.perf_counter()
             self.validator.check_article(
-                quads, self.context, article.locations, f"article {article.id}"
+                quads, self.context, self.locations(article), f"article {article.id}"
             )
             if seconds is not None:
                 seconds["shacl"] = time.perf_counter() - mark

@@ -18,9 +18,11 @@ from typing import Any
 
 from newskg.builder.project import Project, mapping_files
 from newskg.inputs import ENTITIES_FILE
+from newskg.inputs.entities import SHARED_FILE
+from newskg.model.schema import MODEL_FILE
 from newskg.store import MANIFEST_FILE, TRIG_EXPORT, TURTLE_EXPORT, KgLayout
 
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
 # newskg's own code: a change to it may change any article's output.
 _CODE = Path(__file__).resolve().parents[1]
 
@@ -110,6 +112,8 @@ def fingerprint(project: Project) -> str:
         add(path, f"mappings/{path.name}")
     for path in sorted(project.ontology_dir.glob("*.ttl")):
         add(path, f"ontology/{path.name}")
+    add(project.ontology_dir / MODEL_FILE, "model")
+    add(project.seeds_dir / SHARED_FILE, "shared facts")
     for path in sorted(_CODE.rglob("*.py")):
         add(path, f"code/{path.relative_to(_CODE)}")
     return digest.hexdigest()

@@ -15,6 +15,8 @@ from newskg.files import written_aside
 from newskg.store import open_store
 
 FORMATS = ("ttl", "trig", "nt", "nq", "jsonld")
+# Formats without named graphs: a triple stated in two graphs is written once.
+TRIPLE_FORMATS = ("ttl", "nt")
 
 
 def store_quads(store: ox.Store) -> list[Quad]:
@@ -50,7 +52,8 @@ def export(
 ) -> int:
     """Write the built graph under ``kg`` in ``format`` (one of :data:`FORMATS`) to
     ``output``: a file, written aside and renamed so that it is never half-written, an open
-    text stream, or standard output. Returns the number of quads written."""
+    text stream, or standard output. Returns the number of statements written: triples for
+    the formats without graphs (:data:`TRIPLE_FORMATS`), quads for the others."""
     if format not in FORMATS:
         raise InputError(
             f"unknown export format '{format}'", hint="use one of " + ", ".join(FORMATS)
@@ -58,7 +61,7 @@ def export(
     quads = store_quads(open_store(Path(kg)))
     if output is None or not isinstance(output, Path | str):
         write_export(quads, format, output or sys.stdout)
-        return len(quads)
-    with written_aside(Path(output)) as handle:
-        write_export(quads, format, handle)
-    return len(quads)
+    else:
+        with written_aside(Path(output)) as handle:
+            write_export(quads, format, handle)
+    return len({q[:3] for q in quads}) if format in TRIPLE_FORMATS else len(quads)

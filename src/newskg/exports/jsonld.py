@@ -4,26 +4,22 @@ JSON-LD is compacted with the project's context (``kg/context.jsonld``): the pre
 :mod:`newskg.rdf` plus a short term for every ``nkg:`` class and property of the ontology,
 typed from its declaration (object properties take IRIs, datatype properties their
 ``rdfs:range``). The context is generated, not written by hand, so that it cannot drift from
-the ontology; ``tests/test_jsonld.py`` checks the committed file against the generator.
-Regenerate it with::
-
-    python -m newskg.exports.jsonld context ontology/newskg.ttl > kg/context.jsonld
+the ontology; ``python -m newskg.tools.generate`` writes it with the other artifacts made
+from the data model, and ``tests/exports/test_jsonld.py`` checks the committed file.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import pyoxigraph as ox
 
-from newskg.errors import NewskgError
 from newskg.exports.rdf_text import Quad, sort_key
-from newskg.model.ontology import parse_rdf_file
+from newskg.model.ontology import ontology_files, parse_rdf_file
 from newskg.rdf import (
     NKG,
     OWL,
@@ -90,9 +86,10 @@ def context_for(triples: Iterable[Sequence[str]]) -> dict[str, Any]:
     return {"@context": context}
 
 
-def context_from_ontology(path: Path) -> dict[str, Any]:
-    """The context from an ontology file (Turtle), as committed in ``kg/context.jsonld``."""
-    return context_for(parse_rdf_file(path))
+def context_from_ontology(folder: Path) -> dict[str, Any]:
+    """The context from the ontology files of ``folder`` (hand-written and generated), as
+    committed in ``kg/context.jsonld``."""
+    return context_for([q for path in ontology_files(folder) for q in parse_rdf_file(path)])
 
 
 def dump_context(context: dict[str, Any]) -> str:
@@ -205,23 +202,3 @@ def write_jsonld(quads: Iterable[Quad], out: TextIO, context: dict[str, Any]) ->
     document = {"@context": context["@context"], "@graph": top}
     out.write(json.dumps(document, indent=1, ensure_ascii=False))
     out.write("\n")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m newskg.exports.jsonld context ONTOLOGY.ttl``: print the JSON-LD context."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 2 or args[0] != "context":
-        sys.stderr.write("usage: python -m newskg.exports.jsonld context ontology/newskg.ttl\n")
-        return 2
-    try:
-        context = context_from_ontology(Path(args[1]))
-    except NewskgError as exc:  # a missing file or bad Turtle: located, as the CLI prints it
-        for diag in exc.diagnostics:
-            sys.stderr.write(f"error: {diag}\n")
-        return exc.exit_code
-    sys.stdout.write(dump_context(context))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,54 +1,36 @@
 """Load one article folder (``article.txt`` + ``facts.yaml``) into a normalised document.
 
 The document is plain JSON-able data (see docs/data-model.md): every reference is resolved to
-an absolute IRI, every evidence quote to code-point offsets, every value to its canonical
-lexical form. The mappings then only have to say which RDF terms to emit.
+the key of the node it names, every evidence quote to code-point offsets, every value to its
+canonical lexical form, every vocabulary word to its ontology term. The mappings then say
+which RDF terms to emit, and form every IRI from those keys.
 
-Why this module is long: one loader walks one facts file, section by section, with the
-article's text, the registry and the problems collected so far as shared state. What the
-fields may hold is declared in :mod:`newskg.model.schema`, and the quote search lives in
-:mod:`newskg.inputs.evidence`.
+What each section and field may hold is the model's (:mod:`newskg.model.schema`); this module
+walks a facts file with it, collecting every problem of the file.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from newskg import located_yaml
 from newskg.errors import InputError, Location, did_you_mean, location_of
-from newskg.inputs import values
-from newskg.inputs.checks import (
-    Problems,
-    check_keys,
-    expect_list,
-    expect_mapping,
-    type_name,
-)
+from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping, type_name
 from newskg.inputs.entities import Registry
-from newskg.inputs.evidence import Sentence, find_quote, sentences_overlapping, split_sentences
+from newskg.inputs.evidence import find_quote, sentences_overlapping, split_sentences
+from newskg.inputs.fields import FieldReader, LocalFact, Names, is_slug
 from newskg.located_yaml import YDict, YList
-from newskg.model.iris import ARTICLE_ID, SLUG, IriPolicy
-from newskg.model.schema import (
-    ARTICLE_FIELDS,
-    COMMON,
-    EVIDENCE_FIELD,
-    SECTIONS,
-    SOURCE_FIELDS,
-    TOP_LEVEL_KEYS,
-    Field,
-    Kind,
-    Section,
-)
+from newskg.model.iris import ARTICLE_ID, ARTICLE_ID_MAX, fact_key
+from newskg.model.schema import FactKind, Field, Model
 
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"
-
-# The two keys of a meeting participant, checked like any other reference.
-_PARTICIPANT = Field(Kind.REF, True, frozenset({"Person"}))
-_CAPACITY = Field(Kind.REF, False, frozenset({"Post"}))
+EVIDENCE = "evidence"
+# Keys every fact may have besides its kind's fields.
+COMMON_KEYS = frozenset({"id", EVIDENCE, "according_to", "note"})
 
 
 class _Quote(NamedTuple):
@@ -64,7 +46,7 @@ class _Quote(NamedTuple):
 class ArticleDocument:
     id: str
     document: dict[str, Any]
-    locations: dict[str, Location]  # fact IRI -> where the fact is written, for SHACL reports
+    locations: dict[str, Location]  # node key -> where the fact is written, for SHACL reports
 
 
 def read_article_text(folder: Path) -> str:
@@ -93,42 +75,57 @@ def read_article_text(folder: Path) -> str:
         ) from None
 
 
-def load_article(folder: Path, registry: Registry, iris: IriPolicy) -> ArticleDocument:
-    """Read, check and normalise one article; raise :class:`FactError` with every problem."""
+def check_article_id(folder: Path, registry: Registry) -> str:
+    """The article's id (its folder name), refused when it cannot name a node."""
     article_id = folder.name
-    facts_path = folder / FACTS_FILE
-    if not ARTICLE_ID.match(article_id):
+    if not ARTICLE_ID.match(article_id) or len(article_id) > ARTICLE_ID_MAX:
         raise InputError(
-            f"article folder name '{article_id}' cannot be an article id",
+            f"article folder name '{article_id[:80]}' cannot be an article id",
             location=location_of(folder),
-            hint="use letters, digits, '_', '-' and '.'",
+            hint=f"use up to {ARTICLE_ID_MAX} letters, digits, '_', '-' and '.'",
         )
+    if article_id in registry.names.entities or article_id in registry.names.shared:
+        raise InputError(
+            f"article id '{article_id}' is also an id in the registry",
+            location=location_of(folder),
+            hint="articles and registry entries share one namespace: rename the folder",
+        )
+    return article_id
+
+
+def load_article(folder: Path, registry: Registry, model: Model) -> ArticleDocument:
+    """Read, check and normalise one article; raise :class:`FactError` with every problem."""
+    article_id = check_article_id(folder, registry)
     text = read_article_text(folder)
+    facts_path = folder / FACTS_FILE
     data = located_yaml.load(facts_path)
     # The parsed mapping already carries the file as shown to the user; location_of resolves
     # two paths, which is worth skipping once per article. Anything else is an error anyway.
     file = data.location.file if isinstance(data, YDict) else location_of(facts_path).file
-    loader = _ArticleLoader(article_id, text, data, registry, iris, file)
+    loader = _ArticleLoader(article_id, text, data, registry, model, file)
     document = loader.run()
     return ArticleDocument(article_id, document, loader.locations)
 
 
 class _ArticleLoader:
     def __init__(
-        self, article_id: str, text: str, data: Any, registry: Registry, iris: IriPolicy, file: str
+        self, article_id: str, text: str, data: Any, registry: Registry, model: Model, file: str
     ) -> None:
         self.id = article_id
         self.text = text
         self.data = data
+        self.model = model
         self.registry = registry
-        self.iris = iris
         self.problems = Problems(file)
-        self.article_iri = iris.article(article_id)
-        self.graph = iris.article_graph(article_id)
-        self.sentences: list[Sentence] = split_sentences(text)
+        self.names = Names(
+            entities=registry.names.entities,
+            schemes=registry.names.schemes,
+            shared=registry.names.shared,
+        )
+        self.reader = FieldReader(model, self.names, self.problems)
+        self.sentences = split_sentences(text)
         self.evidence: dict[tuple[int, int], dict[str, Any]] = {}
-        self.fact_ids: dict[str, tuple[str, YDict]] = {}  # id -> (section, record)
-        self.source_ids: dict[str, str] = {}
+        self.records: dict[str, tuple[str, YDict]] = {}  # fact id -> (section, record)
         self.locations: dict[str, Location] = {}
 
     # -- driver ---------------------------------------------------------------------------
@@ -142,26 +139,30 @@ class _ArticleLoader:
                 "start with 'article:' followed by the sections",
             )
             self.problems.raise_if_any()
-        check_keys(self.problems, data, TOP_LEVEL_KEYS, "the facts file")
+        renamed = {old: k.section for k in self.model.fact_kinds.values() for old in k.formerly}
+        check_keys(
+            self.problems,
+            data,
+            {"article", "sources", *self.model.fact_kinds},
+            "the facts file",
+            renamed,
+        )
         doc: dict[str, Any] = {"article": self._article(data.get("article"))}
-        # figures default their as-of date to the article's, already checked above
         self.article_date: str | None = doc["article"].get("date")
         doc["sources"] = self._sources(data.get("sources"))
-        self._collect_fact_ids(data)
-        doc["participations"] = []
-        for section in SECTIONS.values():
-            doc[section.name] = self._section(section, data.get(section.name), doc)
-        doc["evidence"] = [self.evidence[key] for key in sorted(self.evidence)]
+        self._declare_facts(data)
+        doc["roles"] = []
+        for kind in self.model.fact_kinds.values():
+            doc[kind.section] = self._section(kind, data.get(kind.section), doc["roles"])
+        doc[EVIDENCE] = [self.evidence[key] for key in sorted(self.evidence)]
         doc["sentences"] = self._anchored_sentences()
         self.problems.raise_if_any()
         return doc
 
-    # -- article metadata -------------------------------------------------------------------
+    # -- article metadata and sources -----------------------------------------------------
 
     def _article(self, meta: Any) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "iri": self.article_iri,
-            "graph": self.graph,
             "id": self.id,
             "text": self.text,
             "sha256": hashlib.sha256(self.text.encode("utf-8")).hexdigest(),
@@ -177,55 +178,51 @@ class _ArticleLoader:
             return out
         if not expect_mapping(self.problems, self.data, "article", meta, "'article'"):
             return out
-        check_keys(self.problems, meta, ARTICLE_FIELDS, "'article'")
-        for name, spec in ARTICLE_FIELDS.items():
-            self._field(meta, name, spec, out, "the article")
+        fields = self.model.article_fields
+        check_keys(self.problems, meta, fields, "'article'")
+        for spec in fields.values():
+            self.reader.read(meta, spec, out, "the article")
         return out
 
     def _sources(self, raw: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         if raw is None or not expect_list(self.problems, self.data, "sources", raw, "'sources'"):
             return out
+        fields = self.model.source_fields
         for index, record in enumerate(raw):
             if not expect_mapping(self.problems, raw, index, record, "a source"):
                 continue
-            check_keys(self.problems, record, SOURCE_FIELDS, "a source")
+            check_keys(self.problems, record, {"id", *fields}, "a source")
             sid = self._id(record)
             if sid is None:
                 continue
-            if sid in self.source_ids:
+            if sid in self.names.sources:
                 self.problems.at(record, "id", f"duplicate source id '{sid}'")
                 continue
-            iri = self.iris.fact("source", self.id, sid)
-            self.source_ids[sid] = iri
-            entry: dict[str, Any] = {
-                "iri": iri,
-                "id": sid,
-                "graph": self.graph,
-                "article": self.article_iri,
-            }
-            for name, spec in SOURCE_FIELDS.items():
-                if name != "id":
-                    self._field(record, name, spec, entry, f"source '{sid}'")
+            key = fact_key(self.id, sid)
+            self.names.sources[sid] = key
+            entry: dict[str, Any] = {"article": self.id, "id": sid, "key": key}
+            for spec in fields.values():
+                self.reader.read(record, spec, entry, f"source '{sid}'")
             out.append(entry)
         return out
 
-    # -- facts --------------------------------------------------------------------------------
+    # -- facts ----------------------------------------------------------------------------
 
-    def _collect_fact_ids(self, data: YDict) -> None:
+    def _declare_facts(self, data: YDict) -> None:
         """First pass, so that a fact may refer to one defined further down."""
-        for section in SECTIONS.values():
-            records = data.get(section.name)
+        for kind in self.model.fact_kinds.values():
+            records = data.get(kind.section)
             if not isinstance(records, YList):
                 continue
             for record in records:
                 if not isinstance(record, YDict):
                     continue
                 fid = record.get("id")
-                if not isinstance(fid, str) or not SLUG.match(fid):
+                if not is_slug(fid):
                     continue
-                if fid in self.fact_ids:
-                    first = self.fact_ids[fid][1].value_at("id")
+                if fid in self.records:
+                    first = self.records[fid][1].value_at("id")
                     self.problems.at(
                         record,
                         "id",
@@ -233,258 +230,193 @@ class _ArticleLoader:
                         "fact ids must be unique within an article",
                     )
                     continue
-                if fid in self.registry.entities:
-                    self.problems.at(
-                        record,
-                        "id",
-                        f"fact id '{fid}' is also an entity id",
-                        "rename the fact so that references are unambiguous",
-                    )
-                self.fact_ids[fid] = (section.name, record)
+                if fid in self.names.sources:
+                    self.problems.at(record, "id", f"fact id '{fid}' is also a source id")
+                    continue
+                shared = self._shared_id(kind, record)
+                key = shared or fact_key(self.id, fid)
+                self.records[fid] = (kind.section, record)
+                self.names.facts[fid] = LocalFact(kind.section, kind.record, key)
 
-    def _section(self, section: Section, raw: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    def _shared_id(self, kind: FactKind, record: YDict) -> str | None:
+        """The registry id a record reports on (``shared: <id>``), when it names one."""
+        shared = record.get("shared")
+        if shared is None:
+            return None
+        if not kind.shared:
+            return None  # reported as an unknown key by _section
+        found = self.names.shared.get(shared) if isinstance(shared, str) else None
+        if found is None or found[0] != kind.section:
+            same = [i for i, (s, _) in self.names.shared.items() if s == kind.section]
+            self.problems.at(
+                record,
+                "shared",
+                f"'{shared}' is not a shared {kind.record} of seeds/shared-facts.yaml",
+                f"shared {kind.record}s: " + (", ".join(same) or "none declared"),
+            )
+            return None
+        return shared
+
+    def _section(self, kind: FactKind, raw: Any, roles: list[dict[str, Any]]) -> list[Any]:
         out: list[dict[str, Any]] = []
         if raw is None:
             return out
-        if not expect_list(self.problems, self.data, section.name, raw, f"'{section.name}'"):
+        if not expect_list(self.problems, self.data, kind.section, raw, f"'{kind.section}'"):
             return out
-        allowed = set(section.fields) | set(COMMON)
+        allowed = {*COMMON_KEYS, *kind.fields}
+        if kind.kinds:
+            allowed.add("kind")
+        if kind.shared:
+            allowed.add("shared")
         for index, record in enumerate(raw):
             if not expect_mapping(
-                self.problems, raw, index, record, f"an entry of '{section.name}'"
+                self.problems, raw, index, record, f"an entry of '{kind.section}'"
             ):
                 continue
-            check_keys(self.problems, record, allowed, f"a {section.segment}")
+            check_keys(self.problems, record, allowed, f"a {kind.record}", kind.renamed)
             fid = self._id(record)
-            if fid is None or self.fact_ids.get(fid, (None, None))[1] is not record:
+            if fid is None or self.records.get(fid, (None, None))[1] is not record:
                 continue
-            what = f"{section.segment} '{fid}'"
-            iri = self.iris.fact(section.segment, self.id, fid)
-            entry: dict[str, Any] = {
-                "iri": iri,
-                "id": fid,
-                "graph": self.graph,
-                "article": self.article_iri,
-            }
-            self.locations[iri] = record.location
-            for name, spec in section.fields.items():
-                if spec.kind is Kind.PARTICIPANTS:
-                    self._participants(record, name, spec, entry, doc, what)
-                elif spec.kind is not Kind.OCCURRENCE:  # used by _evidence, not a graph value
-                    self._field(record, name, spec, entry, what)
-            self._field(record, "according_to", COMMON["according_to"], entry, what)
-            self._field(record, "note", COMMON["note"], entry, what)
-            entry["evidence"] = self._evidence(record, section, entry, what)
-            for participation in entry.pop("_participations", []):
-                participation["evidence"] = entry["evidence"]
-                doc["participations"].append(participation)
+            key = self.names.facts[fid].key
+            what = f"{kind.record} '{fid}'"
+            entry: dict[str, Any] = {"article": self.id, "id": fid, "key": key}
+            self.locations[key] = record.location
+            shared = key if key in self.names.shared else None
+            kind_word = self._kind(kind, record, entry, what, shared)
+            mine: list[dict[str, Any]] = []  # the record's roles: they share its evidence
+            for spec in kind.fields.values():
+                self._field(kind, record, spec, entry, what, kind_word, shared, mine)
+            if "according_to" in record:
+                self._according_to(record, entry, what)
+            # A curator's note is not emitted, but it is still checked to be text.
+            self.reader.read(record, Field("note", "text", record.location), {}, what)
+            entry[EVIDENCE] = self._evidence(record, kind, entry, what)
+            for role in mine:
+                role[EVIDENCE] = entry[EVIDENCE]
+            roles += mine
             out.append(entry)
         return out
+
+    def _kind(
+        self, kind: FactKind, record: YDict, entry: dict[str, Any], what: str, shared: str | None
+    ) -> str | None:
+        """The record's kind word, its class written to ``entry["kind"]``."""
+        if not kind.kinds:
+            return None
+        vocabulary = self.model.vocabularies[kind.kinds]
+        registered = self.names.shared[shared][1] if shared else None
+        word = record.get("kind")
+        if word is None:
+            if registered is not None:
+                entry["kind"] = registered
+                return next(w for w, t in vocabulary.terms.items() if t == registered)
+            word = kind.default_kind
+        if word is None:
+            self.problems.at(
+                record, None, f"{what} is missing 'kind'", "kinds: " + ", ".join(vocabulary.terms)
+            )
+            return None
+        spec = Field("kind", "word", record.location, vocabulary=kind.kinds)
+        term = self.reader.word(record, "kind", word, spec, what)
+        if term is None:
+            return None
+        if registered is not None and term != registered:
+            self.problems.at(
+                record, "kind", f"{what} is a {word}, but the shared record says otherwise"
+            )
+        entry["kind"] = term
+        return vocabulary.synonyms.get(word, word)
+
+    def _field(
+        self,
+        kind: FactKind,
+        record: YDict,
+        spec: Field,
+        entry: dict[str, Any],
+        what: str,
+        kind_word: str | None,
+        shared: str | None,
+        roles: list[dict[str, Any]],
+    ) -> None:
+        if spec.type == "occurrence":
+            return  # read with the evidence
+        present = record.get(spec.name) is not None
+        if spec.only_kinds and present and kind_word and kind_word not in spec.only_kinds:
+            self.problems.at(
+                record,
+                spec.name,
+                f"'{spec.name}' is for a {' or '.join(spec.only_kinds)} {kind.record}, "
+                f"and {what} is {kind_word}",
+                f"write 'kind: {spec.only_kinds[0]}' or leave '{spec.name}' out",
+            )
+            return
+        if spec.type == "roles":
+            for role in self.reader.roles(record, spec, what):
+                roles.append(
+                    {
+                        "article": self.id,
+                        "fact": entry["id"],
+                        "target": entry["key"],
+                        "role": self.model.vocabularies["role"].terms[str(spec.role)],
+                        "role_word": spec.role,
+                        "agent": role.agent,
+                        **({"capacity": role.capacity} if role.capacity else {}),
+                    }
+                )
+                entry.setdefault(spec.name, []).append(role.agent)
+            return
+        # a shared record's label comes from the registry when the article gives none
+        required = spec.required and not (shared and spec.name == "label")
+        default = self.article_date if spec.default == "article-date" else None
+        self.reader.read(record, _required(spec, required), entry, what, default)
+
+    def _according_to(self, record: YDict, entry: dict[str, Any], what: str) -> None:
+        value = record["according_to"]
+        key = self.names.sources.get(value) if isinstance(value, str) else None
+        if key is None:
+            hint = did_you_mean(str(value), self.names.sources) or "declare it under 'sources'"
+            self.problems.at(record, "according_to", f"{what} cites unknown source '{value}'", hint)
+            return
+        entry["according_to"] = key
 
     def _id(self, record: YDict) -> str | None:
         fid = record.get("id")
         if fid is None:
             self.problems.at(record, None, "entry has no 'id'", "add 'id: some-slug'")
             return None
-        if not isinstance(fid, str) or not SLUG.match(fid):
+        if not is_slug(fid):
             self.problems.at(
                 record, "id", f"id {fid!r} is not a slug", "use lowercase a-z, 0-9 and '-'"
             )
             return None
         return fid
 
-    # -- fields -------------------------------------------------------------------------------
-
-    def _field(self, record: YDict, name: str, spec: Field, out: dict[str, Any], what: str) -> None:
-        if name not in record or record[name] is None:
-            if spec.required:
-                self.problems.at(
-                    record,
-                    None if name not in record else name,
-                    f"{what} is missing '{name}'",
-                    spec.help or None,
-                )
-            elif name == "as_of" and (article_date := self.article_date):
-                out[name] = article_date
-            return
-        value = record[name]
-        try:
-            if spec.kind is Kind.TEXT:
-                out[name] = values.parse_text(value)
-            elif spec.kind is Kind.DATE:
-                out[name] = values.parse_date(value)
-            elif spec.kind is Kind.YEAR_OR_DATE:
-                lexical, datatype = values.parse_year_or_date(value)
-                out["year" if datatype.endswith("gYear") else "date"] = lexical
-            elif spec.kind is Kind.NUMBER:
-                lexical, datatype = values.parse_number(value)
-                key = "integer" if datatype.endswith("integer") else "decimal"
-                out[f"{name}_{key}"] = lexical
-            elif spec.kind is Kind.LANGUAGE:
-                out[name] = values.parse_language(value)
-            elif spec.kind is Kind.URL:
-                out[name] = values.parse_url(value)
-            elif spec.kind is Kind.BOOL:
-                if not isinstance(value, bool):
-                    raise ValueError(f"expected true or false, not {type_name(value)}")
-                out[name] = value
-            elif spec.kind is Kind.ENUM:
-                # a list or mapping here is a mistake too, and cannot be looked up (unhashable)
-                if not isinstance(value, str) or value not in spec.values:
-                    hint = did_you_mean(str(value), spec.values) or "allowed: " + ", ".join(
-                        spec.values
-                    )
-                    self.problems.at(record, name, f"'{name}' of {what} cannot be {value!r}", hint)
-                    return
-                out[name] = spec.values[value]
-            elif spec.kind is Kind.SOURCE:
-                if not isinstance(value, str) or value not in self.source_ids:
-                    hint = did_you_mean(str(value), self.source_ids) or "declare it under 'sources'"
-                    self.problems.at(record, name, f"{what} cites unknown source '{value}'", hint)
-                    return
-                out[name] = self.source_ids[value]
-            elif spec.kind is Kind.REF:
-                iri = self._reference(record, name, value, spec, what)
-                if iri:
-                    out[name] = iri
-            elif spec.kind is Kind.REFS:
-                if isinstance(value, str):  # a single id is accepted where a list is expected
-                    refs = [self._reference(record, name, value, spec, what)]
-                elif expect_list(self.problems, record, name, value, f"'{name}' of {what}"):
-                    refs = [
-                        self._reference(value, i, v, spec, what, name) for i, v in enumerate(value)
-                    ]
-                    if spec.required and not value:
-                        self.problems.at(record, name, f"'{name}' of {what} is empty")
-                else:
-                    return
-                out[name] = [r for r in refs if r]
-        except ValueError as exc:
-            self.problems.at(record, name, f"bad '{name}' in {what}: {exc}")
-
-    def _reference(
-        self,
-        parent: Any,
-        key: str | int,
-        value: Any,
-        spec: Field,
-        what: str,
-        field_name: str | None = None,
-    ) -> str | None:
-        field_name = field_name or str(key)
-        if not isinstance(value, str):
-            self.problems.at(
-                parent, key, f"'{field_name}' of {what} must name an id, not {type_name(value)}"
-            )
-            return None
-        entity = self.registry.entities.get(value)
-        if entity is not None:
-            if entity.type not in spec.types:
-                allowed = sorted(spec.types) + [f"a fact in '{s}'" for s in sorted(spec.sections)]
-                self.problems.at(
-                    parent,
-                    key,
-                    f"'{field_name}' of {what} must be {' or '.join(allowed)}, "
-                    f"but '{value}' is a {entity.type}",
-                )
-                return None
-            if spec.scheme and entity.scheme != spec.scheme:
-                self.problems.at(
-                    parent,
-                    key,
-                    f"'{field_name}' of {what}: concept '{value}' is in scheme "
-                    f"'{entity.scheme}', expected '{spec.scheme}'",
-                    f"use a concept of '{spec.scheme}' or add one to seeds/entities.yaml",
-                )
-                return None
-            return entity.iri
-        fact = self.fact_ids.get(value)
-        if fact is not None and fact[0] in spec.sections:
-            return self.iris.fact(SECTIONS[fact[0]].segment, self.id, value)
-        candidates = list(self.registry.entities) + list(self.fact_ids)
-        hint = (
-            did_you_mean(value, candidates)
-            or "declare it in seeds/entities.yaml (entities) or in this file (facts)"
-        )
-        kinds = "entity" if not spec.sections else "entity or fact"
-        self.problems.at(
-            parent, key, f"'{field_name}' of {what} names unknown {kinds} '{value}'", hint
-        )
-        return None
-
-    def _participants(
-        self,
-        record: YDict,
-        name: str,
-        spec: Field,
-        entry: dict[str, Any],
-        doc: dict[str, Any],
-        what: str,
-    ) -> None:
-        raw = record.get(name)
-        if raw is None:
-            self.problems.at(record, None, f"{what} is missing '{name}'")
-            return
-        if not expect_list(self.problems, record, name, raw, f"'{name}' of {what}"):
-            return
-        attendees: list[str] = []
-        participations: list[dict[str, Any]] = []
-        for index, item in enumerate(raw):
-            if not expect_mapping(self.problems, raw, index, item, f"a participant of {what}"):
-                continue
-            check_keys(self.problems, item, {"person", "capacity"}, f"a participant of {what}")
-            person = (
-                self._reference(item, "person", item.get("person"), _PARTICIPANT, what)
-                if "person" in item
-                else None
-            )
-            if "person" not in item:
-                self.problems.at(raw, index, f"a participant of {what} has no 'person'")
-            if person is None:
-                continue
-            attendees.append(person)
-            pid = item["person"]
-            part: dict[str, Any] = {
-                "iri": f"{entry['iri']}/participant/{pid}",
-                "meeting": entry["iri"],
-                "person": person,
-                "graph": self.graph,
-                "article": self.article_iri,
-            }
-            if "capacity" in item:
-                post = self._reference(item, "capacity", item["capacity"], _CAPACITY, what)
-                if post:
-                    part["post"] = post
-            participations.append(part)
-        entry["attendees"] = attendees
-        entry["_participations"] = participations
-
     # -- evidence -----------------------------------------------------------------------------
 
     def _evidence(
-        self, record: YDict, section: Section, entry: dict[str, Any], what: str
+        self, record: YDict, kind: FactKind, entry: dict[str, Any], what: str
     ) -> list[str]:
         quotes: list[_Quote] = []
-        if section.name == "quotes" and "text" in entry:
+        if kind.own_text_evidence and "text" in entry:
             quotes.append(_Quote(record, "text", entry["text"], record.get("occurrence")))
-        raw = record.get(EVIDENCE_FIELD)
+        raw = record.get(EVIDENCE)
+        needed = not kind.own_text_evidence
         if raw is None:
-            if section.needs_evidence:
+            if needed:
                 self.problems.at(
                     record,
                     None,
                     f"{what} has no evidence",
                     "add 'evidence:' with at least one exact quote from the article",
                 )
-        elif expect_list(self.problems, record, EVIDENCE_FIELD, raw, f"evidence of {what}"):
-            if not raw and section.needs_evidence:
-                self.problems.at(record, EVIDENCE_FIELD, f"{what} has an empty evidence list")
+        elif expect_list(self.problems, record, EVIDENCE, raw, f"evidence of {what}"):
+            if not raw and needed:
+                self.problems.at(record, EVIDENCE, f"{what} has an empty evidence list")
             for index, item in enumerate(raw):
                 if isinstance(item, str):
                     quotes.append(_Quote(raw, index, item, None))
                 elif isinstance(item, YDict):
                     check_keys(self.problems, item, {"quote", "occurrence"}, "an evidence entry")
-                    occurrence = item.get("occurrence")
                     if not isinstance(item.get("quote"), str):
                         self.problems.at(
                             item,
@@ -492,14 +424,14 @@ class _ArticleLoader:
                             "evidence entry needs a 'quote' string",
                         )
                         continue
-                    quotes.append(_Quote(item, "quote", item["quote"], occurrence))
+                    quotes.append(_Quote(item, "quote", item["quote"], item.get("occurrence")))
                 else:
                     self.problems.at(
                         raw,
                         index,
                         f"an evidence entry must be a quote string, not {type_name(item)}",
                     )
-        iris: list[str] = []
+        spans: list[str] = []
         for parent, key, quote, occurrence in quotes:
             if occurrence is not None and (
                 isinstance(occurrence, bool) or not isinstance(occurrence, int)
@@ -516,45 +448,40 @@ class _ArticleLoader:
                     "copy the quote exactly from article.txt (typos included)",
                 )
                 continue
-            iri = self._anchor(span.start, span.end, span.exact, span.prefix, span.suffix)
-            if iri not in iris:
-                iris.append(iri)
-        return iris
+            anchor = self._anchor(span.start, span.end, span.exact, span.prefix, span.suffix)
+            if anchor not in spans:
+                spans.append(anchor)
+        return spans
 
     def _anchor(self, start: int, end: int, exact: str, prefix: str, suffix: str) -> str:
         key = (start, end)
         if key not in self.evidence:
-            iri = self.iris.evidence(self.id, start, end)
             self.evidence[key] = {
-                "iri": iri,
-                "quote_selector": f"{iri}/quote",
-                "position_selector": f"{iri}/position",
+                "article": self.id,
+                "span": f"{start}-{end}",
                 "exact": exact,
                 "prefix": prefix,
                 "suffix": suffix,
                 "start": start,
                 "end": end,
-                "sentences": [
-                    self.iris.sentence(self.id, s.number)
-                    for s in sentences_overlapping(self.sentences, start, end)
-                ],
-                "article": self.article_iri,
-                "graph": self.graph,
+                "sentences": [s.number for s in sentences_overlapping(self.sentences, start, end)],
             }
-        return self.evidence[key]["iri"]
+        return str(self.evidence[key]["span"])
 
     def _anchored_sentences(self) -> list[dict[str, Any]]:
-        used = {iri for ev in self.evidence.values() for iri in ev["sentences"]}
+        used = {n for ev in self.evidence.values() for n in ev["sentences"]}
         return [
             {
-                "iri": iri,
+                "article": self.id,
                 "number": s.number,
                 "text": s.text,
                 "start": s.start,
                 "end": s.end,
-                "article": self.article_iri,
-                "graph": self.graph,
             }
             for s in self.sentences
-            if (iri := self.iris.sentence(self.id, s.number)) in used
+            if s.number in used
         ]
+
+
+def _required(spec: Field, required: bool) -> Field:
+    return spec if spec.required == required else replace(spec, required=required)

@@ -29,12 +29,24 @@ class Problems:
             raise FactError(diagnostics=self.items)
 
 
-def check_keys(problems: Problems, record: YDict, allowed: Iterable[str], what: str) -> None:
+def check_keys(
+    problems: Problems,
+    record: YDict,
+    allowed: Iterable[str],
+    what: str,
+    renamed: dict[str, str] | None = None,
+) -> None:
+    """Report every key not in ``allowed``; ``renamed`` maps a field's former names to its
+    present one, so a file written for an earlier model is told what to write instead."""
     allowed = set(allowed)
     for key in record:
-        if key not in allowed:
+        if key in allowed:
+            continue
+        if renamed and key in renamed:
+            hint = f"'{key}' is now called '{renamed[key]}'; rename the key"
+        else:
             hint = did_you_mean(key, allowed) or "allowed keys: " + ", ".join(sorted(allowed))
-            problems.add(record.key_at(key), f"unknown key '{key}' in {what}", hint)
+        problems.add(record.key_at(key), f"unknown key '{key}' in {what}", hint)
 
 
 def expect_mapping(problems: Problems, parent: Any, key: str | int, value: Any, what: str) -> bool:

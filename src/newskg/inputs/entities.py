@@ -1,8 +1,13 @@
-"""Load and check the shared entity registry, ``seeds/entities.yaml``."""
+"""Load and check the shared registry: ``seeds/entities.yaml`` (people, organisations,
+places, posts, concepts…) and ``seeds/shared-facts.yaml`` (events and agreements that
+several articles report), both against the model.
+
+Entity and shared-fact ids live in one namespace, the keys of their nodes: an id is declared
+once, in one of the two files.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,54 +15,38 @@ from typing import Any
 from newskg import located_yaml
 from newskg.errors import did_you_mean
 from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping
+from newskg.inputs.fields import FieldReader, Names, is_slug
 from newskg.inputs.values import parse_text
 from newskg.located_yaml import YDict
-from newskg.model.iris import ENTITY_SEGMENTS, SLUG, WIKIDATA_ENTITY, IriPolicy
+from newskg.model.schema import Model
 
-_WIKIDATA = re.compile(r"Q[1-9][0-9]*\Z")
-
-COMMON_KEYS = {"id", "type", "label", "aliases", "wikidata", "description"}
-# Type-specific keys: key -> allowed types of the entity it names.
-TYPE_KEYS: dict[str, dict[str, frozenset[str]]] = {
-    "Post": {"post_in": frozenset({"Organization", "GovernmentBody"})},
-    "Programme": {"provider": frozenset({"Organization", "GovernmentBody"})},
-    "Strategy": {"owner": frozenset({"Country", "Organization", "GovernmentBody"})},
-    "Concept": {"scheme": frozenset(), "broader": frozenset({"Concept"})},
-    "Group": {"member_type": frozenset()},
-    "GovernmentBody": {"part_of": frozenset({"GovernmentBody"}), "country": frozenset({"Country"})},
-    "Organization": {"part_of": frozenset({"Organization"}), "country": frozenset({"Country"})},
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    id: str
-    type: str
-    iri: str
-    label: str
-    scheme: str | None
+SHARED_FILE = "shared-facts.yaml"
 
 
 @dataclass(frozen=True)
 class Registry:
-    """The checked registry: lookups for the fact loader, and the document for the mappings."""
+    """The checked registry: what ids name, for the fact loader, and the document for the
+    entity mappings (source ``entities.json``)."""
 
-    entities: dict[str, Entity]
-    schemes: frozenset[str]
+    names: Names
     document: dict[str, Any]
 
 
-def load_registry(path: Path, iris: IriPolicy) -> Registry:
-    """Read ``entities.yaml``; raise :class:`FactError` listing every problem found."""
-    data = located_yaml.load(path)
-    return _RegistryLoader(path, iris).run(data)
+def load_registry(path: Path, model: Model) -> Registry:
+    """Read ``entities.yaml`` and, beside it, ``shared-facts.yaml`` (optional); raise
+    :class:`FactError` listing every problem of a file."""
+    loader = _RegistryLoader(path, model)
+    registry = loader.run(located_yaml.load(path))
+    shared = path.parent / SHARED_FILE
+    if shared.exists() or shared.is_symlink():
+        _SharedLoader(shared, model, registry).run(located_yaml.load(shared))
+    return registry
 
 
 class _RegistryLoader:
-    def __init__(self, path: Path, iris: IriPolicy) -> None:
-        self.iris = iris
+    def __init__(self, path: Path, model: Model) -> None:
+        self.model = model
         self.problems = Problems(str(path))
-        self.scheme_ids: frozenset[str] = frozenset()
         self.declared: dict[str, tuple[YDict, str]] = {}  # id -> (record, type)
 
     def run(self, data: Any) -> Registry:
@@ -67,26 +56,26 @@ class _RegistryLoader:
             problems.raise_if_any()
         check_keys(problems, data, {"schemes", "entities"}, "the entities file")
         schemes = self._schemes(data)
-        self.scheme_ids = frozenset(s["id"] for s in schemes)
         records = self._declare(data)
-        entities: dict[str, Entity] = {}
-        by_type: dict[str, list[dict[str, Any]]] = {t: [] for t in ENTITY_SEGMENTS}
+        names = Names(
+            entities={
+                eid: (etype, _scheme_of(record)) for eid, (record, etype) in self.declared.items()
+            },
+            schemes=frozenset(s["id"] for s in schemes),
+        )
+        reader = FieldReader(self.model, names, problems)
+        by_type: dict[str, list[dict[str, Any]]] = {t: [] for t in self.model.entity_types}
         for record in records:
-            doc = self._entity(record)
-            etype = record["type"]
-            entities[doc["id"]] = Entity(
-                doc["id"], etype, doc["iri"], doc["label"], record.get("scheme")
-            )
-            by_type[etype].append(doc)
+            by_type[record["type"]].append(self._entity(record, reader))
         problems.raise_if_any()
         document: dict[str, Any] = {
-            "graph": self.iris.entities_graph,
             "schemes": schemes,
             # labels, aliases, Wikidata links: the same for every type
             "entities": [doc for docs in by_type.values() for doc in docs],
             **by_type,  # one list per type, for the type-specific triples maps
+            "shared": {section: [] for section in self.model.shared_kinds},
         }
-        return Registry(entities, self.scheme_ids, document)
+        return Registry(names, document)
 
     def _schemes(self, data: YDict) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -97,7 +86,7 @@ class _RegistryLoader:
         if not expect_mapping(self.problems, data, "schemes", raw, "'schemes'") or not raw:
             return out
         for sid, spec in raw.items():
-            if not SLUG.match(sid):
+            if not is_slug(sid):
                 self.problems.add(
                     raw.key_at(sid), f"scheme id '{sid}' is not a slug", "use a-z, 0-9 and '-'"
                 )
@@ -106,7 +95,7 @@ class _RegistryLoader:
             check_keys(self.problems, spec, {"label", "definition"}, f"scheme '{sid}'")
             if spec.get("label") is None:
                 self.problems.at(raw, sid, f"scheme '{sid}' has no label")
-            entry = {"iri": self.iris.scheme(sid), "id": sid, "graph": self.iris.entities_graph}
+            entry: dict[str, Any] = {"id": sid}
             for key in ("label", "definition"):
                 _optional_text(self.problems, spec, key, f"scheme '{sid}'", entry)
             out.append(entry)
@@ -121,24 +110,24 @@ class _RegistryLoader:
             return records
         if not expect_list(self.problems, data, "entities", raw, "'entities'"):
             return records
+        types = self.model.entity_types
         for index, record in enumerate(raw):
             if not expect_mapping(self.problems, raw, index, record, "an entity"):
                 continue
             eid, etype = record.get("id"), record.get("type")
-            if not isinstance(eid, str) or not SLUG.match(eid):
+            if not is_slug(eid):
                 self.problems.at(
                     record,
                     "id" if "id" in record else None,
                     f"entity id {eid!r} is missing or not a slug",
                     "use lowercase a-z, 0-9 and '-', e.g. 'ren-zhengfei'",
                 )
-            elif not isinstance(etype, str) or etype not in ENTITY_SEGMENTS:
+            elif not isinstance(etype, str) or etype not in types:
                 self.problems.at(
                     record,
                     "type" if "type" in record else None,
                     f"entity '{eid}' has unknown type {etype!r}",
-                    did_you_mean(str(etype), ENTITY_SEGMENTS)
-                    or "types: " + ", ".join(ENTITY_SEGMENTS),
+                    did_you_mean(str(etype), types) or "types: " + ", ".join(types),
                 )
             elif eid in self.declared:
                 first = self.declared[eid][0].value_at("id")
@@ -153,76 +142,83 @@ class _RegistryLoader:
                 records.append(record)
         return records
 
-    def _entity(self, record: YDict) -> dict[str, Any]:
+    def _entity(self, record: YDict, reader: FieldReader) -> dict[str, Any]:
         eid, etype = record["id"], record["type"]
-        extra = TYPE_KEYS.get(etype, {})
-        check_keys(self.problems, record, COMMON_KEYS | set(extra), f"entity '{eid}' ({etype})")
-        doc: dict[str, Any] = {
-            "iri": self.iris.entity(etype, eid),
-            "id": eid,
-            "graph": self.iris.entities_graph,
-        }
-        try:
-            doc["label"] = parse_text(record.get("label"))
-        except ValueError:
-            where = "label" if "label" in record else None
-            self.problems.at(record, where, f"entity '{eid}' needs a label")
-            doc["label"] = eid
-        aliases = record.get("aliases", [])
-        if isinstance(aliases, list) and all(isinstance(a, str) and a for a in aliases):
-            doc["aliases"] = list(aliases)
-        else:
-            self.problems.at(record, "aliases", f"aliases of '{eid}' must be a list of strings")
-        _optional_text(self.problems, record, "description", f"entity '{eid}'", doc)
-        if "wikidata" in record:
-            qid = str(record["wikidata"])
-            if _WIKIDATA.match(qid):
-                doc["wikidata"] = WIKIDATA_ENTITY + qid
-            else:
-                self.problems.at(
-                    record,
-                    "wikidata",
-                    f"'{qid}' is not a Wikidata item id",
-                    "write it as Q followed by digits, or leave it out if unknown",
-                )
-        for key, allowed in extra.items():
-            if key in record:
-                self._link(record, key, allowed, doc)
-        if etype == "Concept" and "scheme" not in record:
-            self.problems.at(record, "id", f"concept '{eid}' has no scheme", "add 'scheme: <id>'")
+        specs = {**self.model.entity_fields, **self.model.entity_types[etype].fields}
+        what = f"entity '{eid}'"
+        renamed = {old: spec.name for spec in specs.values() for old in spec.formerly}
+        check_keys(self.problems, record, {"id", "type", *specs}, f"{what} ({etype})", renamed)
+        doc: dict[str, Any] = {"id": eid, "type": etype, "aliases": []}
+        for spec in specs.values():
+            reader.read(record, spec, doc, what)
+        doc.setdefault("label", eid)
         return doc
 
-    def _link(self, record: YDict, key: str, allowed: frozenset[str], doc: dict[str, Any]) -> None:
-        """A type-specific key: a scheme, a plain value, or a reference to another entity."""
-        eid, value = record["id"], record[key]
-        if key == "scheme":
-            if isinstance(value, str) and value in self.scheme_ids:
-                doc["scheme"] = self.iris.scheme(value)
-            else:
-                self.problems.at(
-                    record,
-                    key,
-                    f"unknown scheme '{value}' for concept '{eid}'",
-                    did_you_mean(str(value), self.scheme_ids) or "declare it under 'schemes'",
+
+class _SharedLoader:
+    """``shared-facts.yaml``: for each shared kind, records of id, kind and label."""
+
+    def __init__(self, path: Path, model: Model, registry: Registry) -> None:
+        self.model = model
+        self.registry = registry
+        self.problems = Problems(str(path))
+
+    def run(self, data: Any) -> None:
+        problems = self.problems
+        kinds = self.model.shared_kinds
+        if data is None:
+            return
+        if not isinstance(data, YDict):
+            problems.add(None, "shared facts file must be a mapping of sections")
+            problems.raise_if_any()
+        check_keys(problems, data, kinds, "the shared facts file")
+        names = self.registry.names
+        for section, kind in kinds.items():
+            raw = data.get(section)
+            if raw is None or not expect_list(problems, data, section, raw, f"'{section}'"):
+                continue
+            vocabulary = self.model.vocabularies[str(kind.kinds)]
+            for index, record in enumerate(raw):
+                if not expect_mapping(problems, raw, index, record, f"an entry of '{section}'"):
+                    continue
+                check_keys(problems, record, {"id", "kind", "label"}, f"a shared {kind.record}")
+                sid = record.get("id")
+                if not is_slug(sid):
+                    problems.at(record, "id" if "id" in record else None, "id is not a slug")
+                    continue
+                if sid in names.entities or sid in names.shared:
+                    problems.at(
+                        record,
+                        "id",
+                        f"'{sid}' is already declared",
+                        "entity and shared fact ids share one namespace: rename one",
+                    )
+                    continue
+                word = record.get("kind", kind.default_kind)
+                term = vocabulary.term(word) if isinstance(word, str) else None
+                if term is None:
+                    problems.at(
+                        record,
+                        "kind" if "kind" in record else None,
+                        f"shared {kind.record} '{sid}' needs a kind: "
+                        + ", ".join(vocabulary.terms),
+                    )
+                    continue
+                try:
+                    label = parse_text(record.get("label"))
+                except ValueError:
+                    problems.at(record, "label" if "label" in record else None, "needs a label")
+                    continue
+                names.shared[sid] = (section, term)
+                self.registry.document["shared"][section].append(
+                    {"id": sid, "kind": term, "label": label}
                 )
-        elif not allowed:  # a plain value such as member_type
-            doc[key] = str(value)
-        elif (target := self.declared.get(str(value))) is None:
-            self.problems.at(
-                record,
-                key,
-                f"'{key}' of '{eid}' names unknown entity '{value}'",
-                did_you_mean(str(value), self.declared) or "declare that entity first",
-            )
-        elif target[1] not in allowed:
-            self.problems.at(
-                record,
-                key,
-                f"'{key}' of '{eid}' must be one of "
-                f"{', '.join(sorted(allowed))}, but '{value}' is a {target[1]}",
-            )
-        else:
-            doc[key] = self.iris.entity(target[1], str(value))
+        problems.raise_if_any()
+
+
+def _scheme_of(record: YDict) -> str | None:
+    scheme = record.get("scheme")
+    return scheme if isinstance(scheme, str) else None
 
 
 def _optional_text(

@@ -11,12 +11,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from newskg.rdf import PREFIXES
+from newskg.rdf import XSD
 
-XSD = PREFIXES["xsd"]
 MAX_EXPONENT = 100  # |number| < 10**101 and >= 10**-100, unless 0
 
 _YEAR = re.compile(r"[0-9]{4}\Z")
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})\Z")
 # BCP 47 shape (RFC 5646 "langtag" without the rarely used extension/private-use details).
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*\Z")
 _URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+\Z")
@@ -34,15 +34,23 @@ def parse_date(value: Any) -> str:
     return text
 
 
-def parse_year_or_date(value: Any) -> tuple[str, str]:
-    """A year (``2019`` -> xsd:gYear) or a full date (-> xsd:date); returns (lexical, datatype)."""
+def parse_partial_date(value: Any) -> tuple[str, str]:
+    """A year (``2025`` -> xsd:gYear), a month (``2025-06`` -> xsd:gYearMonth) or a date
+    (-> xsd:date), as news states target and founding dates; returns (lexical, datatype)."""
     text = str(value) if not isinstance(value, bool) else ""
     if _YEAR.match(text):
         return text, XSD + "gYear"
+    month = _YEAR_MONTH.match(text)
+    if month:
+        if not 1 <= int(month[2]) <= 12:
+            raise ValueError(f"'{value}' has no month {month[2]}; months are 01 to 12")
+        return text, XSD + "gYearMonth"
     try:
         return parse_date(value), XSD + "date"
     except ValueError:
-        raise ValueError(f"'{value}' is neither a year (YYYY) nor a date (YYYY-MM-DD)") from None
+        raise ValueError(
+            f"'{value}' is not a year (YYYY), a month (YYYY-MM) or a date (YYYY-MM-DD)"
+        ) from None
 
 
 def parse_number(value: Any) -> tuple[str, str]:

@@ -1,7 +1,16 @@
-"""The one place where newskg mints IRIs (see docs/data-model.md, "Namespaces").
+"""How newskg names things: ids and keys, and the IRIs the mappings make of them.
 
-Ids are curated slugs, so IRIs are stable across builds and machines; nothing here is random
-and nothing becomes a blank node.
+Every node has a key, unique in the project: an entity's or a shared fact's registry id
+(``huawei``), an article's id (its folder name), or ``<article>.<fact id>`` for a fact of one
+article. Its IRI is ``<base>id/<key>``, formed by the mappings (``s: id/$(key)``), so that a
+reference to any node is one template whatever the node is. Evidence and sentences live
+under their article: ``<base>id/<article>/evidence/<start>-<end>``,
+``<base>id/<article>/sentence/<n>``. Named graphs are ``<base>graph/article/<article>``,
+``<base>graph/entities`` and ``<base>graph/ontology``.
+
+Why the type is not part of an IRI: a reference names its target by id alone, and what the
+target is (a person or an organisation, an entity or a fact) is known to the registry, not to
+a template; the type is in the data, as ``rdf:type``. See docs/data-model.md, "Namespaces".
 """
 
 from __future__ import annotations
@@ -17,25 +26,21 @@ WIKIDATA_ENTITY = PREFIXES["wd"]
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+# Any node key: a registry or article id, or <article>.<fact id>.
+KEY = ARTICLE_ID
+# Longest article folder name: an IRI and a file name are made of it.
+ARTICLE_ID_MAX = 120
 
-# Entity type -> path segment. Kept small and readable: the type is part of the IRI so that an
-# IRI alone tells a person what it names.
-ENTITY_SEGMENTS: dict[str, str] = {
-    "Person": "person",
-    "Organization": "organization",
-    "GovernmentBody": "organization",
-    "Country": "country",
-    "Group": "group",
-    "Post": "post",
-    "Programme": "programme",
-    "Strategy": "strategy",
-    "Concept": "concept",
-}
+
+def fact_key(article_id: str, fact_id: str) -> str:
+    """The key of a fact of one article (a fact id has no '.', so the key splits back)."""
+    return f"{article_id}.{fact_id}"
 
 
 @dataclass(frozen=True, slots=True)
 class IriPolicy:
-    """Mints every instance IRI under one configurable base."""
+    """The IRIs the mappings make, for the code that must name them too (graph names when a
+    build checks where quads went, an entity when a reader looks one up by id)."""
 
     base: str = DEFAULT_BASE
 
@@ -46,23 +51,11 @@ class IriPolicy:
                 hint="e.g. --base https://example.org/news/",
             )
 
-    def entity(self, entity_type: str, entity_id: str) -> str:
-        return f"{self.base}id/{ENTITY_SEGMENTS[entity_type]}/{entity_id}"
-
-    def scheme(self, scheme_id: str) -> str:
-        return f"{self.base}id/scheme/{scheme_id}"
+    def node(self, key: str) -> str:
+        return f"{self.base}id/{key}"
 
     def article(self, article_id: str) -> str:
-        return f"{self.base}id/article/{article_id}"
-
-    def fact(self, segment: str, article_id: str, fact_id: str) -> str:
-        return f"{self.base}id/{segment}/{article_id}/{fact_id}"
-
-    def evidence(self, article_id: str, start: int, end: int) -> str:
-        return f"{self.base}id/evidence/{article_id}/{start}-{end}"
-
-    def sentence(self, article_id: str, number: int) -> str:
-        return f"{self.base}id/sentence/{article_id}/{number}"
+        return self.node(article_id)
 
     def article_graph(self, article_id: str) -> str:
         return f"{self.base}graph/article/{article_id}"

@@ -20,6 +20,18 @@ SUB_CLASS = f"<{RDFS_SUB_CLASS_OF}>"
 SUB_PROPERTY = f"<{RDFS_SUB_PROPERTY_OF}>"
 ONTOLOGY_FILE = "newskg.ttl"
 SHAPES_FILE = "shapes.ttl"
+# Turtle files of the ontology folder named so hold SHACL shapes; every other one is ontology.
+SHAPES_PREFIX = "shapes"
+
+
+def ontology_files(folder: Path) -> list[Path]:
+    """The ontology's Turtle files (hand-written and generated), in a stable order."""
+    return sorted(p for p in folder.glob("*.ttl") if not p.name.startswith(SHAPES_PREFIX))
+
+
+def shapes_files(folder: Path) -> list[Path]:
+    """The SHACL shapes files (hand-written and generated), in a stable order."""
+    return sorted(p for p in folder.glob("*.ttl") if p.name.startswith(SHAPES_PREFIX))
 
 
 @dataclass(frozen=True)
@@ -41,10 +53,14 @@ class Ontology:
                 yield (s, sup, o, g)
 
 
-def parse_rdf_file(path: Path, graph: str = "") -> list[Quad]:
-    """Parse Turtle into quads of N-Triples term strings, with a located error if it fails."""
+def parse_rdf_file(path: Path, graph: str = "", text: str | None = None) -> list[Quad]:
+    """Parse Turtle (the file, or ``text`` named after it) into quads of N-Triples term
+    strings, with a located error if it fails."""
     try:
-        triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        if text is None:
+            triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        else:
+            triples = ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
         return [(str(t.subject), str(t.predicate), str(t.object), graph) for t in triples]
     except FileNotFoundError:
         raise InputError("file not found", location=location_of(path)) from None
@@ -58,7 +74,10 @@ def parse_rdf_file(path: Path, graph: str = "") -> list[Quad]:
 
 
 def load_ontology(folder: Path, graph: str) -> Ontology:
-    quads = parse_rdf_file(folder / ONTOLOGY_FILE, graph)
+    """Every ontology file of ``folder`` (see :func:`ontology_files`) in the graph ``graph``."""
+    if not (folder / ONTOLOGY_FILE).exists():
+        raise InputError("file not found", location=location_of(folder / ONTOLOGY_FILE))
+    quads = [q for path in ontology_files(folder) for q in parse_rdf_file(path, graph)]
     return Ontology(tuple(quads), _closure(quads, SUB_CLASS), _closure(quads, SUB_PROPERTY))
 
 

@@ -18,27 +18,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from newskg.errors import NotFoundError, QueryError, did_you_mean
-from newskg.model.iris import ENTITY_SEGMENTS, SLUG
-from newskg.query import views
+from newskg.errors import NotFoundError, QueryError
+from newskg.query import names, views
 from newskg.query.adjacency import Adjacency
+from newskg.query.names import LABELS, TYPE
 from newskg.query.terms import Edge, Evidence, Iri, Solutions, Term, to_python, to_term
 from newskg.query.traversal import neighbours_of, reachable, shortest_path
-from newskg.rdf import (
-    DEFAULT_BASE,
-    PREFIXES,
-    RDF_TYPE,
-    RDFS_LABEL,
-    SCHEMA_NAME,
-    SKOS_ALT_LABEL,
-    SKOS_PREF_LABEL,
-    expand,
-)
+from newskg.rdf import DEFAULT_BASE, PREFIXES
 from newskg.store import open_store, read_manifest
-
-TYPE = ox.NamedNode(RDF_TYPE)
-LABELS = [ox.NamedNode(RDFS_LABEL), ox.NamedNode(SKOS_PREF_LABEL), ox.NamedNode(SCHEMA_NAME)]
-ALT_LABEL = ox.NamedNode(SKOS_ALT_LABEL)
 
 # A query whose first keyword (after comments, PREFIX and BASE) starts an update operation.
 _UPDATE = re.compile(
@@ -125,38 +112,9 @@ class KnowledgeGraph:
     # -- nodes ----------------------------------------------------------------------------
 
     def resolve(self, id_or_iri: str) -> ox.NamedNode:
-        """An entity id (``huawei``), prefixed name (``nkg:Meeting``) or IRI -> the IRI."""
-        text = id_or_iri.strip()
-        if text.startswith("<") and text.endswith(">"):
-            text = text[1:-1].strip()
-        if not text:
-            raise NotFoundError(
-                "an empty name names no entity",
-                hint="give an id from seeds/entities.yaml (huawei), a label, "
-                "a prefixed name (nkg:Meeting) or a full IRI",
-            )
-        if "://" in text:
-            try:
-                return ox.NamedNode(text)
-            except ValueError as exc:
-                raise NotFoundError(f"'{text}' is not a valid IRI ({exc})") from None
-        expanded = expand(text)
-        if expanded is not None:
-            return ox.NamedNode(expanded)
-        if SLUG.match(text):
-            for segment in dict.fromkeys(ENTITY_SEGMENTS.values()):
-                candidate = ox.NamedNode(f"{self.base}id/{segment}/{text}")
-                if self._exists(candidate):
-                    return candidate
-        by_label = self._by_label(text)
-        if by_label is not None:
-            return by_label
-        raise NotFoundError(
-            f"no entity '{id_or_iri}' in the graph",
-            hint=did_you_mean(text, self._entity_ids())
-            or "use an id from seeds/entities.yaml, "
-            "a label, a prefixed name (nkg:Meeting) or a full IRI",
-        )
+        """An id (``huawei``, a fact's id, ``<article>.<fact>``), label, prefixed name
+        (``nkg:Meeting``) or IRI -> the IRI (:func:`newskg.query.names.resolve`)."""
+        return names.resolve(self, id_or_iri)
 
     def node(self, id_or_iri: NodeName) -> Node:
         """The node for an id, label, prefixed name or IRI; NotFoundError if absent."""
@@ -186,29 +144,6 @@ class KnowledgeGraph:
         for _ in self.store.quads_for_pattern(None, None, term, None):
             return True
         return False
-
-    def _by_label(self, text: str) -> ox.NamedNode | None:
-        wanted = text.casefold()
-        for predicate in [*LABELS, ALT_LABEL]:
-            for quad in self.store.quads_for_pattern(None, predicate, None, None):
-                if (
-                    isinstance(quad.object, ox.Literal)
-                    and quad.object.value.casefold() == wanted
-                    and isinstance(quad.subject, ox.NamedNode)
-                ):
-                    return quad.subject
-        return None
-
-    def _entity_ids(self) -> list[str]:
-        prefix = f"{self.base}id/"
-        ids: set[str] = set()
-        for quad in self.store.quads_for_pattern(None, TYPE, None, None):
-            subject = quad.subject
-            if isinstance(subject, ox.NamedNode) and subject.value.startswith(prefix):
-                rest = subject.value[len(prefix) :].split("/")
-                if len(rest) == 2:
-                    ids.add(rest[1])
-        return sorted(ids)
 
     # -- traversal ------------------------------------------------------------------------
 
@@ -267,21 +202,35 @@ class KnowledgeGraph:
 
     # -- typed views (newskg.query.views) ------------------------------------------------
 
-    def meetings(self) -> list[views.Meeting]:
+    def events(self) -> list[views.Event]:
+        """Every event (meetings, signing ceremonies, summits, visits…) with its kind,
+        dates, place, organisers, participants in their capacities, and evidence."""
+        return views.events(self)
+
+    def meetings(self) -> list[views.Event]:
         """Every meeting with participants, posts and evidence (:class:`newskg.Meeting`)."""
         return views.meetings(self)
 
     def agreements(self) -> list[views.Agreement]:
-        """Every agreement with kind, parties, figures and evidence."""
+        """Every agreement with kind, parties, signatories and witnesses, date and place of
+        signing, figures and evidence."""
         return views.agreements(self)
 
     def programmes(self) -> list[views.Programme]:
-        """Every training programme with provider, founding date and figures."""
+        """Every training programme with provider, founding date and place, and figures."""
         return views.programmes(self)
 
     def quotes(self, speaker: NodeName | None = None) -> list[views.Quote]:
         """Direct quotes in article order, optionally of one ``speaker`` (id, label, IRI)."""
         return views.quotes(self, None if speaker is None else self._term(speaker))
+
+    def post_holders(self) -> list[views.PostHolding]:
+        """Who held which post as of which date, per article."""
+        return views.post_holders(self)
+
+    def timeline(self, entity: NodeName) -> list[views.TimelineEntry]:
+        """Every fact involving ``entity`` (id, label, IRI), across articles, by date."""
+        return views.timeline(self, self._term(entity))
 
 
 def _distinct(quads: Iterable[ox.Quad]) -> list[Edge]:

@@ -26,7 +26,7 @@ the compiled one equal to.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import rdflib
@@ -65,6 +65,20 @@ class EntityContext:
         return data, subjects
 
 
+def _parse_shapes(graph: rdflib.Graph, path: Path) -> None:
+    try:
+        graph.parse(path, format="turtle")
+    except FileNotFoundError:
+        raise InputError("SHACL shapes file not found", location=location_of(path)) from None
+    except SyntaxError as exc:  # rdflib's BadSyntax; its ``lines`` count from 0
+        line = getattr(exc, "lines", None)
+        raise InputError(
+            f"Turtle syntax error in the SHACL shapes: {exc}",
+            location=location_of(path, line + 1 if isinstance(line, int) else 0),
+            hint="fix the Turtle syntax at this position",
+        ) from None
+
+
 class ShapesValidator:
     """Holds the compiled shapes so that each article is validated without re-reading them.
 
@@ -73,19 +87,14 @@ class ShapesValidator:
     instead (``newskg validate --reference``), the engine the compiled one is tested against.
     """
 
-    def __init__(self, shapes: Path, *, reference: bool = False) -> None:
+    def __init__(self, shapes: Path | Sequence[Path], *, reference: bool = False) -> None:
         self.shapes = rdflib.Graph()
-        try:
-            self.shapes.parse(shapes, format="turtle")
-        except FileNotFoundError:
-            raise InputError("SHACL shapes file not found", location=location_of(shapes)) from None
-        except SyntaxError as exc:  # rdflib's BadSyntax; its ``lines`` count from 0
-            line = getattr(exc, "lines", None)
-            raise InputError(
-                f"Turtle syntax error in the SHACL shapes: {exc}",
-                location=location_of(shapes, line + 1 if isinstance(line, int) else 0),
-                hint="fix the Turtle syntax at this position",
-            ) from None
+        files = [shapes] if isinstance(shapes, Path) else list(shapes)
+        if not files:
+            raise InputError("no SHACL shapes files", hint="put shapes*.ttl in ontology/")
+        for path in files:
+            _parse_shapes(self.shapes, path)
+        shapes = files[0]
         self.reference = reference
         self._compiled: CompiledShapes | None = None
         self._reference: ReferenceShapes | None = None
@@ -138,7 +147,8 @@ class ShapesValidator:
             Diagnostic(
                 f"{what}: <{v.focus}>{' ' + v.path if v.path else ''}: {v.message}",
                 locations.get(v.focus),
-                "fix the fact (or the mapping that produced it) to meet ontology/shapes.ttl",
+                "fix the fact (or the mapping that produced it) to meet the shapes in "
+                "ontology/shapes*.ttl",
             )
             for v in problems
         ]

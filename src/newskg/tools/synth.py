@@ -261,9 +261,9 @@ def entities_yaml(pools: Pools) -> str:
     for cid in pools.countries:
         entity(cid, "Country", pools.label_of[cid])
     for cid, gid in pools.governments.items():
-        entity(gid, "GovernmentBody", pools.label_of[gid], country=cid)
+        entity(gid, "GovernmentBody", pools.label_of[gid], location=cid)
     for oid, label, cid in pools.orgs:
-        entity(oid, "Organization", label, country=cid)
+        entity(oid, "Organization", label, location=cid)
     for oid, (pid, label) in pools.programmes.items():
         entity(pid, "Programme", label, provider=oid, description=f"Training academy of {oid}.")
     for cid, (sid, label) in pools.strategies.items():
@@ -368,6 +368,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
     meeting_id = "meeting"
     record = [
         f"  - id: {meeting_id}",
+        "    kind: meeting",
         f"    label: {q(f'Meeting between {host.name} and {guest.name}')}",
         f'    date: "{date}"',
         f"    mode: {mode}",
@@ -378,7 +379,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
     ]
     if mode != "virtual":
         record.append(f"    location: {cid}")
-    add("meetings", record + evidence_lines([(h[0], s_meet), (h[1], s_topics)]))
+    add("events", record + evidence_lines([(h[0], s_meet), (h[1], s_topics)]))
 
     # -- reported speech --------------------------------------------------------------------
     kinds = rng.sample(sorted(STATEMENT_KINDS), rng.randint(1, 3))
@@ -458,7 +459,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
             "goals",
             [
                 "  - id: regional-leadership",
-                f"    holder: {cid}",
+                f"    holders: [{cid}]",
                 f"    label: {q(f'Make {country} a regional digital leader')}",
                 *evidence_lines([(h[1], s_goal)]),
             ],
@@ -513,7 +514,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
                 "  - id: academy-founding",
                 f"    subject: {pid}",
                 f"    founder: {oid}",
-                f"    year: {founded}",
+                f"    date: {founded}",
                 f"    location: {cid}",
                 f"    purpose: {q(f'Train digital talent in {country}.')}",
                 *evidence_lines([(h[0], s_est)]),
@@ -568,7 +569,7 @@ def make_article(i: int, pools: Pools, seed: int) -> tuple[str, str]:
         '  - {id: press-release, label: "a press release", kind: PressRelease}',
     ]
     for section in (
-        "meetings", "quotes", "statements", "cooperations", "goals", "establishments",
+        "events", "quotes", "statements", "cooperations", "goals", "establishments",
         "agreements", "initiatives", "figures",
     ):  # fmt: skip
         if section in sections:
