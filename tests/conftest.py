@@ -7,11 +7,12 @@ import io
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from newskg.cli import main
 
@@ -22,6 +23,9 @@ SHARED = ROOT.parent / "shared"
 FIXTURE_SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEED_ARTICLE = "000_62ce04f1d7ffd07b"
 SEED = FIXTURE_SEEDS / SEED_ARTICLE
+# Articles of other shapes than the seed (an MOU signing ceremony, a second report of the
+# seed's meeting, a summit with agreements and targets), with the registry entries they need.
+FIXTURE_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
 # What a project holds besides its seeds: the product's mappings, ontology and saved queries.
 PRODUCT_DIRS = ("mappings", "ontology", "queries")
 
@@ -41,6 +45,22 @@ def edit_text(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{path.name} no longer contains {old!r}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def add_articles(seeds: Path, names: Iterable[str] | None = None) -> list[str]:
+    """Add fixture articles to ``seeds`` as a user would: their folders, and their registry
+    entries appended to entities.yaml and shared-facts.yaml. Returns the article ids."""
+    chosen = sorted(names or (p.name for p in FIXTURE_ARTICLES.iterdir() if p.is_dir()))
+    for name in chosen:
+        shutil.copytree(FIXTURE_ARTICLES / name, seeds / name)
+    for registry, sections in (("entities.yaml", ("entities",)), ("shared-facts.yaml", None)):
+        extra = yaml.safe_load((FIXTURE_ARTICLES / registry).read_text(encoding="utf-8"))
+        target = seeds / registry
+        data = yaml.safe_load(target.read_text(encoding="utf-8")) if target.exists() else {}
+        for section in sections or extra:
+            data.setdefault(section, []).extend(extra[section])
+        target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    return chosen
 
 
 @dataclass
@@ -84,6 +104,16 @@ def cli() -> Callable[..., CliResult]:
 def project(tmp_path: Path) -> Path:
     """A writable project: the fixture seeds with the product's mappings, ontology, queries."""
     return copy_project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def beat_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project of the seed and the fixture articles (see FIXTURE_ARTICLES), built once."""
+    root = copy_project(tmp_path_factory.mktemp("beatkg"))
+    add_articles(root / "seeds")
+    result = run_cli("build", "--project", root)
+    assert result.code == 0, result.err
+    return root
 
 
 @pytest.fixture(scope="session")

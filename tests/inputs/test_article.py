@@ -283,3 +283,13 @@ def test_yaml_syntax_error_is_located(tmp_path):
         load(tmp_path, facts=FACTS.replace("label: Alice meets officials", "label: [unclosed", 1))
     assert info.value.location is not None
     assert info.value.location.line == 11  # where the parser notices the unclosed list
+
+
+def test_an_article_id_that_reads_as_a_fact_key_is_refused(tmp_path):
+    seeds = make_seeds(tmp_path)
+    twin = seeds / "a1.m1"
+    twin.mkdir()
+    (twin / "facts.yaml").write_text("article: {}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"'a1\.m1' reads as a fact of article 'a1'") as caught:
+        article_folders(seeds)
+    assert caught.value.diagnostics[0].location.file.endswith("a1.m1")

@@ -43,4 +43,20 @@ def article_folders(seeds: Path) -> list[Path]:
                     location=location_of(folder),
                     hint=f"add {FACTS_FILE} (see README, 'Adding an article')",
                 )
-    return sorted(folders, key=lambda folder: folder.name)  # siblings: the name decides
+    folders.sort(key=lambda folder: folder.name)  # siblings: the name decides
+    _refuse_ids_read_as_fact_keys(folders)
+    return folders
+
+
+def _refuse_ids_read_as_fact_keys(folders: list[Path]) -> None:
+    """A fact's key is ``<article>.<fact id>``, so an article named ``a.b`` beside an article
+    ``a`` would share its node with fact ``b`` of ``a`` (now or once that fact is added)."""
+    names = {folder.name for folder in folders}
+    for folder in folders:
+        stem, dot, _ = folder.name.rpartition(".")
+        if dot and stem in names:
+            raise InputError(
+                f"article id '{folder.name}' reads as a fact of article '{stem}'",
+                location=location_of(folder),
+                hint="a fact's key is '<article>.<fact id>'; rename the folder without the '.'",
+            )

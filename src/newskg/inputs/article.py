@@ -31,6 +31,8 @@ FACTS_FILE = "facts.yaml"
 EVIDENCE = "evidence"
 # Keys every fact may have besides its kind's fields.
 COMMON_KEYS = frozenset({"id", EVIDENCE, "according_to", "note"})
+# The document key of an article's own label for a shared fact (emitted as skos:altLabel).
+ALT_LABEL = "alt_label"
 
 
 class _Quote(NamedTuple):
@@ -365,10 +367,15 @@ class _ArticleLoader:
                 )
                 entry.setdefault(spec.name, []).append(role.agent)
             return
-        # a shared record's label comes from the registry when the article gives none
-        required = spec.required and not (shared and spec.name == "label")
+        # A shared record's label is its registry label: the article's own wording of it, if
+        # any, becomes an alternative label, so that the one node has one rdfs:label.
+        if shared and spec.name == "label":
+            self.reader.read(record, _required(spec, False), entry, what)
+            if "label" in entry:
+                entry[ALT_LABEL] = entry.pop("label")
+            return
         default = self.article_date if spec.default == "article-date" else None
-        self.reader.read(record, _required(spec, required), entry, what, default)
+        self.reader.read(record, spec, entry, what, default)
 
     def _according_to(self, record: YDict, entry: dict[str, Any], what: str) -> None:
         value = record["according_to"]
