@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, SEED_ARTICLE, copy_project, edit_text, run_cli
 
 
 def test_show_an_entity_with_its_evidence(built_kg):
@@ -27,6 +28,64 @@ def test_show_by_label_and_alias(built_kg):
     assert "Prayut Chan-o-cha" in run_cli("show", "Gen Prayut", "--kg", built_kg / "kg").out
     result = run_cli("show", "huawe", "--kg", built_kg / "kg")
     assert result.code == 6 and "did you mean 'huawei'?" in result.err
+
+
+def test_show_a_fact_by_its_key_or_by_its_id(built_kg):
+    kg = built_kg / "kg"
+    by_key = run_cli("show", f"{SEED_ARTICLE}.academy-smes-trained", "--kg", kg)
+    assert by_key.code == 0, by_key.err
+    by_id = run_cli("show", "academy-smes-trained", "--kg", kg)
+    assert by_id.out == by_key.out
+    assert f"<https://w3id.org/newskg/id/{SEED_ARTICLE}.academy-smes-trained>" in by_id.out
+
+
+@pytest.fixture(scope="module")
+def twice_reported(tmp_path_factory) -> object:
+    """The seed article under a second id (same fact ids), and a second 'Huawei Technologies'."""
+    root = copy_project(tmp_path_factory.mktemp("twice"))
+    shutil.copytree(root / "seeds" / SEED_ARTICLE, root / "seeds" / "001_reprint")
+    edit_text(
+        root / "seeds" / "entities.yaml",
+        "entities:\n",
+        "entities:\n  - {id: huawei-device, type: Organization, label: Huawei Technologies}\n",
+    )
+    assert run_cli("build", "--project", root).code == 0
+    return root / "kg"
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        ("academy-smes-trained", ["001_reprint.academy-smes-trained",
+                                  f"{SEED_ARTICLE}.academy-smes-trained"]),
+        ("Huawei Technologies", ["huawei", "huawei-device"]),
+    ],
+)  # fmt: skip
+def test_an_ambiguous_name_lists_the_candidates_instead_of_picking_one(
+    twice_reported, name, listed
+):
+    result = run_cli("show", name, "--kg", twice_reported)
+    assert result.code == 6 and "Traceback" not in result.err
+    assert f"'{name}' is" in result.err and "2 nodes" in result.err
+    for key in listed:
+        assert key in result.err
+    assert "name one of them by its id" in result.err
+
+
+def test_validate_reports_every_article_sorted_by_file_and_line(project):
+    second = project / "seeds" / "001_second"
+    shutil.copytree(project / "seeds" / SEED_ARTICLE, second)
+    for folder in (project / "seeds" / SEED_ARTICLE, second):
+        edit_text(folder / "facts.yaml", "    comparator: exactly\n", "    comparator: exact\n")
+        edit_text(folder / "facts.yaml", "    unit: Thai university\n", "    unit: []\n")
+    result = run_cli("validate", "--project", project)
+    assert result.code == 2
+    located = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    files = [line.split(":")[1].strip() for line in located]
+    assert len(located) == 4 and files == sorted(files)
+    assert "seeds/000_" in files[0] and "seeds/001_second" in files[-1]
+    lines = [int(line.split(":")[2]) for line in located[:2]]
+    assert lines == sorted(lines)
 
 
 @pytest.mark.parametrize(

@@ -293,3 +293,10 @@ def test_an_article_id_that_reads_as_a_fact_key_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"'a1\.m1' reads as a fact of article 'a1'") as caught:
         article_folders(seeds)
     assert caught.value.diagnostics[0].location.file.endswith("a1.m1")
+
+
+def test_a_section_or_field_of_the_earlier_model_is_answered_with_its_new_name(tmp_path):
+    facts = FACTS.replace("events:\n", "meetings:\n")
+    (diag,) = [d for d in _error(tmp_path, facts=facts).diagnostics if "meetings" in d.message]
+    assert diag.message == "unknown key 'meetings' in the facts file"
+    assert diag.hint == "'meetings' is now called 'events'; rename the key"

@@ -15,7 +15,7 @@ from typing import Any
 from newskg import located_yaml
 from newskg.errors import did_you_mean
 from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping
-from newskg.inputs.fields import FieldReader, Names, is_slug
+from newskg.inputs.fields import VOCABULARY_CUTOFF, FieldReader, Names, is_slug
 from newskg.inputs.values import parse_text
 from newskg.located_yaml import YDict
 from newskg.model.schema import Model
@@ -183,8 +183,16 @@ class _SharedLoader:
                     continue
                 check_keys(problems, record, {"id", "kind", "label"}, f"a shared {kind.record}")
                 sid = record.get("id")
+                what = f"shared {kind.record} '{sid}'"
                 if not is_slug(sid):
-                    problems.at(record, "id" if "id" in record else None, "id is not a slug")
+                    problems.at(
+                        record,
+                        "id" if "id" in record else None,
+                        f"id {sid!r} of a shared {kind.record} is not a slug"
+                        if "id" in record
+                        else f"a shared {kind.record} has no 'id'",
+                        "use lowercase a-z, 0-9 and '-'",
+                    )
                     continue
                 if sid in names.entities or sid in names.shared:
                     problems.at(
@@ -197,17 +205,25 @@ class _SharedLoader:
                 word = record.get("kind", kind.default_kind)
                 term = vocabulary.term(word) if isinstance(word, str) else None
                 if term is None:
-                    problems.at(
-                        record,
-                        "kind" if "kind" in record else None,
-                        f"shared {kind.record} '{sid}' needs a kind: "
-                        + ", ".join(vocabulary.terms),
-                    )
+                    words = "kinds: " + ", ".join(vocabulary.terms)
+                    if "kind" in record:
+                        accepted = [*vocabulary.terms, *vocabulary.synonyms]
+                        close = did_you_mean(str(word), accepted, cutoff=VOCABULARY_CUTOFF)
+                        problems.at(
+                            record, "kind", f"'kind' of {what} cannot be {word!r}", close or words
+                        )
+                    else:
+                        problems.at(record, None, f"{what} needs a 'kind'", words)
                     continue
                 try:
                     label = parse_text(record.get("label"))
                 except ValueError:
-                    problems.at(record, "label" if "label" in record else None, "needs a label")
+                    problems.at(
+                        record,
+                        "label" if "label" in record else None,
+                        f"{what} needs a 'label' (non-empty text)",
+                        "the one label of the node every article reporting it shares",
+                    )
                     continue
                 names.shared[sid] = (section, term)
                 self.registry.document["shared"][section].append(

@@ -251,7 +251,7 @@ class _ModelReader:
             },
             self.referenced,
         )
-        self.check_names(model)
+        self.check_names(model, data)
         if self.problems:
             raise InputError(
                 diagnostics=[
@@ -375,13 +375,18 @@ class _ModelReader:
             formerly=tuple(str(old) for old in spec.get("formerly", [])),
         )
 
-    def check_names(self, model: Model) -> None:
+    def check_names(self, model: Model, data: YDict) -> None:
         """Every name a field uses (types, families, kinds, vocabularies) exists."""
         known = {ANY_ENTITY, *model.families, *model.entity_types, *model.fact_kinds}
+        families = self.mapping(data, "families")
         for family, types in model.families.items():
-            for name in types:
+            for index, name in enumerate(types):
                 if name not in model.entity_types:
-                    self.fail(None, f"family '{family}' names unknown entity type '{name}'")
+                    self.fail(
+                        families[family].item_at(index),
+                        f"family '{family}' names unknown entity type '{name}'",
+                        did_you_mean(name, model.entity_types),
+                    )
         for fields in _all_fields(model):
             for spec in fields.values():
                 for name in spec.to:
@@ -397,9 +402,14 @@ class _ModelReader:
                         f"field '{spec.name}' uses unknown vocabulary '{spec.vocabulary}'",
                         did_you_mean(spec.vocabulary, model.vocabularies),
                     )
+        kinds = self.mapping(data, "fact_kinds")
         for kind in model.fact_kinds.values():
             if kind.kinds and kind.kinds not in model.vocabularies:
-                self.fail(None, f"fact kind '{kind.section}' uses unknown kinds '{kind.kinds}'")
+                self.fail(
+                    kinds[kind.section].value_at("kinds"),
+                    f"fact kind '{kind.section}' uses unknown kinds '{kind.kinds}'",
+                    did_you_mean(kind.kinds, model.vocabularies),
+                )
         used = {
             p: spec for fields in _all_fields(model) for spec in fields.values()
             for p in spec.properties if p.startswith(NKG)

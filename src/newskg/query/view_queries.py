@@ -25,10 +25,11 @@ SELECT ?cls ?fact ?ev ?exact ?start ?end ?article ?sentence WHERE {
 
 # ?cls: the class of the events asked for (nkg:Event, nkg:Meeting…)
 EVENTS = """
-SELECT ?cls ?e ?label ?kind ?date ?end ?mode ?place ?placeLabel WHERE {
+SELECT ?cls ?e ?label ?kind ?date ?end ?mode ?place ?placeLabel ?summary WHERE {
   ?e a ?cls ; a ?k ; rdfs:label ?label .
   ?k rdfs:subClassOf nkg:Event ; skos:notation ?kind .
   FILTER(?k != nkg:Event)
+  OPTIONAL { ?e schema:description ?summary }
   OPTIONAL { ?e schema:startDate ?date }
   OPTIONAL { ?e schema:endDate ?end }
   OPTIONAL { ?e nkg:attendanceMode/skos:notation ?mode }
@@ -40,6 +41,13 @@ ORGANISERS = """
 SELECT ?e ?who ?name WHERE {
   ?e a nkg:Event ; nkg:organiser ?who .
   ?who rdfs:label ?name .
+}
+"""
+
+TOPICS = """
+SELECT ?e ?topic ?name WHERE {
+  ?e a nkg:Event ; nkg:topic ?topic .
+  ?topic rdfs:label ?name .
 }
 """
 
@@ -109,11 +117,14 @@ SELECT ?post ?postLabel ?person ?name ?asOf ?from ?until ?stated ?article WHERE 
     OPTIONAL { ?h schema:endDate ?until }
     BIND(true AS ?stated)
   } UNION {
-    ?part a nkg:Participation ; nkg:capacity ?post ; nkg:participant ?person ;
-          nkg:participationIn ?fact ; prov:wasDerivedFrom ?article .
+    # The date of the event or signing as the same article gives it.
+    GRAPH ?g {
+      ?part a nkg:Participation ; nkg:capacity ?post ; nkg:participant ?person ;
+            nkg:participationIn ?fact ; prov:wasDerivedFrom ?article .
+      OPTIONAL { ?fact schema:startDate ?start }
+      OPTIONAL { ?fact nkg:dateSigned ?signed }
+    }
     ?article schema:datePublished ?published .
-    OPTIONAL { ?fact schema:startDate ?start }
-    OPTIONAL { ?fact nkg:dateSigned ?signed }
     BIND(COALESCE(?start, ?signed, ?published) AS ?asOf)
     BIND(false AS ?stated)
   }
@@ -124,17 +135,25 @@ SELECT ?post ?postLabel ?person ?name ?asOf ?from ?until ?stated ?article WHERE 
 
 TIMELINE = """
 SELECT DISTINCT ?entity ?fact ?class ?property ?label ?article ?date WHERE {
-  ?fact prov:wasDerivedFrom ?article ; ?property ?entity .
+  # Each article's statements in its own graph, with the date that article gives.
+  GRAPH ?g {
+    ?fact prov:wasDerivedFrom ?article ; ?property ?entity .
+    OPTIONAL { ?fact schema:startDate ?start }
+    OPTIONAL { ?fact nkg:dateSigned ?signed }
+    OPTIONAL { ?fact nkg:asOf ?asOf }
+    OPTIONAL { ?fact nkg:during ?event . ?event schema:startDate ?during }
+  }
   FILTER(?property != prov:wasDerivedFrom)
+  FILTER NOT EXISTS {
+    ?narrower rdfs:subPropertyOf ?property .
+    FILTER(?narrower != ?property)
+    GRAPH ?g { ?fact ?narrower ?entity }
+  }
   FILTER NOT EXISTS { ?fact a nkg:Participation }
   ?fact a ?class .
   FILTER(STRSTARTS(STR(?class), STR(nkg:)))
   FILTER NOT EXISTS { ?fact a ?sub . ?sub rdfs:subClassOf ?class . FILTER(?sub != ?class) }
   ?article schema:datePublished ?published .
-  OPTIONAL { ?fact schema:startDate ?start }
-  OPTIONAL { ?fact nkg:dateSigned ?signed }
-  OPTIONAL { ?fact nkg:asOf ?asOf }
-  OPTIONAL { ?fact nkg:during/schema:startDate ?during }
   BIND(STR(COALESCE(?start, ?signed, ?asOf, ?during, ?published)) AS ?date)
   OPTIONAL { ?fact rdfs:label|nkg:content|schema:text|nkg:measure|nkg:purpose ?label }
 }

@@ -64,6 +64,8 @@ class Event:
     end_date: dt.date | None = None
     location: Ref | None = None
     organisers: tuple[Ref, ...] = ()
+    topics: tuple[Ref, ...] = ()
+    summary: str | None = None
 
 
 # A meeting is an event of kind 'meeting'; the name stays for the views that return them.
@@ -241,6 +243,7 @@ def events(kg: Selects, cls: str = NKG + "Event") -> list[Event]:
     their posts), organisers and evidence, by date."""
     roles = roles_by_fact(kg, cls)
     organisers = _grouped(kg.select(q.ORGANISERS), "e")
+    topics = _grouped(kg.select(q.TOPICS), "e")
     evidence = evidence_by_fact(kg, cls)
     out = []
     for iri, group in _grouped(kg.select(q.EVENTS, cls=ox.NamedNode(cls)), "e").items():
@@ -256,6 +259,8 @@ def events(kg: Selects, cls: str = NKG + "Event") -> list[Event]:
                 end_date=_date(_first(group, "end")),
                 location=_ref(group, "place", "placeLabel"),
                 organisers=_refs(organisers.get(iri, ()), "who", "name"),
+                topics=_refs(topics.get(iri, ()), "topic", "name"),
+                summary=_first(group, "summary"),
             )
         )
     return sorted(out, key=lambda e: (e.date or dt.date.min, e.iri))
