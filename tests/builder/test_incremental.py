@@ -84,13 +84,20 @@ def test_nothing_changed_rebuilds_nothing(synthetic):
 
 @pytest.mark.parametrize(
     "edit",
-    ["seeds/entities.yaml", "mappings/events.yaml", "ontology/shapes.ttl"],
+    [
+        "seeds/entities.yaml",
+        "seeds/shared-facts.yaml",
+        "mappings/events.yaml",
+        "ontology/shapes.ttl",
+        "ontology/model.yaml",
+    ],
 )
 def test_a_change_to_shared_inputs_rebuilds_everything(synthetic, edit):
     project = Project(synthetic)
     build(project, validate=False, progress=False)
     path = synthetic / edit
-    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(before + "\n# edited\n", encoding="utf-8")
     report = build(project, validate=False, progress=False)
     assert not report.incremental and report.rebuilt == 6
 

@@ -19,7 +19,6 @@ _TYPE = f"<{RDF_TYPE}>"
 SUB_CLASS = f"<{RDFS_SUB_CLASS_OF}>"
 SUB_PROPERTY = f"<{RDFS_SUB_PROPERTY_OF}>"
 ONTOLOGY_FILE = "newskg.ttl"
-SHAPES_FILE = "shapes.ttl"
 # Turtle files of the ontology folder named so hold SHACL shapes; every other one is ontology.
 SHAPES_PREFIX = "shapes"
 

@@ -4,7 +4,7 @@ Why (docs/scale.md, "SHACL"): pyshacl is a general engine. It re-derives each sh
 and value nodes through rdflib graph calls, builds an RDF report graph and re-evaluates each
 SPARQL constraint once per focus node with rdflib's (Python) SPARQL engine, which made it
 most of the cost of a large build (docs/performance.md). This module compiles
-``ontology/shapes.ttl`` once into plain Python objects and evaluates them over a
+the shapes (``ontology/shapes*.ttl``) once into plain Python objects and evaluates them over a
 dictionary index of the data graph's N-Triples terms; SPARQL-based constraints run in
 pyoxigraph (Rust), once per data graph with every focus node in a ``VALUES`` block.
 
