@@ -130,8 +130,31 @@ def location_of(path: Path | str, line: int = 0, column: int = 0) -> Location:
     return Location(shown, line, column)
 
 
-def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+# A word made of a choice and one of these is another word, not a misspelling of the choice:
+# `inversepredicates` reverses `predicates`, `unsafe_iri` is not `iri`.
+MEANING_AFFIXES = ("inverse", "reverse", "non", "not", "no", "un", "anti", "unsafe", "except")
+
+
+def did_you_mean(
+    word: str, choices: Iterable[str], *, cutoff: float = 0.6, other_words: Iterable[str] = ()
+) -> str | None:
     """A hint naming the choice closest in spelling to ``word``, or None when none is close
-    (``cutoff``: the least similarity, 0 to 1, that counts as close)."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    (``cutoff``: the least similarity, 0 to 1, that counts as close).
+
+    A hint never proposes a word of different meaning: no hint when ``word`` is one of
+    ``other_words`` (words the caller knows to mean something else), and never a choice that
+    ``word`` only extends by a meaning-changing affix (:data:`MEANING_AFFIXES`)."""
+    if word in set(other_words):
+        return None
+    candidates = [c for c in choices if not _changes_meaning(word, c)]
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def _changes_meaning(word: str, choice: str) -> bool:
+    w, c = _bare(word), _bare(choice)
+    return c != w and c in w and w.replace(c, "", 1) in MEANING_AFFIXES
+
+
+def _bare(word: str) -> str:
+    return word.lower().replace("_", "").replace("-", "").replace(" ", "")

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from newskg.errors import InputError, MappingError, location_of
-from newskg.mapping.materialise import Materialiser, Quad, dict_resolver
+from newskg.mapping.materialise import (
+    Materialiser,
+    Quad,
+    QuadWindow,
+    RecordSource,
+    document_sources,
+)
 from newskg.mapping.model import Diagnostics, RefObjectMap, TriplesMap, check
 from newskg.mapping.rml_turtle import read_rml_turtle
 from newskg.mapping.yarrrml import read_yarrrml
@@ -25,12 +31,24 @@ class MappingSet:
         self._engine = Materialiser(list(maps))
         self.source_names: frozenset[str] = frozenset(s.path for tm in maps for s in tm.sources)
 
-    def materialise(self, sources: Sources) -> Iterator[Quad]:
-        """Quads (N-Triples term strings, graph "" = default graph), deduplicated, in a
-        deterministic order. ``sources`` maps each source name to its parsed JSON, or is a
-        callable ``resolve(name)``."""
-        resolve = sources if callable(sources) else dict_resolver(sources)
-        return self._engine.run(resolve)
+    def materialise(
+        self, sources: Sources | RecordSource, *, window: QuadWindow | None = None
+    ) -> Iterator[Quad]:
+        """Quads (N-Triples term strings, graph "" = default graph) in a deterministic order,
+        duplicates removed within ``window`` (exactly, for up to a quarter of a million
+        distinct quads by default). ``sources`` maps each source name to its parsed JSON (or
+        a CSV file's text), or is a callable ``resolve(name)``, or a record source such as
+        :class:`newskg.mapping.sources.FileSources`."""
+        if not hasattr(sources, "records"):
+            sources = document_sources(sources)  # type: ignore[arg-type]
+        return self._engine.run(sources, window)  # type: ignore[arg-type]
+
+    def chunks(
+        self, sources: RecordSource, part: tuple[int, int] | None = None
+    ) -> Iterator[list[Quad]]:
+        """The undeduplicated quads of each chunk of records (see
+        :meth:`newskg.mapping.materialise.Materialiser.chunks`)."""
+        return self._engine.chunks(sources, part)
 
     def subset(self, source_names: Iterable[str]) -> MappingSet:
         """The triples maps that read only the given sources (and whose joins do too), so

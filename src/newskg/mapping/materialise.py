@@ -1,23 +1,127 @@
 """Compile a mapping set once (:class:`Materialiser`), then run it over records.
 
 Each triples map becomes a plan of binders (:mod:`newskg.mapping.term_maps`); a run binds
-them all up front, so the per-record loop never looks anything up by name.
+them all up front (joins index their parent's records then), so the per-record loop never
+looks anything up by name. Records come from a :class:`RecordSource`: documents in memory
+(:class:`DocumentSources`) or files streamed record by record
+(:class:`newskg.mapping.sources.FileSources`). Every file is read once for all the triples
+maps over it: records in document order, and for each record the maps in mapping order.
+
+Duplicate quads are removed by :class:`QuadWindow` with bounded memory; a run is cut into
+chunks of records so that several processes can share one (``part``) and their outputs still
+come out in one deterministic order.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from newskg.errors import MappingError
 from newskg.mapping import jsonpath
 from newskg.mapping.lexical import fail
-from newskg.mapping.model import LogicalSource, PredicateObjectMap, RefObjectMap, TriplesMap
-from newskg.mapping.term_maps import EMPTY, Binder, Compiler, Gen, Quad, Resolver, Run
+from newskg.mapping.model import (
+    LogicalSource,
+    PredicateObjectMap,
+    Reference,
+    RefObjectMap,
+    TermMap,
+    TriplesMap,
+)
+from newskg.mapping.term_maps import EMPTY, Binder, Compiler, Gen, Quad, Run
 from newskg.rdf import RDF_TYPE
 
 _RDF_TYPE = "<" + RDF_TYPE + ">"
+CHUNK = 1024  # records per chunk: the unit a process of a parallel run takes
+
+
+class RecordSource(Protocol):
+    """Gives the records of logical sources that share one ``path``."""
+
+    def records(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, Any]]:
+        """(index into ``sources``, record), every source's records in a deterministic
+        order."""
+        ...
+
+
+class DocumentSources:
+    """Records from documents already in memory, keyed by source name: parsed JSON, or the
+    text of a CSV file. ``resolve(name)`` gives a document."""
+
+    def __init__(self, resolve: Callable[[str], Any]) -> None:
+        self.resolve = resolve
+        self.docs: dict[str, Any] = {}
+
+    def doc(self, source: LogicalSource) -> Any:
+        try:
+            return self.docs[source.path]
+        except KeyError:
+            pass
+        try:
+            doc = self.resolve(source.path)
+        except (KeyError, FileNotFoundError) as exc:
+            raise MappingError(
+                f"source '{source.path}' was not given",
+                location=source.location,
+                hint="pass its data to materialise() under exactly this name",
+            ) from exc
+        except (OSError, ValueError) as exc:
+            raise MappingError(
+                f"source '{source.path}' cannot be read: {exc}", location=source.location
+            ) from exc
+        self.docs[source.path] = doc
+        return doc
+
+    def records(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, Any]]:
+        from newskg.mapping.sources import csv_records  # pure over a text: no file opened
+
+        for i, source in enumerate(sources):
+            doc = self.doc(source)
+            if source.formulation == "csv":
+                text = doc if isinstance(doc, str) else None
+                if text is None:
+                    raise MappingError(
+                        f"CSV source '{source.path}' must be given as text",
+                        location=source.location,
+                    )
+                for rec in csv_records(io.StringIO(text), source, source.path):
+                    yield i, rec
+            else:
+                for rec in jsonpath.multi_accessor(jsonpath.parse(source.iterator))(doc):
+                    yield i, rec
+
+
+def document_sources(sources: Mapping[str, Any] | Callable[[str], Any]) -> DocumentSources:
+    if callable(sources):
+        return DocumentSources(sources)
+    return DocumentSources(sources.__getitem__)
+
+
+class QuadWindow:
+    """Duplicate removal in bounded memory: a quad is dropped when it is among the last
+    ``size`` to ``2 * size`` distinct quads kept (two generations of sets). A run with fewer
+    distinct quads than ``size`` is deduplicated exactly; past that, a quad repeated far
+    apart can come out twice, which denotes the same RDF quad."""
+
+    def __init__(self, size: int = 1 << 18) -> None:
+        self.size = size
+        self.recent: set[Any] = set()
+        self.older: set[Any] = set()
+
+    def fresh(self, items: Iterable[Any]) -> list[Any]:
+        """The items not seen within the window, in order; they are remembered."""
+        recent, older, out = self.recent, self.older, []
+        for item in items:
+            if item in recent or item in older:
+                continue
+            recent.add(item)
+            out.append(item)
+        if len(recent) >= self.size:
+            self.older, self.recent = recent, set()
+        return out
 
 
 # --------------------------------------------------------------------------- plans
@@ -34,53 +138,42 @@ class _PomPlan:
 @dataclass(slots=True)
 class _MapPlan:
     tm: TriplesMap
-    iterators: list[tuple[LogicalSource, Callable[[Any], list[Any]]]]
     subjects: list[Binder]
     classes: list[str]
     graphs: list[Binder]
     poms: list[_PomPlan]
+    columns: list[Reference]  # what a CSV header must name
+    source_keys: frozenset[tuple[str, str, str]]
 
 
-def _iterator(source: LogicalSource) -> Callable[[Any], list[Any]]:
-    path = jsonpath.parse(source.iterator)
-    select = jsonpath.multi_accessor(path)
-
-    def records(doc: Any) -> list[Any]:
-        found = [r for r in select(doc) if r is not None]
-        for r in found:
-            if type(r) is list:
-                hint = f"write '{source.iterator}[*]' to iterate over its items"
-                raise fail(
-                    f"iterator '{source.iterator}' selects an array, not records",
-                    source.location,
-                    hint,
-                )
-        return found
-
-    return records
+Emit = Callable[[Any, list[Quad]], None]
 
 
 class Materialiser:
-    """A compiled mapping set: build once, run :meth:`run` per input."""
+    """A compiled mapping set: build once, run :meth:`chunks` (or :meth:`run`) per input."""
 
     def __init__(self, maps: list[TriplesMap]) -> None:
         self.maps = maps
         self._caches: list[dict[Any, str]] = []
+        self._source_ids: dict[tuple[str, str, str], int] = {}
         by_name = {tm.name: tm for tm in maps}
         self._plans = [self._plan(tm, by_name) for tm in maps]
 
+    def _source_id(self, source: LogicalSource) -> int:
+        return self._source_ids.setdefault(source.key, len(self._source_ids))
+
     def _plan(self, tm: TriplesMap, by_name: dict[str, TriplesMap]) -> _MapPlan:
         c = Compiler(tm.flatten_arrays, self._caches)
-        poms = []
-        for pom in tm.predicate_objects:
-            poms.append(self._pom(c, tm, pom, by_name))
+        for s in tm.sources:
+            self._source_id(s)
         return _MapPlan(
             tm=tm,
-            iterators=[(s, _iterator(s)) for s in tm.sources],
             subjects=[c.term(s) for s in tm.subjects],
             classes=["<" + iri + ">" for iri in tm.classes],
             graphs=[c.graph(g) for g in tm.graphs],
-            poms=poms,
+            poms=[self._pom(c, tm, pom, by_name) for pom in tm.predicate_objects],
+            columns=_references(tm, by_name),
+            source_keys=frozenset(s.key for s in tm.sources),
         )
 
     def _pom(
@@ -121,21 +214,12 @@ class Materialiser:
             return bind_same
         child_keys = [c.strings(j.child) for j in ref.joins]
         parent_keys = [pc.strings(j.parent) for j in ref.joins]
-        parent_iters = [(s, _iterator(s)) for s in parent.sources]
         key_id = id(ref)
 
         def bind_join(run: Run) -> Gen:
             index = run.indexes.get(key_id)
             if index is None:
-                index = {}
-                gens = [b(run) for b in parent_subjects]
-                for source, records in parent_iters:
-                    for prec in _records(run, source, records):
-                        subs = [t for g in gens for t in g(prec)]
-                        if not subs:
-                            continue
-                        for key in itertools.product(*(k(prec) for k in parent_keys)):
-                            index.setdefault(key, []).extend(subs)
+                index = self._index(run, parent, parent_subjects, parent_keys)
                 run.indexes[key_id] = index
             lookup = index.get
 
@@ -152,24 +236,143 @@ class Materialiser:
 
         return bind_join
 
-    def run(self, resolve: Resolver) -> Iterator[Quad]:
-        run = Run(resolve)
-        out: dict[Quad, None] = {}
+    def _index(
+        self,
+        run: Run,
+        parent: TriplesMap,
+        subjects: list[Binder],
+        keys: list[Callable[[Any], list[Any]]],
+    ) -> dict[tuple[str, ...], list[str]]:
+        """Join key -> the parent's subjects, over every record of the parent's sources."""
+        index: dict[tuple[str, ...], list[str]] = {}
+        gens = [b(run) for b in subjects]
+        for path, group in _by_path(list(parent.sources)).items():
+            del path
+            counters = [0] * len(group)
+            for i, prec in run.source.records(group):
+                run.at(self._source_id(group[i]), counters[i])
+                counters[i] += 1
+                if prec is None:
+                    continue
+                subs = [t for g in gens for t in g(prec)]
+                if not subs:
+                    continue
+                for key in itertools.product(*(k(prec) for k in keys)):
+                    index.setdefault(key, []).extend(subs)
+        return index
+
+    def chunks(
+        self, source: RecordSource, part: tuple[int, int] | None = None
+    ) -> Iterator[list[Quad]]:
+        """The quads of every chunk of :data:`CHUNK` records, in order, duplicates not yet
+        removed. With ``part=(k, n)`` only chunks ``c`` with ``c % n == k`` are mapped (every
+        record is still read, so that all parts count chunks alike)."""
+        run = Run(source)
+        k, n = part or (0, 1)
         try:
+            emitters = [(plan, _bind_map(run, plan)) for plan in self._plans]
+            paths: dict[str, list[LogicalSource]] = {}
             for plan in self._plans:
-                _run_map(run, plan, out)
+                for s in plan.tm.sources:
+                    group = paths.setdefault(s.path, [])
+                    if all(g.key != s.key for g in group):
+                        group.append(s)
+            recno, batch = 0, []
+            for group in paths.values():
+                consumers = [
+                    [(plan, emit) for plan, emit in emitters if src.key in plan.source_keys]
+                    for src in group
+                ]
+                ids = [self._source_id(s) for s in group]
+                counters = [0] * len(group)
+                for i, rec in source.records(group):
+                    mine = (recno // CHUNK) % n == k
+                    if mine and rec is not None:
+                        if type(rec) is list:
+                            raise _array_iterator(group[i])
+                        if counters[i] == 0 and group[i].formulation == "csv":
+                            _check_columns(group[i], rec, consumers[i])
+                        run.at(ids[i], counters[i])
+                        for _, emit in consumers[i]:
+                            emit(rec, batch)
+                    counters[i] += 1
+                    recno += 1
+                    if recno % CHUNK == 0:
+                        if mine:
+                            yield batch
+                        batch = []
+            if recno % CHUNK and ((recno - 1) // CHUNK) % n == k:
+                yield batch
         finally:
             for cache in self._caches:
                 cache.clear()
-        return iter(out)
+
+    def run(self, source: RecordSource, window: QuadWindow | None = None) -> Iterator[Quad]:
+        """Every quad once (within the window), in a deterministic order."""
+        window = window or QuadWindow()
+        for batch in self.chunks(source):
+            yield from window.fresh(batch)
 
 
-def _records(run: Run, source: LogicalSource, select: Callable[[Any], list[Any]]) -> list[Any]:
-    cached = run.records.get(source.key)
-    if cached is None:
-        cached = select(run.doc(source))
-        run.records[source.key] = cached
-    return cached
+def _array_iterator(source: LogicalSource) -> MappingError:
+    return fail(
+        f"iterator '{source.iterator}' selects an array, not records",
+        source.location,
+        f"write '{source.iterator}[*]' to iterate over its items",
+    )
+
+
+def _by_path(sources: list[LogicalSource]) -> dict[str, list[LogicalSource]]:
+    out: dict[str, list[LogicalSource]] = {}
+    for s in sources:
+        out.setdefault(s.path, []).append(s)
+    return out
+
+
+def _references(tm: TriplesMap, by_name: dict[str, TriplesMap]) -> list[Reference]:
+    """Every reference a record of ``tm`` is read with (for the CSV header check)."""
+    out: list[Reference] = []
+
+    def add(term: TermMap | None) -> None:
+        if term is None:
+            return
+        if term.reference is not None:
+            out.append(term.reference)
+        for part in term.template or ():
+            if isinstance(part, Reference):
+                out.append(part)
+        add(term.datatype)
+        add(term.language)
+
+    for term in (*tm.subjects, *tm.graphs):
+        add(term)
+    for pom in tm.predicate_objects:
+        for term in (*pom.predicates, *pom.graphs):
+            add(term)
+        for o in pom.objects:
+            if isinstance(o, TermMap):
+                add(o)
+            elif o.joins:
+                for j in o.joins:
+                    add(j.child)
+            elif o.parent in by_name:
+                for s in by_name[o.parent].subjects:
+                    add(s)
+    return out
+
+
+def _check_columns(source: LogicalSource, row: dict[str, Any], consumers: list[Any]) -> None:
+    """A reference to a column the header lacks is an error, not a column of nulls."""
+    for plan, _ in consumers:
+        for ref in plan.columns:
+            steps = jsonpath.parse(ref.path).steps
+            column = steps[0][1] if steps else ""
+            if column not in row:
+                raise fail(
+                    f"column {column!r} is not in the header of '{source.path}'",
+                    ref.location,
+                    "columns: " + ", ".join(repr(c) for c in row),
+                )
 
 
 def _bind_all(run: Run, binders: list[Binder]) -> Gen | None:
@@ -182,7 +385,8 @@ def _bind_all(run: Run, binders: list[Binder]) -> Gen | None:
     return lambda rec: [t for g in gens for t in g(rec)]
 
 
-def _run_map(run: Run, plan: _MapPlan, out: dict[Quad, None]) -> None:
+def _bind_map(run: Run, plan: _MapPlan) -> Emit:
+    """The function that appends the quads of one record of ``plan``'s map to a list."""
     subj = _bind_all(run, plan.subjects)
     assert subj is not None
     sgraph = _bind_all(run, plan.graphs)
@@ -197,42 +401,38 @@ def _run_map(run: Run, plan: _MapPlan, out: dict[Quad, None]) -> None:
         # Constant predicates (the usual case) are rendered once, not called per record.
         poms.append((pom.constant_predicates, pred, obj, graph))
     default = [""]
-    for source, select in plan.iterators:
-        for rec in _records(run, source, select):
-            subs = subj(rec)
-            if not subs:
+
+    def emit(rec: Any, out: list[Quad]) -> None:
+        subs = subj(rec)
+        if not subs:
+            return
+        add = out.append
+        sgraphs = sgraph(rec) if sgraph is not None else EMPTY
+        if classes:
+            for s in subs:
+                for c in classes:
+                    for g in sgraphs or default:
+                        add((s, _RDF_TYPE, c, g))
+        single_subject = subs[0] if len(subs) == 1 else None
+        for pconst, pred, obj, graph in poms:
+            objs = obj(rec)
+            if not objs:
                 continue
-            sgraphs = sgraph(rec) if sgraph is not None else EMPTY
-            if classes:
-                for s in subs:
-                    for c in classes:
-                        for g in sgraphs or default:
-                            out[(s, _RDF_TYPE, c, g)] = None
-            single_subject = subs[0] if len(subs) == 1 else None
-            for pconst, pred, obj, graph in poms:
-                objs = obj(rec)
-                if not objs:
-                    continue
-                preds = pconst or pred(rec)
-                if graph is not None:
-                    graphs = sgraphs + graph(rec) if sgraphs else graph(rec)
-                else:
-                    graphs = sgraphs or default
-                if single_subject is not None and len(graphs) == 1:
-                    s, g = single_subject, graphs[0]
-                    for p in preds:
-                        for o in objs:
-                            out[(s, p, o, g)] = None
-                    continue
-                for s in subs:
-                    for p in preds:
-                        for o in objs:
-                            for g in graphs or default:
-                                out[(s, p, o, g)] = None
+            preds = pconst or pred(rec)
+            if graph is not None:
+                graphs = sgraphs + graph(rec) if sgraphs else graph(rec)
+            else:
+                graphs = sgraphs or default
+            if single_subject is not None and len(graphs) == 1:
+                s, g = single_subject, graphs[0]
+                for p in preds:
+                    for o in objs:
+                        add((s, p, o, g))
+                continue
+            for s in subs:
+                for p in preds:
+                    for o in objs:
+                        for g in graphs or default:
+                            add((s, p, o, g))
 
-
-def dict_resolver(sources: Mapping[str, Any]) -> Resolver:
-    def resolve(name: str) -> Any:
-        return sources[name]
-
-    return resolve
+    return emit

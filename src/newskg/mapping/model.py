@@ -81,16 +81,31 @@ class PredicateObjectMap:
     location: Location
 
 
+Formulation = Literal["jsonpath", "csv"]
+
+
 @dataclass(frozen=True, slots=True)
 class LogicalSource:
-    path: str  # the source name callers key their data by
+    """Where records come from. ``path`` is the source name callers key their data by (a
+    file name relative to the mapping or the data folder for ``newskg map``). For CSV the
+    iterator is ``$`` and every row is a record whose references are column names, compiled
+    to ``$['column']``."""
+
+    path: str
     iterator: str  # JSONPath
     location: Location
+    formulation: Formulation = "jsonpath"
+    encoding: str = "utf-8"  # utf-8 or utf-16
+    compression: str = ""  # "", gzip, zip, targz, tarxz; "" = none, or guessed from the name
+    nulls: tuple[str, ...] = ()  # CSV cells read as null (no term), e.g. "" or "NULL"
+    delimiter: str = ","
+    root: str = ""  # the folder a relative path starts from (the mapping's, by default)
 
     @property
-    def key(self) -> tuple[str, str]:
-        """Two logical sources are "identical" (RML-Core) when path and iterator match."""
-        return (self.path, self.iterator)
+    def key(self) -> tuple[str, str, str]:
+        """Two logical sources are "identical" (RML-Core) when path, iterator and reference
+        formulation match."""
+        return (self.path, self.iterator, self.formulation)
 
 
 RML = "http://w3id.org/rml/"

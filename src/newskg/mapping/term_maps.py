@@ -9,11 +9,11 @@ records, fresh blank nodes need a counter), so compilation yields *binders*
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from newskg.errors import Location, MappingError
+from newskg.errors import Location
 from newskg.mapping import jsonpath, terms
 from newskg.mapping.jsonpath import MISSING
 from newskg.mapping.lexical import (
@@ -28,7 +28,6 @@ from newskg.mapping.lexical import (
 from newskg.mapping.model import (
     DEFAULT_GRAPH_IRI,
     IRI_TYPES,
-    LogicalSource,
     Reference,
     TermMap,
 )
@@ -38,7 +37,6 @@ Quad = tuple[str, str, str, str]
 Gen = Callable[[Any], list[str]]
 Values = Callable[[Any], list[Any]]
 Binder = Callable[["Run"], Gen]
-Resolver = Callable[[str], Any]
 
 EMPTY: list[Any] = []  # shared, never mutated: returned when a term map yields nothing
 
@@ -52,33 +50,15 @@ def _static(gen: Gen) -> Binder:
 
 @dataclass(slots=True)
 class Run:
-    """What one ``materialise`` call shares between triples maps."""
+    """What one run shares between triples maps: the record source, the join indexes, and
+    which record is being mapped (fresh blank nodes are named after it)."""
 
-    resolve: Resolver
-    docs: dict[str, Any] = field(default_factory=dict)
-    records: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    source: Any  # a materialise.RecordSource
     indexes: dict[int, dict[tuple[str, ...], list[str]]] = field(default_factory=dict)
-    fresh: Iterator[int] = field(default_factory=itertools.count)
+    record: str = ""
 
-    def doc(self, source: LogicalSource) -> Any:
-        try:
-            return self.docs[source.path]
-        except KeyError:
-            pass
-        try:
-            doc = self.resolve(source.path)
-        except (KeyError, FileNotFoundError) as exc:
-            raise MappingError(
-                f"source '{source.path}' was not given",
-                location=source.location,
-                hint="pass its data to materialise() under exactly this name",
-            ) from exc
-        except (OSError, ValueError) as exc:
-            raise MappingError(
-                f"source '{source.path}' cannot be read: {exc}", location=source.location
-            ) from exc
-        self.docs[source.path] = doc
-        return doc
+    def at(self, source_id: int, index: int) -> None:
+        self.record = f"{source_id}r{index}"
 
 
 # --------------------------------------------------------------------------- compiler
@@ -356,10 +336,13 @@ class Compiler:
 
     def _blank_term(self, tm: TermMap) -> Binder:
         if tm.is_fresh_blank:
+            # Named after the record and the term map, not a counter: a join's index and
+            # the parent's own triples, and every process of a parallel run, agree on it.
+            tag = "t" + str(len(self.caches))
+            self.cache()  # keeps the tags of one materialiser apart
 
             def bind(run: Run) -> Gen:
-                counter = run.fresh
-                return lambda rec: ["_:n" + str(next(counter))]
+                return lambda rec: ["_:n" + run.record + tag]
 
             return bind
         names = self.strings(tm)
