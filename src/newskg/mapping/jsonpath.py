@@ -69,6 +69,24 @@ def parse(text: str) -> JsonPath:
     return JsonPath(text, tuple(steps))
 
 
+def relative_jsonpath(text: str) -> str:
+    """A path written relative to the record (``name``, ``a.b``, ``['x y']``) as an absolute
+    JSONPath (``$.name``)."""
+    text = text.strip()
+    if text.startswith("$"):
+        return text
+    if text.startswith("@"):
+        return "$" + text[1:]
+    if text.startswith("["):
+        return "$" + text
+    return "$." + text
+
+
+def column_path(column: str) -> str:
+    """The JSONPath that reads one CSV column (a row is a record ``{column: cell}``)."""
+    return "$['" + column.replace("\\", "\\\\").replace("'", "\\'") + "']"
+
+
 def _bracket(text: str, i: int, steps: list[Step]) -> int:
     """Parse one ``[...]`` selector starting after the '['; return the index after ']'."""
     n = len(text)

@@ -20,8 +20,9 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from newskg import located_yaml
-from newskg.errors import InputError, Location, location_of
+from newskg.errors import InputError, Location, did_you_mean, location_of
 from newskg.mapping import jsonpath, terms
+from newskg.mapping.jsonpath import column_path, relative_jsonpath
 from newskg.mapping.model import (
     RML,
     Diagnostics,
@@ -31,6 +32,7 @@ from newskg.mapping.model import (
     PredicateObjectMap,
     Reference,
     RefObjectMap,
+    TemplatePart,
     TermMap,
     TermType,
     TriplesMap,
@@ -73,8 +75,65 @@ SUPPORTED = frozenset(
         "childMap",
         "parentMap",
         "baseIRI",
+        "encoding",
+        "compression",
+        "null",
     ]
 )
+R2RML = "http://www.w3.org/ns/r2rml#"
+# R2RML terms that RML-Core took over unchanged: read as their rml: twins. rr:column names a
+# column as rml:reference does.
+R2RML_ALIASES: dict[str, str] = {
+    R2RML + name: RML + name
+    for name in [
+        *(n[len(RML) :] for n in SUPPORTED if n != RML + "baseIRI"),
+        "TriplesMap",
+        "SubjectMap",
+        "PredicateMap",
+        "ObjectMap",
+        "GraphMap",
+        "PredicateObjectMap",
+        "RefObjectMap",
+        "Join",
+        "IRI",
+        "BlankNode",
+        "Literal",
+        "defaultGraph",
+    ]
+} | {R2RML + "column": RML + "reference"}
+# R2RML terms with no RML-Core equivalent here: refused by name, never ignored.
+R2RML_REFUSED = {
+    "logicalTable": "R2RML's database table; newskg reads files: use rml:logicalSource",
+    "tableName": "R2RML's database table; newskg reads files: use rml:logicalSource",
+    "sqlQuery": "R2RML's SQL query; newskg reads files: use rml:logicalSource",
+    "sqlVersion": "R2RML's SQL version; newskg reads files: use rml:logicalSource",
+    "inverseExpression": "R2RML's inverse expression is not supported",
+}
+LEGACY = {
+    "http://semweb.mmlab.be/ns/rml#": "legacy RML",
+    "http://semweb.mmlab.be/ns/ql#": "legacy RML query language",
+}
+CONVERT = (
+    "convert it to RML-Core with: sed -i -e 's|http://semweb.mmlab.be/ns/rml#|"
+    "http://w3id.org/rml/|g' -e 's|http://semweb.mmlab.be/ns/ql#|http://w3id.org/rml/|g' "
+    "-e 's|http://www.w3.org/ns/r2rml#|http://w3id.org/rml/|g' FILE"
+)
+# Properties outside RML that say nothing about the output (labels, comments, provenance).
+ANNOTATION_NAMESPACES = (
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "http://purl.org/dc/terms/",
+    "http://purl.org/dc/elements/1.1/",
+    "http://www.w3.org/2004/02/skos/core#",
+)
+FORMULATIONS = {RML + "JSONPath": "jsonpath", RML + "CSV": "csv"}
+ENCODING_TERMS = {RML + "UTF-8": "utf-8", RML + "UTF-16": "utf-16"}
+COMPRESSION_TERMS = {
+    RML + "none": "none",
+    RML + "gzip": "gzip",
+    RML + "zip": "zip",
+    RML + "targz": "targz",
+    RML + "tarxz": "tarxz",
+}
 TERM_TYPES: dict[str, TermType] = {
     RML + "IRI": "iri",
     RML + "URI": "uri",
@@ -115,6 +174,15 @@ class _Locator:
         return None
 
     def iri_needles(self, iri: str) -> list[str]:
+        out = self._spellings(iri)
+        if iri.startswith(RML):  # a term read through its R2RML alias is written that way
+            name = iri[len(RML) :]
+            out += self._spellings(R2RML + ("column" if name == "reference" else name))
+            if name == "reference":
+                out += self._spellings(R2RML + "reference")
+        return out
+
+    def _spellings(self, iri: str) -> list[str]:
         out = [f"<{iri}>"]
         for base in self.bases:
             if iri.startswith(base) and len(iri) > len(base):
@@ -146,6 +214,7 @@ class RmlTurtleReader:
         self.g = Graph()
         self.loc = _Locator("", self.file_location.file)
         self.names: dict[Node, str] = {}
+        self.formulation = "jsonpath"  # of the triples map being read
 
     # ------------------------------------------------------------------ entry
 
@@ -161,6 +230,9 @@ class RmlTurtleReader:
         except Exception as exc:  # rdflib raises several unrelated types for bad syntax
             self.d.add(f"Turtle syntax error: {_why(exc)}", self._syntax_location(exc, text))
             return []
+        if self._legacy(text):
+            return []
+        self._read_aliases()
         self._check_vocabulary()
         nodes = set(self.g.subjects(RDF.type, URIRef(RML + "TriplesMap")))
         nodes |= set(self.g.subjects(_R["logicalSource"], None))
@@ -231,16 +303,80 @@ class RmlTurtleReader:
                         return hit
         return None
 
-    def _check_vocabulary(self) -> None:
-        seen: set[URIRef] = set()
-        for _, pred, _ in self.g:
-            if str(pred).startswith(RML) and str(pred) not in SUPPORTED and pred not in seen:
-                seen.add(pred)  # type: ignore[arg-type]
+    def _legacy(self, text: str) -> bool:
+        """A mapping in the legacy RML vocabulary is named as such, with how to convert it:
+        read as RML-Core it would find nothing, or half of it."""
+        for ns, what in LEGACY.items():
+            if any(ns in str(t) for triple in self.g for t in triple):
+                needles = [f"<{ns}"] + [f"{p}:" for p, n in self.loc.prefixes if n == ns]
+                where = next((self.loc.at(text.index(x)) for x in needles if x in text), None)
                 self.d.add(
-                    f"rml:{str(pred)[len(RML) :]} is not supported",
+                    f"this mapping uses the {what} vocabulary <{ns}>; newskg reads RML-Core "
+                    f"<{RML}>",
+                    where or self.file_location,
+                    CONVERT,
+                )
+                return True
+        return False
+
+    def _read_aliases(self) -> None:
+        """R2RML terms that RML-Core kept are read as their rml: twins; the others are
+        refused by name."""
+        renamed = []
+        for triple in self.g:
+            new = tuple(
+                URIRef(R2RML_ALIASES[str(t)]) if str(t) in R2RML_ALIASES else t for t in triple
+            )
+            if new != triple:
+                renamed.append((triple, new))
+            pred = str(triple[1])
+            if pred.startswith(R2RML) and pred not in R2RML_ALIASES:
+                name = pred[len(R2RML) :]
+                self.d.add(
+                    f"rr:{name} is not supported: "
+                    + R2RML_REFUSED.get(name, "it has no RML-Core equivalent"),
+                    self.loc.term(triple[1]) or self.file_location,
+                    "newskg reads RML-Core (http://w3id.org/rml/) and the R2RML terms it kept",
+                )
+        for old, new in renamed:
+            self.g.remove(old)
+            self.g.add(new)  # type: ignore[arg-type]
+
+    def _check_vocabulary(self) -> None:
+        """Every property of a mapping resource is understood: an rml: term newskg reads, or
+        rdf:type, or an annotation. Anything else would be dropped without a word."""
+        seen: set[Node] = set()
+        mapping_nodes = {s for s, p, _ in self.g if str(p).startswith(RML)}
+        for subj, pred, _ in self.g:
+            iri = str(pred)
+            if pred in seen or iri.startswith(R2RML):
+                continue
+            if iri.startswith(RML):
+                if iri in SUPPORTED:
+                    continue
+                seen.add(pred)
+                self.d.add(
+                    f"rml:{iri[len(RML) :]} is not supported",
                     self.loc.term(pred) or self.file_location,
                     "newskg supports the RML-Core features listed in docs/mapping-language.md",
                 )
+                continue
+            if subj not in mapping_nodes or pred == RDF.type:
+                continue
+            if iri.startswith(ANNOTATION_NAMESPACES):
+                continue
+            seen.add(pred)
+            local = re.split(r"[/#]", iri)[-1]
+            close = did_you_mean(local, [n[len(RML) :] for n in SUPPORTED])
+            hint = (
+                close.replace("'", "'rml:", 1) if close else None
+            ) or "use the rml: terms listed in docs/mapping-language.md"
+            self.d.add(
+                f"<{iri}> is not an RML-Core property; newskg does not know what it means "
+                "on a mapping",
+                self.loc.term(pred) or self.file_location,
+                hint,
+            )
 
     # ------------------------------------------------------------------ helpers
 
@@ -272,6 +408,7 @@ class RmlTurtleReader:
                 self.d.add(f"rml:baseIRI {str(base_node)!r} is not an absolute IRI", where)
             else:
                 base = str(base_node)
+        self.formulation = self._formulation_of(node)
         source = self._logical_source(node, where)
         subject_nodes = sorted(self.g.objects(node, _R["subjectMap"]), key=self._order)
         subject_consts = sorted(self.g.objects(node, _R["subject"]), key=str)
@@ -347,31 +484,42 @@ class RmlTurtleReader:
         lwhere = self._where(ls, where)
         src = self._one(ls, "source", lwhere)
         path: str | None = None
+        root = str(self.path.parent)
+        encoding, compression, nulls = "utf-8", "", ()
         if isinstance(src, Literal):
             path = str(src)
         elif src is not None:
             found = self._string(src, "path", lwhere)
-            root = self._one(src, "root", lwhere)
-            if root is not None and root not in (
-                URIRef(RML + "MappingDirectory"),
-                URIRef(RML + "CurrentWorkingDirectory"),
-            ):
-                self.d.add("rml:root must be rml:MappingDirectory", self.loc.term(root) or lwhere)
+            root_node = self._one(src, "root", lwhere)
+            if root_node == URIRef(RML + "CurrentWorkingDirectory"):
+                root = "."
+            elif root_node is not None and root_node != URIRef(RML + "MappingDirectory"):
+                self.d.add(
+                    "rml:root must be rml:MappingDirectory or rml:CurrentWorkingDirectory",
+                    self.loc.term(root_node) or lwhere,
+                )
             if found is not None:
                 path = found[0]
+            encoding = self._choice(src, "encoding", ENCODING_TERMS, "utf-8", lwhere)
+            compression = self._choice(src, "compression", COMPRESSION_TERMS, "", lwhere)
+            nulls = tuple(str(v) for v in sorted(self.g.objects(src, _R["null"]), key=str))
         if path is None:
             self.d.add("the logical source has no rml:source path", lwhere)
             return None
-        formulation = self._one(ls, "referenceFormulation", lwhere)
-        if formulation is not None and formulation != URIRef(RML + "JSONPath"):
-            self.d.add(
-                f"reference formulation {formulation.n3()} is not supported; only rml:JSONPath",
-                self.loc.term(formulation) or lwhere,
-            )
+        formulation = self._formulation(ls, lwhere)
+        if formulation is None:
             return None
-        if formulation is None and not path.endswith(".json"):
-            self.d.add("the logical source needs rml:referenceFormulation rml:JSONPath", lwhere)
-            return None
+        if formulation == "csv":
+            if (ls, _R["iterator"], None) in self.g:
+                self.d.add(
+                    "a CSV source has no rml:iterator: every row is a record",
+                    self._where(ls, lwhere),
+                    "remove rml:iterator",
+                )
+                return None
+            return LogicalSource(path, "$", lwhere, "csv", encoding, compression, nulls, root=root)
+        if nulls:
+            self.d.add("rml:null is only for CSV sources", lwhere, "remove it")
         found_it = self._string(ls, "iterator", lwhere)
         iterator, iloc = found_it if found_it else ("$", lwhere)
         try:
@@ -379,7 +527,64 @@ class RmlTurtleReader:
         except jsonpath.JsonPathError as exc:
             self.d.add(f"invalid JSONPath iterator {iterator!r}: {exc}", iloc)
             return None
-        return LogicalSource(path, iterator, lwhere)
+        return LogicalSource(path, iterator, lwhere, "jsonpath", encoding, compression, root=root)
+
+    def _formulation(self, ls: Node, where: Location) -> str | None:
+        """jsonpath or csv: said by rml:referenceFormulation, or by a .json/.csv name."""
+        formulation = self._one(ls, "referenceFormulation", where)
+        if formulation is not None:
+            found = FORMULATIONS.get(str(formulation))
+            if found is None:
+                self.d.add(
+                    f"reference formulation {formulation.n3()} is not supported; "
+                    "only rml:JSONPath and rml:CSV",
+                    self.loc.term(formulation) or where,
+                )
+            return found
+        src = self._one(ls, "source", where)
+        path = str(src) if isinstance(src, Literal) else ""
+        if src is not None and not isinstance(src, Literal):
+            found_path = self._one(src, "path", where)
+            path = str(found_path) if found_path is not None else ""
+        bare = path.lower()
+        for suffix in (".gz", ".zip", ".tar.gz", ".tar.xz"):
+            bare = bare.removesuffix(suffix)
+        if bare.endswith(".json"):
+            return "jsonpath"
+        if bare.endswith(".csv"):
+            return "csv"
+        self.d.add(
+            "the logical source needs rml:referenceFormulation (rml:JSONPath or rml:CSV)",
+            where,
+        )
+        return None
+
+    def _choice(
+        self, node: Node, name: str, allowed: dict[str, str], default: str, where: Location
+    ) -> str:
+        value = self._one(node, name, where)
+        if value is None:
+            return default
+        found = allowed.get(str(value))
+        if found is None:
+            names = ", ".join("rml:" + k[len(RML) :] for k in allowed)
+            self.d.add(
+                f"rml:{name} {value.n3()} is not supported",
+                self.loc.term(value) or where,
+                f"use one of {names}",
+            )
+            return default
+        return found
+
+    def _formulation_of(self, tm_node: Node) -> str:
+        """The reference formulation a triples map's references are read with."""
+        ls = next(iter(self.g.objects(tm_node, _R["logicalSource"])), None)
+        if ls is None:
+            return "jsonpath"
+        before = len(self.d.items)
+        found = self._formulation(ls, self.file_location)
+        del self.d.items[before:]  # reported where the logical source is read
+        return found or "jsonpath"
 
     def _term_maps(self, node: Node, what: str, base: str, where: Location) -> list[TermMap]:
         """The constant shortcuts (rml:graph, rml:predicate) then the term maps
@@ -405,7 +610,17 @@ class RmlTurtleReader:
         ]
         for onode in sorted(self.g.objects(node, _R["objectMap"]), key=self._order):
             owhere = self._where(onode, where)
-            if (onode, _R["parentTriplesMap"], None) in self.g:
+            if (onode, _R["joinCondition"], None) in self.g and (
+                onode,
+                _R["parentTriplesMap"],
+                None,
+            ) not in self.g:
+                self.d.add(
+                    "a join condition without rml:parentTriplesMap",
+                    owhere,
+                    "name the triples map to join with: rml:parentTriplesMap <#Map>",
+                )
+            elif (onode, _R["parentTriplesMap"], None) in self.g:
                 ref = self._ref_object(onode, owhere)
                 if ref is not None:
                     objects.append(ref)
@@ -434,33 +649,40 @@ class RmlTurtleReader:
         joins = []
         for jnode in sorted(self.g.objects(node, _R["joinCondition"]), key=self._order):
             jwhere = self._where(jnode, where)
-            child = self._join_side(jnode, "child", jwhere)
-            par = self._join_side(jnode, "parent", jwhere)
+            child = self._join_side(jnode, "child", jwhere, self.formulation)
+            par = self._join_side(jnode, "parent", jwhere, self._formulation_of(parent))
             if child is not None and par is not None:
                 joins.append(Join(child, par))
         return RefObjectMap(self.names[parent], tuple(joins), where)
 
-    def _join_side(self, node: Node, side: str, where: Location) -> TermMap | None:
+    def _join_side(
+        self, node: Node, side: str, where: Location, formulation: str
+    ) -> TermMap | None:
         found = self._string(node, side, where)
         map_node = self._one(node, side + "Map", where)
         if (found is None) == (map_node is None):
             self.d.add(f"a join condition needs exactly one of rml:{side} and rml:{side}Map", where)
             return None
         if found is not None:
-            ref = self._reference(found[0], found[1])
+            ref = self._reference(found[0], found[1], formulation)
             return TermMap(found[1], "literal", reference=ref, what="join value") if ref else None
         assert map_node is not None
-        return self._term_map(map_node, "join value", "", self._where(map_node, where))
+        return self._term_map(map_node, "join value", "", self._where(map_node, where), formulation)
 
     # ------------------------------------------------------------------ term maps
 
-    def _reference(self, path: str, loc: Location) -> Reference | None:
+    def _reference(self, path: str, loc: Location, formulation: str = "") -> Reference | None:
+        """A reference as a JSONPath: a CSV column name becomes ``$['name']``; a JSONPath
+        without ``$`` (``name``, ``a.b``) is relative to the record, as ``$.name``."""
+        if (formulation or self.formulation) == "csv":
+            return Reference(column_path(path), loc)
+        absolute = path if path.startswith("$") else relative_jsonpath(path)
         try:
-            jsonpath.parse(path)
+            jsonpath.parse(absolute)
         except jsonpath.JsonPathError as exc:
             self.d.add(f"invalid JSONPath reference {path!r}: {exc}", loc)
             return None
-        return Reference(path, loc)
+        return Reference(absolute, loc)
 
     def _constant(self, value: Node, where: Location, what: str, base: str) -> TermMap:
         """A constant shortcut (rml:subject, rml:predicate, rml:object, rml:graph)."""
@@ -482,7 +704,9 @@ class RmlTurtleReader:
             loc, "literal", constant=str(value), datatype=dt, language=lang, base=base, what=what
         )
 
-    def _term_map(self, node: Node, what: str, base: str, where: Location) -> TermMap | None:
+    def _term_map(
+        self, node: Node, what: str, base: str, where: Location, formulation: str = ""
+    ) -> TermMap | None:
         if isinstance(node, Literal):
             self.d.add(f"a {what} map must be a resource, not a literal", where)
             return None
@@ -539,7 +763,7 @@ class RmlTurtleReader:
         loc = where
         if reference is not None:
             loc = reference[1]
-            ref = self._reference(reference[0], loc)
+            ref = self._reference(reference[0], loc, formulation)
             if ref is None:
                 return None
         elif template is not None:
@@ -549,21 +773,32 @@ class RmlTurtleReader:
             except TemplateError as exc:
                 self.d.add(f"invalid template: {exc}", loc)
                 return None
+            converted: list[TemplatePart] = []
             for part in tmpl:
-                if isinstance(part, Reference) and self._reference(part.path, loc) is None:
-                    return None
+                if isinstance(part, Reference):
+                    found_ref = self._reference(part.path, loc, formulation)
+                    if found_ref is None:
+                        return None
+                    converted.append(found_ref)
+                else:
+                    converted.append(part)
+            tmpl = tuple(converted)
         if term_type is None:
             if (what == "object" and (ref is not None or datatype or language)) or what in (
                 "join value",
                 "language",
             ):
                 term_type = "literal"
-            elif kinds == 0 and what in ("subject", "object"):
-                term_type = "blank"
             else:
                 term_type = "iri"
-        if kinds == 0 and term_type != "blank":
-            self.d.add(f"a {what} map needs rml:constant, rml:reference or rml:template", where)
+        if kinds == 0 and not (term_type == "blank" and what in ("subject", "object")):
+            # A fresh blank node only when asked for: an empty map is a mistake.
+            fresh = " (or rml:termType rml:BlankNode for a fresh blank node)"
+            self.d.add(
+                f"a {what} map needs rml:constant, rml:reference or rml:template",
+                where,
+                "give one of them" + (fresh if what in ("subject", "object") else ""),
+            )
             return None
         if tmpl is not None and term_type == "iri" and tmpl and isinstance(tmpl[0], str):
             sample = "".join(p if isinstance(p, str) else "x" for p in tmpl)

@@ -11,6 +11,7 @@ YARRRML: ``ex:person/$(id)``; ``\\$`` writes a literal dollar. ``$(`` without ``
 from __future__ import annotations
 
 from newskg.errors import Location
+from newskg.mapping.jsonpath import relative_jsonpath
 from newskg.mapping.model import Reference, TemplatePart
 
 
@@ -59,18 +60,6 @@ def parse_rml(text: str, location: Location) -> tuple[TemplatePart, ...]:
     return tuple(parts)
 
 
-def yarrrml_reference(inner: str) -> str:
-    """``name`` / ``a.b`` / ``['x y']`` (relative to the iterator) -> absolute JSONPath."""
-    inner = inner.strip()
-    if inner.startswith("$"):
-        return inner
-    if inner.startswith("@"):
-        return "$" + inner[1:]
-    if inner.startswith("["):
-        return "$" + inner
-    return "$." + inner
-
-
 def parse_yarrrml(text: str, location: Location) -> tuple[TemplatePart, ...]:
     parts: list[TemplatePart] = []
     buf: list[str] = []
@@ -89,7 +78,7 @@ def parse_yarrrml(text: str, location: Location) -> tuple[TemplatePart, ...]:
             if buf:
                 parts.append("".join(buf))
                 buf = []
-            parts.append(Reference(yarrrml_reference(inner), location))
+            parts.append(Reference(relative_jsonpath(inner), location))
             i = end + 1
             continue
         buf.append(c)
