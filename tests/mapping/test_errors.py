@@ -79,11 +79,11 @@ def test_unsupported_function(tmp_path):
 def test_unsupported_reference_formulation_and_features(tmp_path):
     err = compile_error(
         tmp_path,
-        "mappings:\n  m:\n    sources: [data.csv~csv]\n"
+        "mappings:\n  m:\n    sources: [data.xml~xpath]\n"
         "    s: http://ex.com/$(id)\n    targets: t\n",
     )
     assert messages(err, tmp_path) == [
-        "3:15: reference formulation 'csv' is not supported; only jsonpath",
+        "3:15: reference formulation 'xpath' is not supported; only jsonpath and csv",
         "5:5: targets (output destinations) are not supported; newskg writes the store",
     ]
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from newskg.errors import InputError, MappingError, location_of
+from newskg.errors import InputError, MappingError, did_you_mean, location_of
 from newskg.mapping.materialise import (
     Materialiser,
     Quad,
@@ -144,10 +143,7 @@ def _check_names(maps: list[TriplesMap], diags: Diagnostics) -> None:
         for pom in tm.predicate_objects:
             for o in pom.objects:
                 if isinstance(o, RefObjectMap) and o.parent not in seen:
-                    close = difflib.get_close_matches(o.parent, list(seen), n=1)
-                    hint = (
-                        f"did you mean '{close[0]}'?"
-                        if close
-                        else ("known mappings: " + ", ".join(sorted(seen)) if seen else None)
+                    hint = did_you_mean(o.parent, seen) or (
+                        "known mappings: " + ", ".join(sorted(seen)) if seen else None
                     )
                     diags.add(f"unknown mapping '{o.parent}'", o.location, hint)

@@ -4,11 +4,15 @@ RML-Core: ``http://ex.com/{$.id}``; ``\\{``, ``\\}`` and ``\\\\`` escape, also i
 reference (``{$['\\{Name\\}']}``); any other backslash sequence, an unescaped brace inside a
 reference, an unclosed or unopened brace, or an empty reference is an error.
 
-YARRRML: ``ex:person/$(id)``; ``\\$`` writes a literal dollar. ``$(`` without ``)``, an empty
+YARRRML: ``ex:person/$(id)``; a backslash writes the next character as it is (``\\$``,
+``\\:`` so that ``ex\\:o`` is not a prefixed name, ``\\\\``); before any other character
+it is an error. ``$(`` without ``)``, an empty
 ``$()`` and a nested ``$(`` are errors.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from newskg.errors import Location
 from newskg.mapping.jsonpath import relative_jsonpath
@@ -60,16 +64,29 @@ def parse_rml(text: str, location: Location) -> tuple[TemplatePart, ...]:
     return tuple(parts)
 
 
-def parse_yarrrml(text: str, location: Location) -> tuple[TemplatePart, ...]:
+ESCAPABLE = "$:\\()~{}"  # what a backslash escapes in YARRRML: the character itself
+
+
+def parse_yarrrml(
+    text: str, location: Location, reference: Callable[[str], str] = relative_jsonpath
+) -> tuple[TemplatePart, ...]:
+    """``reference`` turns what is inside ``$(...)`` into a JSONPath (a relative path for
+    JSON, a column for CSV)."""
     parts: list[TemplatePart] = []
     buf: list[str] = []
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] == "$":
-            buf.append("$")
-            i += 2
-            continue
+        if c == "\\":
+            if i + 1 < n and text[i + 1] in ESCAPABLE:
+                buf.append(text[i + 1])
+                i += 2
+                continue
+            nxt = repr(text[i + 1]) if i + 1 < n else "the end"
+            raise TemplateError(
+                f"invalid escape in {text!r}: backslash before {nxt} (a backslash escapes "
+                f"one of {' '.join(ESCAPABLE)}; write \\\\ for a backslash)"
+            )
         if c == "$" and i + 1 < n and text[i + 1] == "(":
             end = _closing(text, i + 2)
             inner = text[i + 2 : end]
@@ -78,7 +95,7 @@ def parse_yarrrml(text: str, location: Location) -> tuple[TemplatePart, ...]:
             if buf:
                 parts.append("".join(buf))
                 buf = []
-            parts.append(Reference(relative_jsonpath(inner), location))
+            parts.append(Reference(reference(inner), location))
             i = end + 1
             continue
         buf.append(c)

@@ -11,16 +11,16 @@ be read in several places.
 
 from __future__ import annotations
 
-import difflib
 import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from newskg import located_yaml
-from newskg.errors import Location, location_of
+from newskg.errors import Location, did_you_mean, location_of
 from newskg.located_yaml import YDict, YList
 from newskg.mapping import jsonpath, terms
+from newskg.mapping.jsonpath import column_path, relative_jsonpath
 from newskg.mapping.model import (
     Diagnostics,
     Join,
@@ -50,7 +50,8 @@ MAPPING_KEYS = ("sources", "s", "subject", "subjects", "po", "predicateobjects",
 PO_KEYS = ("p", "predicates", "o", "objects", "graphs", "g")
 OBJECT_KEYS = ("value", "type", "datatype", "language", "mapping", "condition")
 SUBJECT_KEYS = ("value", "type", "graphs", "g")
-SOURCE_KEYS = ("access", "referenceFormulation", "iterator")
+SOURCE_KEYS = ("access", "referenceFormulation", "iterator", "encoding", "delimiter", "null")
+FORMULATIONS = {"jsonpath": "jsonpath", "csv": "csv"}
 CONDITION_KEYS = ("function", "parameters")
 # Known YARRRML features outside the subset: named so the message says "not supported"
 # rather than "unknown".
@@ -64,17 +65,35 @@ UNSUPPORTED = {
     "parameters": "functions (FnO) are not supported; compute values in the fact loader",
     "condition": "a condition is only supported inside a mapping reference "
     "({mapping: ..., condition: ...})",
-    "query": "queries are not supported; only JSON sources",
-    "delimiter": "CSV sources are not supported; only JSON sources",
-    "encoding": "source encodings are not supported; JSON is read as UTF-8",
+    "query": "queries are not supported; only JSON and CSV files",
+    "inversepredicates": "inverse predicates are not supported; write the triples from the "
+    "other mapping",
 }
 _PREFIX = re.compile(r"([A-Za-z_][\w.\-]*)?:")
 
 
+# YARRRML keys of their own meaning, outside the subset: never "corrected" to a subset key
+# (`inversepredicates` is not a misspelt `predicates`: it would reverse every triple).
+OTHER_KEYS = (
+    "inversepredicates",
+    "inverse",
+    "i",
+    "templates",
+    "template",
+    "language",
+    "datatype",
+    "quoted",
+    "quotedNonAsserted",
+    "conditions",
+    "security",
+    "compression",
+)
+
+
 def _keys_hint(key: str, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1)
+    close = did_you_mean(key, [a for a in allowed if a != key], other_words=OTHER_KEYS)
     known = ", ".join(allowed)
-    return f"did you mean '{close[0]}'? allowed keys: {known}" if close else f"allowed: {known}"
+    return f"{close} allowed keys: {known}" if close else f"allowed: {known}"
 
 
 class YarrrmlReader:
@@ -86,6 +105,8 @@ class YarrrmlReader:
         self.base = default_base
         self.prefixes = dict(BUILTIN_PREFIXES)
         self.sources: dict[str, list[LogicalSource]] = {}
+        self.formulations: dict[str, str] = {}  # mapping name -> jsonpath or csv
+        self.formulation = "jsonpath"  # of the mapping being read
         self.file_location = location_of(path)
 
     # ------------------------------------------------------------------ top level
@@ -113,12 +134,24 @@ class YarrrmlReader:
                 doc.value_at("mappings") if "mappings" in doc else doc.location,
             )
             return []
+        self._read_formulations(mappings)
         out = []
         for name, body in mappings.items():
             tm = self._mapping(name, body, mappings.key_at(name))
             if tm is not None:
                 out.append(tm)
         return out
+
+    def _read_formulations(self, mappings: YDict) -> None:
+        """Each mapping's reference formulation, known before any mapping is read: a join
+        reads the other mapping's records with that mapping's references."""
+        problems, self.d = self.d, Diagnostics()  # reported when the mapping itself is read
+        for name, body in mappings.items():
+            if isinstance(body, YDict) and "sources" in body:
+                found = self._mapping_sources(body["sources"], body.value_at("sources"))
+                if found:
+                    self.formulations[name] = found[0].formulation
+        self.d = problems
 
     def _bad_key(self, node: YDict, key: str, allowed: tuple[str, ...], where: str) -> None:
         if key in UNSUPPORTED:
@@ -169,7 +202,7 @@ class YarrrmlReader:
         if isinstance(spec, str):
             if spec in self.sources:
                 return self.sources[spec]
-            if "~" in spec or spec.endswith(".json"):
+            if "~" in spec or _implied_formulation(spec):
                 src = self._source([spec], loc)
                 return [src] if src else []
             hint = (
@@ -202,17 +235,18 @@ class YarrrmlReader:
         if isinstance(spec, list) and 1 <= len(spec) <= 2 and all(isinstance(x, str) for x in spec):
             access, _, formulation = spec[0].partition("~")
             iterator = spec[1] if len(spec) == 2 else "$"
-            if not formulation and not access.endswith(".json"):
+            formulation = formulation or _implied_formulation(access)
+            if not formulation:
                 self.d.add(
                     f"source '{spec[0]}' does not say its reference formulation",
                     loc,
-                    f"write '{spec[0]}~jsonpath'",
+                    f"write '{spec[0]}~jsonpath' or '{spec[0]}~csv'",
                 )
                 return None
             is_ylist = isinstance(spec, YList)
             return self._make_source(
                 access,
-                formulation or "jsonpath",
+                formulation,
                 iterator,
                 loc,
                 spec.item_at(1) if is_ylist and len(spec) == 2 else loc,
@@ -228,7 +262,7 @@ class YarrrmlReader:
             if not isinstance(access, str) or not access:
                 self.d.add("a source needs 'access: <file name>'", spec.location)
                 return None
-            formulation = spec.get("referenceFormulation", "jsonpath")
+            formulation = spec.get("referenceFormulation", _implied_formulation(access))
             iterator = spec.get("iterator", "$")
             if not isinstance(iterator, str):
                 self.d.add("'iterator' must be a JSONPath string", spec.value_at("iterator"))
@@ -243,6 +277,8 @@ class YarrrmlReader:
                 spec.value_at("iterator") if "iterator" in spec else spec.location,
                 spec.value_at("referenceFormulation") if "referenceFormulation" in spec else None,
             )
+            if src is not None:
+                src = self._source_options(spec, src)
             return src if ok else None
         self.d.add(
             "a source must be [file~jsonpath, iterator] or {access, referenceFormulation, "
@@ -260,19 +296,58 @@ class YarrrmlReader:
         iterator_loc: Location,
         formulation_loc: Location | None = None,
     ) -> LogicalSource | None:
-        if formulation.lower() != "jsonpath":
+        found = FORMULATIONS.get(formulation.lower())
+        if found is None:
             self.d.add(
-                f"reference formulation '{formulation}' is not supported; only jsonpath",
+                f"reference formulation '{formulation}' is not supported; only jsonpath and csv",
                 formulation_loc or loc,
-                "newskg maps JSON documents; convert other data to JSON first",
+                "newskg maps JSON and CSV files; convert other data to one of them first",
             )
             return None
+        root = str(self.path.parent)
+        if found == "csv":
+            if iterator != "$":
+                self.d.add("a CSV source has no iterator: every row is a record", iterator_loc)
+                return None
+            return LogicalSource(access, "$", loc, "csv", root=root)
         try:
             jsonpath.parse(iterator)
         except jsonpath.JsonPathError as exc:
             self.d.add(f"invalid iterator {iterator!r}: {exc}", iterator_loc)
             return None
-        return LogicalSource(access, iterator, loc)
+        return LogicalSource(access, iterator, loc, root=root)
+
+    def _source_options(self, spec: YDict, src: LogicalSource) -> LogicalSource | None:
+        """encoding (utf-8, utf-16), and for CSV delimiter and null (a value or a list)."""
+        encoding = spec.get("encoding", "utf-8")
+        if not isinstance(encoding, str) or encoding.lower() not in ("utf-8", "utf-16"):
+            self.d.add(
+                f"encoding must be utf-8 or utf-16, not {encoding!r}", spec.value_at("encoding")
+            )
+            return None
+        delimiter = spec.get("delimiter", ",")
+        nulls = [v for v, _ in _each(spec["null"], spec.value_at("null"))] if "null" in spec else []
+        if src.formulation != "csv" and ("delimiter" in spec or nulls):
+            key = "delimiter" if "delimiter" in spec else "null"
+            self.d.add(f"'{key}' is only for CSV sources", spec.key_at(key))
+            return None
+        if not isinstance(delimiter, str) or len(delimiter) != 1:
+            self.d.add("delimiter must be one character", spec.value_at("delimiter"))
+            return None
+        if not all(isinstance(v, str) for v in nulls):
+            self.d.add("null values must be strings, such as '' or 'NULL'", spec.value_at("null"))
+            return None
+        return LogicalSource(
+            src.path,
+            src.iterator,
+            src.location,
+            src.formulation,
+            encoding.lower(),
+            src.compression,
+            tuple(nulls),
+            delimiter,
+            src.root,
+        )
 
     # ------------------------------------------------------------------ mappings
 
@@ -292,6 +367,15 @@ class YarrrmlReader:
             sources: list[LogicalSource] = []
         else:
             sources = self._mapping_sources(body["sources"], body.value_at("sources"))
+        kinds = {s.formulation for s in sources}
+        if len(kinds) > 1:
+            self.d.add(
+                f"mapping '{name}' reads JSON and CSV sources; a reference means something "
+                "else in each",
+                body.value_at("sources"),
+                "split it into one mapping per kind of source",
+            )
+        self.formulation = sources[0].formulation if sources else "jsonpath"
         graphs: list[TermMap] = []
         for key in ("graphs", "g"):
             if key in body:
@@ -533,6 +617,7 @@ class YarrrmlReader:
             node.value_at("datatype"),
             node.get("language"),
             node.value_at("language"),
+            typed="type" in node,
         )
 
     def _ref(self, node: YDict) -> RefObjectMap | None:
@@ -544,12 +629,12 @@ class YarrrmlReader:
         joins: list[Join] = []
         if "condition" in node:
             for cond, cloc in _each(node["condition"], node.value_at("condition")):
-                join = self._condition(cond, cloc)
+                join = self._condition(cond, cloc, self.formulations.get(target, ""))
                 if join is not None:
                     joins.append(join)
         return RefObjectMap(target, tuple(joins), loc)
 
-    def _condition(self, cond: Any, loc: Location) -> Join | None:
+    def _condition(self, cond: Any, loc: Location, parent_formulation: str) -> Join | None:
         if not isinstance(cond, YDict):
             self.d.add("a condition must be {function: equal, parameters: [...]}", loc)
             return None
@@ -593,7 +678,13 @@ class YarrrmlReader:
             if side in sides:
                 self.d.add("both parameters refer to the same side of the join", iloc)
                 return None
-            tm = self._literal_like(value, param.item_at(1), "literal", "join value")
+            tm = self._literal_like(
+                value,
+                param.item_at(1),
+                "literal",
+                "join value",
+                parent_formulation if side == "o" else "",
+            )
             if tm is None:
                 return None
             sides[side] = tm
@@ -601,9 +692,12 @@ class YarrrmlReader:
 
     # ------------------------------------------------------------------ values
 
-    def _parts(self, text: str, loc: Location) -> tuple[TemplatePart, ...] | None:
+    def _parts(
+        self, text: str, loc: Location, formulation: str = ""
+    ) -> tuple[TemplatePart, ...] | None:
+        csv = (formulation or self.formulation) == "csv"
         try:
-            parts = parse_yarrrml(text, loc)
+            parts = parse_yarrrml(text, loc, column_path if csv else relative_jsonpath)
         except TemplateError as exc:
             self.d.add(f"malformed template: {exc}", loc, "write references as $(name)")
             return None
@@ -628,8 +722,8 @@ class YarrrmlReader:
             return self.prefixes[prefix] + rest
         if rest.startswith("//") or prefix.lower() in KNOWN_SCHEMES:
             return text
-        close = difflib.get_close_matches(prefix, list(self.prefixes), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        close = did_you_mean(prefix, list(self.prefixes))
+        hint = f"{close} " if close else ""
         self.d.add(
             f"unknown prefix '{prefix}' in {whole!r}",
             loc,
@@ -646,7 +740,8 @@ class YarrrmlReader:
         parts = self._parts(value, loc)
         if parts is None:
             return None
-        if parts and isinstance(parts[0], str):
+        # Only a colon written as such makes a prefixed name: `ex\:o` stays as it is.
+        if parts and isinstance(parts[0], str) and _PREFIX.match(value):
             first = self._expand(parts[0], loc, value)
             if first is None:
                 return None
@@ -672,7 +767,9 @@ class YarrrmlReader:
             return TermMap(loc, "iri", reference=refs[0], base=self.base, what=what)
         return TermMap(loc, "iri", template=parts, base=self.base, what=what)
 
-    def _literal_like(self, value: Any, loc: Location, kind: TermType, what: str) -> TermMap | None:
+    def _literal_like(
+        self, value: Any, loc: Location, kind: TermType, what: str, formulation: str = ""
+    ) -> TermMap | None:
         """A literal, blank node name or join value: a template, reference or constant."""
         if isinstance(value, bool | int | Decimal):
             pair = terms.natural(value)
@@ -681,7 +778,7 @@ class YarrrmlReader:
         if not isinstance(value, str):
             self.d.add(f"expected a string value for the {what}, not {value!r}", loc)
             return None
-        parts = self._parts(value, loc)
+        parts = self._parts(value, loc, formulation)
         if parts is None:
             return None
         if not parts:
@@ -692,6 +789,21 @@ class YarrrmlReader:
             return TermMap(loc, kind, constant="".join(parts), base=self.base, what=what)  # type: ignore[arg-type]
         return TermMap(loc, kind, template=parts, base=self.base, what=what)
 
+    def _prefixed_literal(self, value: Any, loc: Location) -> bool:
+        """`[ex:p, ex:o]`: a declared prefix in a literal object is almost always an IRI
+        without its `~iri`; engines disagree on it, so it is refused, not guessed."""
+        m = _PREFIX.match(value) if isinstance(value, str) else None
+        if m is None or (m.group(1) or "") not in self.prefixes or re.search(r"\s", value):
+            return False
+        escaped = value.replace(":", "\\:", 1)
+        self.d.add(
+            f"object {value!r} is written like a prefixed name, but an object is a literal "
+            "unless it says otherwise",
+            loc,
+            f"write '{value}~iri' for the IRI, or '{escaped}' for the text {value!r}",
+        )
+        return True
+
     def _literal(
         self,
         value: Any,
@@ -700,7 +812,10 @@ class YarrrmlReader:
         dt_loc: Location,
         language: Any,
         lang_loc: Location,
+        typed: bool = False,
     ) -> TermMap | None:
+        if not typed and self._prefixed_literal(value, loc):
+            return None
         tm = self._literal_like(value, loc, "literal", "object")
         if tm is None:
             return None
@@ -743,6 +858,14 @@ def _each(spec: Any, loc: Location) -> list[tuple[Any, Location]]:
     if isinstance(spec, YList):
         return [(item, spec.item_at(i)) for i, item in enumerate(spec)]
     return [(spec, loc)]
+
+
+def _implied_formulation(name: str) -> str:
+    """jsonpath or csv when the file name says it (``data.json``, ``data.csv.gz``)."""
+    bare = name.lower()
+    for suffix in (".gz", ".zip", ".tar.gz", ".tar.xz"):
+        bare = bare.removesuffix(suffix)
+    return "jsonpath" if bare.endswith(".json") else "csv" if bare.endswith(".csv") else ""
 
 
 def _strip(text: Any, suffix: str) -> Any:

@@ -132,6 +132,7 @@ def _nquad(q: tuple[str, str, str, str]) -> str:
 
 # --------------------------------------------------------------------------- runner
 
+
 def _base_of(row: dict[str, str]) -> str:
     return (row.get("base_iri") or "").strip() or DEFAULT_CASE_BASE
 
