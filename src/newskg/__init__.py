@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from newskg.builder import BuildReport, Project, ValidationReport, build, validate
     from newskg.errors import NewskgError
     from newskg.exports import export
+    from newskg.mapping.mapper import MapReport, map
     from newskg.query.graph import KnowledgeGraph, Node
     from newskg.query.saved import SavedQuery, find_query, list_queries
     from newskg.query.terms import Edge, Evidence, Iri, Solutions
@@ -44,6 +45,8 @@ _WHERE = {
     "validate": "newskg.builder",
     "NewskgError": "newskg.errors",
     "export": "newskg.exports",
+    "MapReport": "newskg.mapping.mapper",
+    "map": "newskg.mapping.mapper",
     "Edge": "newskg.query.terms",
     "Evidence": "newskg.query.terms",
     "Iri": "newskg.query.terms",
@@ -80,6 +83,7 @@ __all__ = [
     "Figure",
     "Iri",
     "KnowledgeGraph",
+    "MapReport",
     "Meeting",
     "NewskgError",
     "Node",
@@ -100,6 +104,7 @@ __all__ = [
     "export",
     "find_query",
     "list_queries",
+    "map",
     "push",
     "serve_forever",
     "validate",

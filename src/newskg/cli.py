@@ -189,6 +189,27 @@ def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_map(args: argparse.Namespace, out: TextIO) -> int:
+    from newskg.mapping.mapper import map as map_files
+
+    to_stdout = args.output is None and args.into is None
+    report = map_files(
+        args.mappings,
+        data=args.data,
+        base=args.base,
+        format=args.format,
+        output=out if to_stdout else args.output,
+        into=args.into,
+        jobs=args.jobs,
+    )
+    if not to_stdout:
+        where = " and ".join(
+            str(x) for x in (report.output, report.store and f"store {report.store}") if x
+        )
+        out.write(f"mapped {report.quads} quads ({report.format}) to {where}\n")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.serve.run import exposure_warning, serve_forever, stop_on_sigterm
     from newskg.serve.server import Server
@@ -372,6 +393,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=1, help="hops around an entity (default: 1)")
     _kg_arg(p)
     p.set_defaults(func=cmd_viz)
+
+    p = sub.add_parser("map", help="run YARRRML or RML-Core mappings over their data files")
+    p.add_argument("mappings", nargs="+", type=Path, metavar="MAPPING", help=".yaml or .ttl")
+    p.add_argument(
+        "--data", type=Path, help="folder the sources are read from (default: each mapping's)"
+    )
+    p.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI (default: {DEFAULT_BASE})")
+    p.add_argument("--format", choices=("nq", "nt", "ttl", "trig"), default="nq")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--into", type=Path, metavar="STORE", help="load into this Oxigraph store")
+    p.add_argument("--jobs", type=int, help="processes (default: up to 2 for sources over 16 MiB)")
+    p.set_defaults(func=cmd_map)
 
     p = sub.add_parser(
         "conformance", help="run the mapping test cases in DIR (RML-Core, RML-IO, YARRRML)"
