@@ -34,8 +34,8 @@ class MappingSet:
         self, sources: Sources | RecordSource, *, window: QuadWindow | None = None
     ) -> Iterator[Quad]:
         """Quads (N-Triples term strings, graph "" = default graph) in a deterministic order,
-        duplicates removed within ``window`` (exactly, for up to a quarter of a million
-        distinct quads by default). ``sources`` maps each source name to its parsed JSON (or
+        duplicates removed within ``window`` (exactly, for up to 65,536 distinct quads by
+        default). ``sources`` maps each source name to its parsed JSON (or
         a CSV file's text), or is a callable ``resolve(name)``, or a record source such as
         :class:`newskg.mapping.sources.FileSources`."""
         if not hasattr(sources, "records"):

@@ -106,7 +106,7 @@ class QuadWindow:
     distinct quads than ``size`` is deduplicated exactly; past that, a quad repeated far
     apart can come out twice, which denotes the same RDF quad."""
 
-    def __init__(self, size: int = 1 << 18) -> None:
+    def __init__(self, size: int = 1 << 16) -> None:
         self.size = size
         self.recent: set[Any] = set()
         self.older: set[Any] = set()

@@ -39,6 +39,9 @@ Values = Callable[[Any], list[Any]]
 Binder = Callable[["Run"], Gen]
 
 EMPTY: list[Any] = []  # shared, never mutated: returned when a term map yields nothing
+# Entries per term cache: enough for the values that repeat (attendees, topics, the article),
+# and memory that does not grow with the data when most values are new.
+CACHE_LIMIT = 1 << 14
 
 
 def _static(gen: Gen) -> Binder:
@@ -282,6 +285,8 @@ class Compiler:
                             )
                     term = left + iri + right
                     if cache is not None and type(v) is str:
+                        if len(cache) >= CACHE_LIMIT:
+                            cache.clear()
                         cache[v] = term
                     out.append(term)
                 return out
@@ -404,6 +409,8 @@ class Compiler:
                                 else terms.quote_literal(lex) + suffix
                             )
                             if type(v) is str:
+                                if len(cache) >= CACHE_LIMIT:
+                                    cache.clear()
                                 cache[v] = term
                         out.append(term)
                     return out
@@ -444,6 +451,8 @@ class Compiler:
                 if type(v) is str:
                     term = cache.get(v)
                     if term is None:
+                        if len(cache) >= CACHE_LIMIT:
+                            cache.clear()
                         term = cache[v] = terms.quote_literal(v)
                     out.append(term)
                 else:
@@ -469,6 +478,8 @@ class Compiler:
                             tm.location,
                             "use a tag such as 'en' or 'en-GB'",
                         )
+                    if len(valid) >= CACHE_LIMIT:
+                        valid.clear()
                     valid.add(tag)
             return out
 
