@@ -123,3 +123,176 @@ def test_blank_node_cycle_does_not_recurse_forever(tmp_path):
         )
     assert str(info.value.location).endswith("m.ttl:4:1")  # the triples map: _:s has no text
     assert "a subject map needs rml:constant" in info.value.message
+
+
+# --------------------------------------------------------------------------- no silent output
+
+RR = "@prefix rr: <http://www.w3.org/ns/r2rml#> .\n"
+PEOPLE = {"data.json": {"people": [{"id": 1, "name": "Ann"}]}}
+
+
+def load_text(tmp_path: Path, text: str):
+    path = tmp_path / "m.ttl"
+    path.write_text(text, encoding="utf-8")
+    return load_mappings([path], base="http://base.example/")
+
+
+def errors_of(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(MappingError) as info:
+        load_text(tmp_path, text)
+    return [f"{d.location.line}:{d.location.column}: {d.message}" for d in info.value.diagnostics]
+
+
+def test_r2rml_class_and_language_are_read_as_their_rml_twins(tmp_path):
+    ms = load_text(
+        tmp_path,
+        RR
+        + HEAD
+        + '  rml:subjectMap [ rml:template "p/{$.id}" ; rr:class ex:Person ] ;\n'
+        + "  rml:predicateObjectMap [ rr:predicate ex:name ;"
+        + ' rr:objectMap [ rr:column "name" ; rr:language "en" ] ] .\n',
+    )
+    assert set(ms.materialise(PEOPLE)) == {
+        ("<http://base.example/p/1>", RDF_TYPE, "<http://example.com/Person>", ""),
+        ("<http://base.example/p/1>", "<http://example.com/name>", '"Ann"@en', ""),
+    }
+
+
+def test_r2rml_parent_triples_map_joins_like_rml(tmp_path):
+    ms = load_text(
+        tmp_path,
+        RR
+        + HEAD
+        + '  rml:subjectMap [ rml:template "p/{$.id}" ] ;\n'
+        + "  rml:predicateObjectMap [ rml:predicate ex:self ;"
+        + " rml:objectMap [ rr:parentTriplesMap ex:TM ] ] .\n",
+    )
+    assert set(ms.materialise(PEOPLE)) == {
+        ("<http://base.example/p/1>", "<http://example.com/self>", "<http://base.example/p/1>", "")
+    }
+
+
+def test_r2rml_terms_without_an_rml_core_twin_are_refused_by_name(tmp_path):
+    assert errors_of(
+        tmp_path,
+        RR
+        + HEAD
+        + '  rr:logicalTable [ rr:tableName "T" ] ;\n  rml:subjectMap [ rml:reference "$.id" ] .\n',
+    ) == [
+        "8:3: rr:logicalTable is not supported: R2RML's database table; newskg reads files: "
+        "use rml:logicalSource",
+        "8:21: rr:tableName is not supported: R2RML's database table; newskg reads files: "
+        "use rml:logicalSource",
+    ]
+
+
+def test_a_misspelt_namespace_is_an_error_with_the_rml_term_as_hint(tmp_path):
+    with pytest.raises(MappingError) as info:
+        load(
+            tmp_path,
+            '  rml:subjectMap [ rml:template "p/{$.id}" ] ;\n'
+            "  rml:predicateObjectMap [ rml:predicate ex:name ;\n"
+            '    rml:objectMap [ rml:reference "$.name" ;'
+            ' <http://w3id.org/rml#language> "en" ] ] .\n',
+        )
+    (diag,) = info.value.diagnostics
+    assert (diag.location.line, diag.location.column) == (9, 46)
+    assert diag.message == (
+        "<http://w3id.org/rml#language> is not an RML-Core property; newskg does not know "
+        "what it means on a mapping"
+    )
+    assert diag.hint == "did you mean 'rml:language'?"
+
+
+def test_foreign_properties_on_a_mapping_are_refused_and_annotations_allowed(tmp_path):
+    body = '  rdfs:label "people" ;\n  rml:subjectMap [ rml:template "p/{$.id}" ; ex:weight 3 ] .\n'
+    text = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + HEAD + body
+    assert errors_of(tmp_path, text) == [
+        "9:46: <http://example.com/weight> is not an RML-Core property; newskg does not know "
+        "what it means on a mapping"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("object_map", "message"),
+    [
+        ("[ ]", "an object map needs rml:constant, rml:reference or rml:template"),
+        (
+            '[ rml:joinCondition [ rml:child "$.id" ; rml:parent "$.id" ] ]',
+            "a join condition without rml:parentTriplesMap",
+        ),
+    ],
+)
+def test_an_empty_object_map_or_a_join_without_parent_is_an_error(tmp_path, object_map, message):
+    with pytest.raises(MappingError) as info:
+        load(
+            tmp_path,
+            '  rml:subjectMap [ rml:template "p/{$.id}" ] ;\n'
+            f"  rml:predicateObjectMap [ rml:predicate ex:n ; rml:objectMap {object_map} ] .\n",
+        )
+    assert info.value.message.replace("a object", "an object") == message
+    assert info.value.location.line == 8
+
+
+def test_a_subject_map_with_only_a_class_is_an_error_not_a_blank_node(tmp_path):
+    with pytest.raises(MappingError) as info:
+        load(tmp_path, "  rml:subjectMap [ rml:class ex:Person ] .\n")
+    assert info.value.message == "a subject map needs rml:constant, rml:reference or rml:template"
+    assert "rml:termType rml:BlankNode" in (info.value.hint or "")
+    # Asked for, a fresh blank node is fine.
+    ms = load(tmp_path, "  rml:subjectMap [ rml:termType rml:BlankNode ; rml:class ex:Person ] .\n")
+    ((s, p, o, g),) = ms.materialise(PEOPLE)
+    assert s.startswith("_:") and o == "<http://example.com/Person>"
+
+
+LEGACY = """\
+@prefix rr: <http://www.w3.org/ns/r2rml#> .
+@prefix rml: <http://semweb.mmlab.be/ns/rml#> .
+@prefix ql: <http://semweb.mmlab.be/ns/ql#> .
+@prefix ex: <http://example.com/> .
+
+<#TM> a rr:TriplesMap ;
+  rml:logicalSource [ rml:source "data.json" ; rml:referenceFormulation ql:JSONPath ;
+                      rml:iterator "$.people[*]" ] ;
+  rr:subjectMap [ rr:template "http://ex.com/{id}" ; rr:class ex:Person ] ;
+  rr:predicateObjectMap [ rr:predicate ex:name ; rr:objectMap [ rml:reference "name" ] ] .
+"""
+
+
+def test_the_legacy_vocabulary_is_named_with_the_way_to_convert_it(tmp_path):
+    with pytest.raises(MappingError) as info:
+        load_text(tmp_path, LEGACY)
+    (diag,) = info.value.diagnostics
+    assert (diag.location.line, diag.location.column) == (2, 14)
+    assert diag.message == (
+        "this mapping uses the legacy RML vocabulary <http://semweb.mmlab.be/ns/rml#>; newskg "
+        "reads RML-Core <http://w3id.org/rml/>"
+    )
+    assert diag.hint is not None and diag.hint.startswith("convert it to RML-Core with: sed")
+    # The conversion the hint gives works.
+    converted = LEGACY
+    for old in ("http://semweb.mmlab.be/ns/rml#", "http://semweb.mmlab.be/ns/ql#", RR_NS):
+        converted = converted.replace(old, "http://w3id.org/rml/")
+    ms = load_text(tmp_path, converted)
+    assert len(set(ms.materialise(PEOPLE))) == 2
+
+
+RR_NS = "http://www.w3.org/ns/r2rml#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def test_csv_source_reads_columns(tmp_path):
+    (tmp_path / "people.csv").write_text("id,full name\n1,Ann\n2,\n", encoding="utf-8")
+    ms = load_text(
+        tmp_path,
+        "@prefix rml: <http://w3id.org/rml/> .\n@prefix ex: <http://example.com/> .\n"
+        '<#m> rml:logicalSource [ rml:source "people.csv" ; rml:referenceFormulation rml:CSV ] ;\n'
+        '  rml:subjectMap [ rml:template "p/{id}" ] ;\n'
+        '  rml:predicateObjectMap [ rml:predicate ex:name ; rml:objectMap [ rml:reference "full name" ] ] .\n',
+    )
+    from newskg.mapping.sources import FileSources
+
+    assert set(ms.materialise(FileSources())) == {
+        ("<http://base.example/p/1>", "<http://example.com/name>", '"Ann"', ""),
+        ("<http://base.example/p/2>", "<http://example.com/name>", '""', ""),  # empty: a value
+    }
