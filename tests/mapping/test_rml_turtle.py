@@ -241,7 +241,7 @@ def test_a_subject_map_with_only_a_class_is_an_error_not_a_blank_node(tmp_path):
     assert "rml:termType rml:BlankNode" in (info.value.hint or "")
     # Asked for, a fresh blank node is fine.
     ms = load(tmp_path, "  rml:subjectMap [ rml:termType rml:BlankNode ; rml:class ex:Person ] .\n")
-    ((s, p, o, g),) = ms.materialise(PEOPLE)
+    ((s, _, o, _),) = ms.materialise(PEOPLE)
     assert s.startswith("_:") and o == "<http://example.com/Person>"
 
 
@@ -286,9 +286,11 @@ def test_csv_source_reads_columns(tmp_path):
     ms = load_text(
         tmp_path,
         "@prefix rml: <http://w3id.org/rml/> .\n@prefix ex: <http://example.com/> .\n"
-        '<#m> rml:logicalSource [ rml:source "people.csv" ; rml:referenceFormulation rml:CSV ] ;\n'
+        '<#m> rml:logicalSource [ rml:source "people.csv" ;\n'
+        "  rml:referenceFormulation rml:CSV ] ;\n"
         '  rml:subjectMap [ rml:template "p/{id}" ] ;\n'
-        '  rml:predicateObjectMap [ rml:predicate ex:name ; rml:objectMap [ rml:reference "full name" ] ] .\n',
+        "  rml:predicateObjectMap [ rml:predicate ex:name ;\n"
+        '    rml:objectMap [ rml:reference "full name" ] ] .\n',
     )
     from newskg.mapping.sources import FileSources
 
