@@ -110,7 +110,7 @@ prefixes:
   foaf: http://xmlns.com/foaf/0.1/
 mappings:
   person:
-    sources: [people.csv~csv]
+    sources: [[people.csv~csv]]
     s: ex:person/$(id)
     po:
       - [a, foaf:Person]

@@ -320,3 +320,85 @@ def test_merge_gives_what_loading_all_files_gives(compile_yaml):
     assert set(merged.materialise(sources)) == set(a.materialise(sources)) | set(
         b.materialise(sources)
     )
+
+
+# --------------------------------------------------------------------------- no silent output
+
+
+def _error(compile_yaml, text: str):
+    import pytest
+
+    from newskg.errors import MappingError
+
+    with pytest.raises(MappingError) as info:
+        compile_yaml(text)
+    return info.value
+
+
+def test_a_prefixed_name_as_literal_object_is_refused_with_both_ways_out(compile_yaml):
+    err = _error(compile_yaml, mapping("[ex:p, ex:o]"))
+    assert err.message == (
+        "object 'ex:o' is written like a prefixed name, but an object is a literal unless "
+        "it says otherwise"
+    )
+    assert err.hint == "write 'ex:o~iri' for the IRI, or 'ex\\:o' for the text 'ex:o'"
+
+
+def test_an_escaped_colon_is_text_and_an_explicit_literal_is_kept(run_yaml):
+    quads = run_yaml(
+        mapping('[ex:p, "ex\\\\:o"]\n{p: ex:q, o: {value: "ex:o", type: literal}}'),
+        {"data.json": DOC},
+    )
+    assert {(p, o) for _, p, o, _ in quads} == {
+        (f"<{EX}p>", '"ex:o"'),
+        (f"<{EX}q>", '"ex:o"'),
+    }
+
+
+def test_a_backslash_before_another_character_is_an_error(compile_yaml):
+    err = _error(compile_yaml, mapping('[ex:p, "a\\\\qb"]'))
+    assert err.message.startswith("malformed template: invalid escape in 'a\\\\qb'")
+
+
+def test_inverse_predicates_get_no_hint_of_predicates(compile_yaml):
+    err = _error(
+        compile_yaml,
+        PREFIXES
+        + 'mappings:\n  person:\n    sources: [data.json~jsonpath, "$.people[*]"]\n'
+        + "    s: $(iri)~iri\n    po:\n      - inversepredicates: ex:knows\n"
+        + "        o: $(knows)~iri\n",
+    )
+    assert "predicates" not in (err.hint or "")
+    assert err.message == (
+        "inverse predicates are not supported; write the triples from the other mapping"
+    )
+
+
+def test_csv_source_with_nulls_and_delimiter(run_yaml):
+    text = (
+        PREFIXES
+        + "mappings:\n  person:\n"
+        + "    sources: {access: p.csv, referenceFormulation: csv, delimiter: ';', null: NA}\n"
+        + "    s: ex:p/$(id)\n    po:\n      - [ex:name, $(full name)]\n"
+    )
+    quads = run_yaml(text, {"p.csv": "id;full name\n1;Ann\n2;NA\n3;\n"})
+    assert {(s, o) for s, _, o, _ in quads} == {
+        (f"<{EX}p/1>", '"Ann"'),
+        (f"<{EX}p/3>", '""'),  # an empty cell is a value; only the null value gives nothing
+    }
+
+
+def test_csv_reference_to_a_missing_column_is_an_error(compile_yaml):
+    import pytest
+
+    from newskg.errors import MappingError
+
+    ms = compile_yaml(
+        PREFIXES + "mappings:\n  person:\n    sources: [p.csv~csv]\n"
+        "    s: ex:p/$(id)\n    po:\n      - [ex:name, $(nmae)]\n"
+    )
+    with pytest.raises(MappingError) as info:
+        list(ms.materialise({"p.csv": "id,name\n1,Ann\n"}))
+    assert info.value.message == "column 'nmae' is not in the header of 'p.csv'"
+    assert info.value.location.line == 9
+    assert info.value.hint == "columns: 'id', 'name'"
