@@ -136,3 +136,22 @@ def test_data_folder_resolves_sources(project, tmp_path_factory):
     missing = run_cli("map", elsewhere)
     assert missing.code == 2
     assert "people.csv' not found" in missing.err
+
+
+def test_the_readme_example_runs(tmp_path):
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (mapping,) = re.findall(r"```yaml\n(prefixes:.*?)```", readme, re.S)
+    (tmp_path / "people.yaml").write_text(mapping, encoding="utf-8")
+    (tmp_path / "people.csv").write_text("id,name,org\n1,Ada,o1\n2,Alan,o1\n", encoding="utf-8")
+    (tmp_path / "orgs.json").write_text('{"orgs": [{"code": "o1", "label": "A"}]}')
+    result = run_cli("map", tmp_path / "people.yaml")
+    assert result.code == 0, result.err
+    assert (
+        "<http://example.com/org/o1> <http://example.com/member> <http://example.com/person/2> ."
+        in result.out
+    )
+    ttl = run_cli("map", tmp_path / "people.yaml", "--format", "ttl", "-o", tmp_path / "p.ttl")
+    assert ttl.code == 0, ttl.err
+    assert len(parse((tmp_path / "p.ttl").read_text(), ox.RdfFormat.TURTLE)) == 5
