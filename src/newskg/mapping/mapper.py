@@ -23,9 +23,8 @@ from newskg.files import written_aside
 from newskg.mapping.loader import MappingSet, load_mappings
 from newskg.mapping.materialise import QuadWindow
 from newskg.mapping.model import DEFAULT_GRAPH_IRI, TermMap
-from newskg.mapping.output import FORMATS, TurtleWriter, nquad, one_graph_only, write_lines
+from newskg.mapping.output import FORMATS, TurtleWriter, one_graph_only, write_text
 from newskg.mapping.sources import FileSources
-from newskg.mapping.term_maps import Quad
 from newskg.mapping.terms import iri_problem
 from newskg.rdf import DEFAULT_BASE
 
@@ -119,10 +118,10 @@ def _write(
 ) -> int:
     def emit(out: TextIO) -> int:
         if jobs > 1:
-            return _write_parallel(paths, base, data, out, format, jobs)
-        quads = ms.materialise(sources)
+            return _write_parallel(ms, paths, base, data, out, jobs)
         if format in ("nq", "nt"):
-            return write_lines(quads, out, format)
+            return write_text(ms.text_chunks(sources), out)
+        quads = ms.materialise(sources)
         writer = TurtleWriter(out, trig=format == "trig")
         count = writer.write(quads)
         writer.close()
@@ -187,35 +186,40 @@ def _auto_jobs(ms: MappingSet, sources: FileSources) -> int:
 
 
 def _write_parallel(
-    paths: list[Path], base: str, data: Path | None, out: TextIO, format: str, jobs: int
+    ms: MappingSet, paths: list[Path], base: str, data: Path | None, out: TextIO, jobs: int
 ) -> int:
-    """``jobs`` processes map chunks ``c`` with ``c % jobs == k``; their N-Quads text is
-    written here in chunk order, duplicates removed by one window over all of them."""
-    ctx = multiprocessing.get_context("spawn")
+    """``jobs`` processes map chunks ``c`` with ``c % jobs == k``, each removing duplicates
+    in its own window; their N-Quads text is written here in chunk order."""
+    # fork: a worker starts with the compiled mappings; spawn where there is no fork.
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
     queues = [ctx.Queue(_QUEUE_DEPTH) for _ in range(jobs)]
+    work: MappingSet | tuple[list[Path], str] = ms if fork else (paths, base)
     workers = [
-        ctx.Process(
-            target=_worker, args=(paths, base, data, (k, jobs), format, queues[k]), daemon=True
-        )
+        ctx.Process(target=_worker, args=(work, data, (k, jobs), queues[k]), daemon=True)
         for k in range(jobs)
     ]
     for w in workers:
         w.start()
-    window, count = QuadWindow(), 0
-    try:
+
+    def texts() -> Iterator[str]:
         for c in _chunk_numbers():
             text = _next(queues[c % jobs], workers[c % jobs])
             if text is None:
-                break
-            lines = window.fresh(text.splitlines(keepends=True))
-            out.write("".join(lines))
-            count += len(lines)
+                return
+            yield text
+
+    try:
+        count = 0
+        for text in texts():
+            out.write(text)
+            count += text.count("\n")
+        return count
     finally:
         for w in workers:
             if w.is_alive():
                 w.terminate()
             w.join()
-    return count
 
 
 def _chunk_numbers() -> Iterator[int]:
@@ -239,30 +243,16 @@ def _next(q: multiprocessing.Queue, worker: multiprocessing.process.BaseProcess)
 
 
 def _worker(
-    paths: list[Path],
-    base: str,
+    work: MappingSet | tuple[list[Path], str],
     data: Path | None,
     part: tuple[int, int],
-    format: str,
     out: multiprocessing.Queue,  # type: ignore[type-arg]
 ) -> None:
     try:
-        ms = load_mappings(paths, base=base)
-        for batch in ms.chunks(FileSources(data), part):
-            out.put(_lines(batch, format))
+        ms = work if isinstance(work, MappingSet) else load_mappings(work[0], base=work[1])
+        window = QuadWindow()
+        for text in ms.text_chunks(FileSources(data), part):
+            out.put("".join(window.fresh(text.splitlines(keepends=True))))
         out.put(None)
     except NewskgError as exc:
         out.put(("error", list(exc.diagnostics)))
-
-
-def _lines(batch: list[Quad], format: str) -> str:
-    seen: set[Quad] = set()
-    lines = []
-    for q in batch:
-        if q in seen:
-            continue
-        if format == "nt" and q[3]:
-            raise one_graph_only("N-Triples")
-        seen.add(q)
-        lines.append(nquad(q))
-    return "".join(lines)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from newskg.errors import MappingError
-from newskg.mapping import jsonpath
+from newskg.mapping import columns, jsonpath
 from newskg.mapping.lexical import fail
 from newskg.mapping.model import (
     LogicalSource,
@@ -113,15 +113,18 @@ class QuadWindow:
 
     def fresh(self, items: Iterable[Any]) -> list[Any]:
         """The items not seen within the window, in order; they are remembered."""
-        recent, older, out = self.recent, self.older, []
-        for item in items:
-            if item in recent or item in older:
-                continue
-            recent.add(item)
-            out.append(item)
+        unique = list(dict.fromkeys(items))
+        recent, older = self.recent, self.older
+        # Set operations run in C; the loop in Python only when something was seen before.
+        seen = recent.intersection(unique)
+        if older:
+            seen |= older.intersection(unique)
+        if seen:
+            unique = [x for x in unique if x not in seen]
+        recent.update(unique)
         if len(recent) >= self.size:
             self.older, self.recent = recent, set()
-        return out
+        return unique
 
 
 # --------------------------------------------------------------------------- plans
@@ -129,15 +132,19 @@ class QuadWindow:
 
 @dataclass(slots=True)
 class _PomPlan:
+    pom: PredicateObjectMap
     predicates: list[Binder]
     objects: list[Binder]
     graphs: list[Binder]
     constant_predicates: list[str] | None  # rendered once when every predicate is constant
+    object_shapes: list[columns.Shape | None]
 
 
 @dataclass(slots=True)
 class _MapPlan:
     tm: TriplesMap
+    columnar: bool  # predicates and graphs constant, no fresh blank node: runs as columns
+    subject_shapes: list[columns.Shape | None]
     subjects: list[Binder]
     classes: list[str]
     graphs: list[Binder]
@@ -166,12 +173,22 @@ class Materialiser:
         c = Compiler(tm.flatten_arrays, self._caches)
         for s in tm.sources:
             self._source_id(s)
+        poms = [self._pom(c, tm, pom, by_name) for pom in tm.predicate_objects]
+        terms = [*tm.subjects, *(o for p in tm.predicate_objects for o in p.objects)]
+        graphs = [*tm.graphs, *(g for p in tm.predicate_objects for g in p.graphs)]
+        columnar = (
+            all(p.constant_predicates is not None for p in poms)
+            and all(g.constant is not None for g in graphs)
+            and not any(isinstance(t, TermMap) and t.is_fresh_blank for t in terms)
+        )
         return _MapPlan(
             tm=tm,
+            columnar=columnar,
+            subject_shapes=[columns.shape_of(c, s) for s in tm.subjects],
             subjects=[c.term(s) for s in tm.subjects],
             classes=["<" + iri + ">" for iri in tm.classes],
             graphs=[c.graph(g) for g in tm.graphs],
-            poms=[self._pom(c, tm, pom, by_name) for pom in tm.predicate_objects],
+            poms=poms,
             columns=_references(tm, by_name),
             source_keys=frozenset(s.key for s in tm.sources),
         )
@@ -193,10 +210,14 @@ class Materialiser:
         if all(p.constant is not None and p.term_type != "unsafe_iri" for p in pom.predicates):
             constant = ["<" + p.constant + ">" for p in pom.predicates]  # type: ignore[operator]
         return _PomPlan(
+            pom=pom,
             predicates=[c.term(p) for p in pom.predicates],
             objects=objects,
             graphs=[c.graph(g) for g in pom.graphs],
             constant_predicates=constant,
+            object_shapes=[
+                columns.shape_of(c, o) if isinstance(o, TermMap) else None for o in pom.objects
+            ],
         )
 
     def _ref(
@@ -261,6 +282,51 @@ class Materialiser:
                     index.setdefault(key, []).extend(subs)
         return index
 
+    def _chunk_runs(
+        self, run: Run, source: RecordSource, part: tuple[int, int] | None
+    ) -> Iterator[list[tuple[list[_MapPlan], int, int, list[Any]]]]:
+        """For every chunk of :data:`CHUNK` records that is this part's, its runs: records
+        of one logical source in a row, with the maps that read them, the source's id and
+        the index of the run's first record in that source."""
+        k, n = part or (0, 1)
+        paths: dict[str, list[LogicalSource]] = {}
+        for plan in self._plans:
+            for s in plan.tm.sources:
+                group = paths.setdefault(s.path, [])
+                if all(g.key != s.key for g in group):
+                    group.append(s)
+        recno = 0
+        runs: list[tuple[list[_MapPlan], int, int, list[Any]]] = []
+        current: tuple[list[_MapPlan], int, int, list[Any]] | None = None
+        for group in paths.values():
+            consumers = [[p for p in self._plans if s.key in p.source_keys] for s in group]
+            ids = [self._source_id(s) for s in group]
+            counters = [0] * len(group)
+            for i, rec in source.records(group):
+                mine = (recno // CHUNK) % n == k
+                if mine and rec is not None:
+                    if type(rec) is list:
+                        raise _array_iterator(group[i])
+                    if counters[i] == 0 and group[i].formulation == "csv":
+                        _check_columns(group[i], rec, consumers[i])
+                    if (
+                        current is not None
+                        and current[1] == ids[i]
+                        and current[2] + len(current[3]) == counters[i]
+                    ):
+                        current[3].append(rec)
+                    else:
+                        current = (consumers[i], ids[i], counters[i], [rec])
+                        runs.append(current)
+                counters[i] += 1
+                recno += 1
+                if recno % CHUNK == 0:
+                    if mine:
+                        yield runs
+                    runs, current = [], None
+        if recno % CHUNK and ((recno - 1) // CHUNK) % n == k:
+            yield runs
+
     def chunks(
         self, source: RecordSource, part: tuple[int, int] | None = None
     ) -> Iterator[list[Quad]]:
@@ -268,41 +334,36 @@ class Materialiser:
         removed. With ``part=(k, n)`` only chunks ``c`` with ``c % n == k`` are mapped (every
         record is still read, so that all parts count chunks alike)."""
         run = Run(source)
-        k, n = part or (0, 1)
         try:
-            emitters = [(plan, _bind_map(run, plan)) for plan in self._plans]
-            paths: dict[str, list[LogicalSource]] = {}
-            for plan in self._plans:
-                for s in plan.tm.sources:
-                    group = paths.setdefault(s.path, [])
-                    if all(g.key != s.key for g in group):
-                        group.append(s)
-            recno, batch = 0, []
-            for group in paths.values():
-                consumers = [
-                    [(plan, emit) for plan, emit in emitters if src.key in plan.source_keys]
-                    for src in group
-                ]
-                ids = [self._source_id(s) for s in group]
-                counters = [0] * len(group)
-                for i, rec in source.records(group):
-                    mine = (recno // CHUNK) % n == k
-                    if mine and rec is not None:
-                        if type(rec) is list:
-                            raise _array_iterator(group[i])
-                        if counters[i] == 0 and group[i].formulation == "csv":
-                            _check_columns(group[i], rec, consumers[i])
-                        run.at(ids[i], counters[i])
-                        for _, emit in consumers[i]:
-                            emit(rec, batch)
-                    counters[i] += 1
-                    recno += 1
-                    if recno % CHUNK == 0:
-                        if mine:
-                            yield batch
-                        batch = []
-            if recno % CHUNK and ((recno - 1) // CHUNK) % n == k:
+            emitters = {id(plan): _bind_map(run, plan) for plan in self._plans}
+            for runs in self._chunk_runs(run, source, part):
+                batch: list[Quad] = []
+                for plans, sid, start, recs in runs:
+                    for j, rec in enumerate(recs):
+                        run.at(sid, start + j)
+                        for plan in plans:
+                            emitters[id(plan)](rec, batch)
                 yield batch
+        finally:
+            for cache in self._caches:
+                cache.clear()
+
+    def text_chunks(
+        self, source: RecordSource, part: tuple[int, int] | None = None
+    ) -> Iterator[str]:
+        """:meth:`chunks` as N-Quads text, the same lines in the same order, made a run of
+        records at a time (:mod:`newskg.mapping.columns`)."""
+        run = Run(source)
+        try:
+            emitters = {
+                id(plan): _bind_columns(run, plan, _bind_map(run, plan)) for plan in self._plans
+            }
+            for runs in self._chunk_runs(run, source, part):
+                text = []
+                for plans, sid, start, recs in runs:
+                    cells = [c for plan in plans for c in emitters[id(plan)](recs, sid, start)]
+                    text.append("".join(map("".join, zip(*cells, strict=True))))
+                yield "".join(text)
         finally:
             for cache in self._caches:
                 cache.clear()
@@ -361,9 +422,9 @@ def _references(tm: TriplesMap, by_name: dict[str, TriplesMap]) -> list[Referenc
     return out
 
 
-def _check_columns(source: LogicalSource, row: dict[str, Any], consumers: list[Any]) -> None:
+def _check_columns(source: LogicalSource, row: dict[str, Any], plans: list[_MapPlan]) -> None:
     """A reference to a column the header lacks is an error, not a column of nulls."""
-    for plan, _ in consumers:
+    for plan in plans:
         for ref in plan.columns:
             steps = jsonpath.parse(ref.path).steps
             column = steps[0][1] if steps else ""
@@ -436,3 +497,64 @@ def _bind_map(run: Run, plan: _MapPlan) -> Emit:
                             add((s, p, o, g))
 
     return emit
+
+
+ColumnEmit = Callable[[list[Any], int, int], list[list[str]]]
+
+
+def _bind_columns(run: Run, plan: _MapPlan, emit: Emit) -> ColumnEmit:
+    """The function that gives, for a run of records of ``plan``'s map, its N-Quads text
+    per record, one list per column (class triples, then each predicate-object map)."""
+    if not plan.columnar:
+
+        def record_by_record(recs: list[Any], sid: int, start: int) -> list[list[str]]:
+            cells = []
+            for j, rec in enumerate(recs):
+                run.at(sid, start + j)
+                out: list[Quad] = []
+                emit(rec, out)
+                cells.append("".join(map(nquad, out)))
+            return [cells]
+
+        return record_by_record
+    tm = plan.tm
+    subject_columns = [
+        columns.column(t, shape, b, run)
+        for t, shape, b in zip(tm.subjects, plan.subject_shapes, plan.subjects, strict=True)
+    ]
+    sgraphs = [g for b in plan.graphs for g in b(run)(None)]
+    classes = plan.classes[0] if len(plan.classes) == 1 else plan.classes
+    poms = []
+    for pp in plan.poms:
+        if not pp.predicates or not pp.objects or pp.constant_predicates is None:
+            continue
+        object_columns = [
+            columns.column(o if isinstance(o, TermMap) else None, shape, b, run)
+            for o, shape, b in zip(pp.pom.objects, pp.object_shapes, pp.objects, strict=True)
+        ]
+        pgraphs = [g for b in pp.graphs for g in b(run)(None)]
+        graphs = (sgraphs + pgraphs if pp.graphs else sgraphs) or [""]
+        poms.append((pp.constant_predicates, object_columns, graphs))
+
+    def by_columns(recs: list[Any], sid: int, start: int) -> list[list[str]]:
+        if len(subject_columns) == 1:
+            subjects = subject_columns[0](recs)
+        else:
+            subjects = columns.merge([col(recs) for col in subject_columns])
+        out = []
+        if classes:
+            out.append(columns.lines(subjects, [_RDF_TYPE], [classes] * len(recs), sgraphs or [""]))
+        for preds, object_columns, graphs in poms:
+            if len(object_columns) == 1:
+                objects = object_columns[0](recs)
+            else:
+                objects = columns.merge([col(recs) for col in object_columns])
+            out.append(columns.lines(subjects, preds, objects, graphs))
+        return out
+
+    return by_columns
+
+
+def nquad(q: Quad) -> str:
+    s, p, o, g = q
+    return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from newskg.errors import MappingError
+from newskg.mapping.materialise import QuadWindow
 from newskg.mapping.term_maps import Quad
 from newskg.rdf import RDF_TYPE
 
@@ -27,11 +28,6 @@ _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
 _RDF_TYPE = "<" + RDF_TYPE + ">"
 
 
-def nquad(q: Quad) -> str:
-    s, p, o, g = q
-    return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
-
-
 def one_graph_only(format: str) -> MappingError:
     return MappingError(
         f"the mappings put triples in named graphs, which {format} cannot hold",
@@ -39,19 +35,16 @@ def one_graph_only(format: str) -> MappingError:
     )
 
 
-def write_lines(quads: Iterable[Quad], out: TextIO, format: str) -> int:
-    """N-Quads or N-Triples; returns the number of lines written."""
-    count, chunk = 0, []
-    for q in quads:
-        if format == "nt" and q[3]:
-            raise one_graph_only("N-Triples")
-        chunk.append(nquad(q))
-        if len(chunk) >= 4096:
-            out.write("".join(chunk))
-            count += len(chunk)
-            chunk = []
-    out.write("".join(chunk))
-    return count + len(chunk)
+def write_text(chunks: Iterable[str], out: TextIO, window: QuadWindow | None = None) -> int:
+    """N-Quads (or N-Triples) text, chunk by chunk, each line once within the window;
+    returns the number of lines written."""
+    window = window or QuadWindow()
+    count = 0
+    for text in chunks:
+        lines = window.fresh(text.splitlines(keepends=True))
+        out.write("".join(lines))
+        count += len(lines)
+    return count
 
 
 class TurtleWriter:

@@ -252,44 +252,16 @@ class Compiler:
 
     def iris(self, tm: TermMap, wrap: bool = False) -> Values:
         """record -> list of absolute IRIs (raw, or as ``<iri>`` terms when ``wrap``)."""
-        left, right = ("<", ">") if wrap else ("", "")
         loc, base = tm.location, tm.base
         if tm.constant is not None:
             const = [tm.constant]
             return lambda rec: const
         if tm.reference is not None:
             vals = self.values(tm.reference)
-            unsafe = tm.term_type == "unsafe_iri"
-            valid = terms.is_valid_iri
-            cache = self.cache() if wrap else None
+            one = self.ref_iri(tm, wrap)
 
             def ref_iris(rec: Any) -> list[str]:
-                out = []
-                for v in vals(rec):
-                    if cache is not None:
-                        term = cache.get(v)
-                        if term is not None:
-                            out.append(term)
-                            continue
-                    iri = v if type(v) is str else lexical_form(v, loc)
-                    if not valid(iri):  # fast path: an absolute, valid IRI as is
-                        if not terms.is_absolute_iri(iri):
-                            iri = base + iri
-                        problem = None if unsafe else terms.iri_problem(iri)
-                        if problem:
-                            raise fail(
-                                f"the {tm.what} value {short_repr(v)} does not give a valid "
-                                f"IRI: {problem}",
-                                loc,
-                                "fix the data, or use a template to have the value percent-encoded",
-                            )
-                    term = left + iri + right
-                    if cache is not None and type(v) is str:
-                        if len(cache) >= CACHE_LIMIT:
-                            cache.clear()
-                        cache[v] = term
-                    out.append(term)
-                return out
+                return [one(v) for v in vals(rec)]
 
             return ref_iris
         assert tm.template is not None
@@ -315,6 +287,124 @@ class Compiler:
             return [iri if terms.is_absolute_iri(iri) else base + iri for iri in gen(rec)]
 
         return maybe_based
+
+    def ref_iri(self, tm: TermMap, wrap: bool) -> Callable[[Any], str]:
+        """One value of a reference-valued IRI term map -> the IRI (``<iri>`` when
+        ``wrap``): made absolute with the base, checked, cached."""
+        left, right = ("<", ">") if wrap else ("", "")
+        loc, base = tm.location, tm.base
+        unsafe = tm.term_type == "unsafe_iri"
+        valid = terms.is_valid_iri
+        cache = self.cache() if wrap else None
+
+        def one(v: Any) -> str:
+            if cache is not None:
+                term = cache.get(v)
+                if term is not None:
+                    return term
+            iri = v if type(v) is str else lexical_form(v, loc)
+            if not valid(iri):  # fast path: an absolute, valid IRI as is
+                if not terms.is_absolute_iri(iri):
+                    iri = base + iri
+                problem = None if unsafe else terms.iri_problem(iri)
+                if problem:
+                    raise fail(
+                        f"the {tm.what} value {short_repr(v)} does not give a valid IRI: {problem}",
+                        loc,
+                        "fix the data, or use a template to have the value percent-encoded",
+                    )
+            term = left + iri + right
+            if cache is not None and type(v) is str:
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                cache[v] = term
+            return term
+
+        return one
+
+    def term_of_strings(self, tm: TermMap) -> tuple[list[str], Callable[..., str]] | None:
+        """For the columnar run: the column names (single-key references) a term map reads
+        and a function from their string values to its one term, or None when the term map
+        is not of that simple shape (it then runs record by record)."""
+        if tm.term_type in ("blank", "unsafe_iri") or tm.constant is not None:
+            return None
+        if tm.datatype is not None and tm.datatype.constant is None:
+            return None
+        if tm.language is not None and tm.language.constant is None:
+            return None
+        refs = [tm.reference] if tm.reference is not None else []
+        refs += [p for p in tm.template or () if isinstance(p, Reference)]
+        keys = []
+        for ref in refs:
+            steps = jsonpath.parse(ref.path).steps
+            if len(steps) != 1 or steps[0][0] != "key":
+                return None
+            keys.append(steps[0][1])
+        if tm.term_type in IRI_TYPES:
+            if tm.reference is not None:
+                return keys, self.ref_iri(tm, wrap=True)
+            enc = terms.iri_safe if tm.term_type == "iri" else terms.uri_safe
+            texts = [p if isinstance(p, str) else None for p in tm.template or ()]
+            based = self._based(tm)
+            if len(keys) == 1 and len(texts) <= 3:
+                i = texts.index(None)
+                prefix, suffix = "".join(texts[:i]), "".join(texts[i + 1 :])  # type: ignore[arg-type]
+                cache = self.cache()
+
+                def one_ref(v: str) -> str:
+                    term = cache.get(v)
+                    if term is None:
+                        if len(cache) >= CACHE_LIMIT:
+                            cache.clear()
+                        term = cache[v] = "<" + based(prefix + enc(v) + suffix) + ">"
+                    return term
+
+                return keys, one_ref
+
+            def iri(*vals: str) -> str:
+                it = iter(vals)
+                text = "".join(t if t is not None else enc(next(it)) for t in texts)
+                return "<" + based(text) + ">"
+
+            return keys, iri
+        finish = self._literal_of_string(tm)
+        if tm.reference is not None:
+            return keys, finish
+        texts = [p if isinstance(p, str) else None for p in tm.template or ()]
+
+        def literal(*vals: str) -> str:
+            it = iter(vals)
+            return finish("".join(t if t is not None else next(it) for t in texts))
+
+        return keys, literal
+
+    def _based(self, tm: TermMap) -> Callable[[str], str]:
+        """What a template's IRI needs to become absolute (as :meth:`iris` does)."""
+        parts, base = tm.template or (), tm.base
+        first = parts[0] if parts else ""
+        if isinstance(first, str) and terms.is_absolute_iri(first):
+            return keep_as_is
+        if not any(isinstance(p, str) and ":" in p for p in parts):
+            return lambda iri: base + iri
+        return lambda iri: iri if terms.is_absolute_iri(iri) else base + iri
+
+    def _literal_of_string(self, tm: TermMap) -> Callable[[str], str]:
+        """A string value -> the literal term (constant language or datatype, checked)."""
+        if tm.language is not None:
+            tag = "@" + str(tm.language.constant)
+            return lambda v: terms.quote_literal(v) + tag
+        if tm.datatype is not None:
+            dt = str(tm.datatype.constant)
+            check = terms.LEXICAL_CHECKS.get(dt)
+            suffix = "" if dt == XSD_STRING else "^^<" + dt + ">"
+
+            def typed(v: str) -> str:
+                if check is not None and not check(v):
+                    raise bad_lexical(v, v, dt, tm)
+                return terms.quote_literal(v) + suffix
+
+            return typed
+        return terms.quote_literal
 
     def _iri_term(self, tm: TermMap) -> Gen:
         if tm.term_type == "unsafe_iri":
