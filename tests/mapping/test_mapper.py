@@ -160,7 +160,7 @@ def test_the_readme_example_runs(tmp_path):
 def test_columns_write_what_records_write(project):
     """The columnar run (N-Quads) and the record-by-record run (quads) agree, joins too."""
     from newskg.mapping import load_mappings
-    from newskg.mapping.materialise import nquad
+    from newskg.mapping.columns import nquad
     from newskg.mapping.sources import FileSources
 
     ms = load_mappings([project / "m.yaml"])

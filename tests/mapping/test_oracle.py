@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newskg.mapping import load_mappings
-from newskg.mapping.materialise import document_sources, nquad
+from newskg.mapping.columns import nquad
+from newskg.mapping.materialise import document_sources
 
 EX = "http://example.com/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -15,17 +15,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from newskg.mapping.model import DEFAULT_GRAPH_IRI, TermMap
-from newskg.mapping.term_maps import Binder, Compiler, Gen, Run
+from newskg.mapping import jsonpath, terms
+from newskg.mapping.lexical import bad_lexical, keep_as_is
+from newskg.mapping.model import DEFAULT_GRAPH_IRI, IRI_TYPES, Reference, TermMap
+from newskg.mapping.term_maps import CACHE_LIMIT, Binder, Compiler, Gen, Quad, Run
+from newskg.rdf import RDF_TYPE, XSD_STRING
+
+_RDF_TYPE = "<" + RDF_TYPE + ">"
 
 Cell = str | list[str] | None  # a record's terms: one, several, or none
+Emit = Callable[[Any, list[Quad]], None]  # one record's quads appended to a list
 Column = Callable[[list[Any]], list[Cell]]
 Shape = tuple[list[str], Callable[..., str], bool]  # keys, terms from values, ints as text
 
 
 def shape_of(c: Compiler, tm: TermMap) -> Shape | None:
     """What a term map needs to run as a column, found once when the mappings compile."""
-    found = c.term_of_strings(tm)
+    found = term_of_strings(c, tm)
     if found is None:
         return None
     keys, fn = found
@@ -139,3 +145,152 @@ def _cross(s: Cell, preds: list[str], o: Cell, graphs: list[str]) -> str:
         for y in oo  # type: ignore[union-attr]
         for g in graphs
     )
+
+
+def term_of_strings(c: Compiler, tm: TermMap) -> tuple[list[str], Callable[..., str]] | None:
+    """For the columnar run: the column names (single-key references) a term map reads
+    and a function from their string values to its one term, or None when the term map
+    is not of that simple shape (it then runs record by record)."""
+    if tm.term_type in ("blank", "unsafe_iri") or tm.constant is not None:
+        return None
+    if tm.datatype is not None and tm.datatype.constant is None:
+        return None
+    if tm.language is not None and tm.language.constant is None:
+        return None
+    refs = [tm.reference] if tm.reference is not None else []
+    refs += [p for p in tm.template or () if isinstance(p, Reference)]
+    keys = []
+    for ref in refs:
+        steps = jsonpath.parse(ref.path).steps
+        if len(steps) != 1 or steps[0][0] != "key":
+            return None
+        keys.append(steps[0][1])
+    if tm.term_type in IRI_TYPES:
+        if tm.reference is not None:
+            return keys, c.ref_iri(tm, wrap=True)
+        enc = terms.iri_safe if tm.term_type == "iri" else terms.uri_safe
+        texts = [p if isinstance(p, str) else None for p in tm.template or ()]
+        based = _based(tm)
+        if len(keys) == 1 and len(texts) <= 3:
+            i = texts.index(None)
+            prefix, suffix = "".join(texts[:i]), "".join(texts[i + 1 :])  # type: ignore[arg-type]
+            cache = c.cache()
+
+            def one_ref(v: str) -> str:
+                term = cache.get(v)
+                if term is None:
+                    if len(cache) >= CACHE_LIMIT:
+                        cache.clear()
+                    term = cache[v] = "<" + based(prefix + enc(v) + suffix) + ">"
+                return term
+
+            return keys, one_ref
+
+        def iri(*vals: str) -> str:
+            it = iter(vals)
+            text = "".join(t if t is not None else enc(next(it)) for t in texts)
+            return "<" + based(text) + ">"
+
+        return keys, iri
+    finish = _literal_of_string(tm)
+    if tm.reference is not None:
+        return keys, finish
+    texts = [p if isinstance(p, str) else None for p in tm.template or ()]
+
+    def literal(*vals: str) -> str:
+        it = iter(vals)
+        return finish("".join(t if t is not None else next(it) for t in texts))
+
+    return keys, literal
+
+
+def _based(tm: TermMap) -> Callable[[str], str]:
+    """What a template's IRI needs to become absolute (as :meth:`iris` does)."""
+    parts, base = tm.template or (), tm.base
+    first = parts[0] if parts else ""
+    if isinstance(first, str) and terms.is_absolute_iri(first):
+        return keep_as_is
+    if not any(isinstance(p, str) and ":" in p for p in parts):
+        return lambda iri: base + iri
+    return lambda iri: iri if terms.is_absolute_iri(iri) else base + iri
+
+
+def _literal_of_string(tm: TermMap) -> Callable[[str], str]:
+    """A string value -> the literal term (constant language or datatype, checked)."""
+    if tm.language is not None:
+        tag = "@" + str(tm.language.constant)
+        return lambda v: terms.quote_literal(v) + tag
+    if tm.datatype is not None:
+        dt = str(tm.datatype.constant)
+        check = terms.LEXICAL_CHECKS.get(dt)
+        suffix = "" if dt == XSD_STRING else "^^<" + dt + ">"
+
+        def typed(v: str) -> str:
+            if check is not None and not check(v):
+                raise bad_lexical(v, v, dt, tm)
+            return terms.quote_literal(v) + suffix
+
+        return typed
+    return terms.quote_literal
+
+
+ColumnEmit = Callable[[list[Any], int, int], list[list[str]]]
+
+
+def bind_columns(run: Run, plan: Any, emit: Emit) -> ColumnEmit:
+    """The function that gives, for a run of records of ``plan``'s map (a
+    ``materialise._MapPlan``), its N-Quads text
+    per record, one list per column (class triples, then each predicate-object map)."""
+    if not plan.columnar:
+
+        def record_by_record(recs: list[Any], sid: int, start: int) -> list[list[str]]:
+            cells = []
+            for j, rec in enumerate(recs):
+                run.at(sid, start + j)
+                out: list[Quad] = []
+                emit(rec, out)
+                cells.append("".join(map(nquad, out)))
+            return [cells]
+
+        return record_by_record
+    tm = plan.tm
+    subject_columns = [
+        column(t, shape, b, run)
+        for t, shape, b in zip(tm.subjects, plan.subject_shapes, plan.subjects, strict=True)
+    ]
+    sgraphs = [g for b in plan.graphs for g in b(run)(None)]
+    classes = plan.classes[0] if len(plan.classes) == 1 else plan.classes
+    poms = []
+    for pp in plan.poms:
+        if not pp.predicates or not pp.objects or pp.constant_predicates is None:
+            continue
+        object_columns = [
+            column(o if isinstance(o, TermMap) else None, shape, b, run)
+            for o, shape, b in zip(pp.pom.objects, pp.object_shapes, pp.objects, strict=True)
+        ]
+        pgraphs = [g for b in pp.graphs for g in b(run)(None)]
+        graphs = (sgraphs + pgraphs if pp.graphs else sgraphs) or [""]
+        poms.append((pp.constant_predicates, object_columns, graphs))
+
+    def by_columns(recs: list[Any], sid: int, start: int) -> list[list[str]]:
+        if len(subject_columns) == 1:
+            subjects = subject_columns[0](recs)
+        else:
+            subjects = merge([col(recs) for col in subject_columns])
+        out = []
+        if classes:
+            out.append(lines(subjects, [_RDF_TYPE], [classes] * len(recs), sgraphs or [""]))
+        for preds, object_columns, graphs in poms:
+            if len(object_columns) == 1:
+                objects = object_columns[0](recs)
+            else:
+                objects = merge([col(recs) for col in object_columns])
+            out.append(lines(subjects, preds, objects, graphs))
+        return out
+
+    return by_columns
+
+
+def nquad(q: Quad) -> str:
+    s, p, o, g = q
+    return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"

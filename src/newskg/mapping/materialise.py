@@ -153,7 +153,7 @@ class _MapPlan:
     source_keys: frozenset[tuple[str, str, str]]
 
 
-Emit = Callable[[Any, list[Quad]], None]
+Emit = columns.Emit
 
 
 class Materialiser:
@@ -356,7 +356,8 @@ class Materialiser:
         run = Run(source)
         try:
             emitters = {
-                id(plan): _bind_columns(run, plan, _bind_map(run, plan)) for plan in self._plans
+                id(plan): columns.bind_columns(run, plan, _bind_map(run, plan))
+                for plan in self._plans
             }
             for runs in self._chunk_runs(run, source, part):
                 text = []
@@ -497,64 +498,3 @@ def _bind_map(run: Run, plan: _MapPlan) -> Emit:
                             add((s, p, o, g))
 
     return emit
-
-
-ColumnEmit = Callable[[list[Any], int, int], list[list[str]]]
-
-
-def _bind_columns(run: Run, plan: _MapPlan, emit: Emit) -> ColumnEmit:
-    """The function that gives, for a run of records of ``plan``'s map, its N-Quads text
-    per record, one list per column (class triples, then each predicate-object map)."""
-    if not plan.columnar:
-
-        def record_by_record(recs: list[Any], sid: int, start: int) -> list[list[str]]:
-            cells = []
-            for j, rec in enumerate(recs):
-                run.at(sid, start + j)
-                out: list[Quad] = []
-                emit(rec, out)
-                cells.append("".join(map(nquad, out)))
-            return [cells]
-
-        return record_by_record
-    tm = plan.tm
-    subject_columns = [
-        columns.column(t, shape, b, run)
-        for t, shape, b in zip(tm.subjects, plan.subject_shapes, plan.subjects, strict=True)
-    ]
-    sgraphs = [g for b in plan.graphs for g in b(run)(None)]
-    classes = plan.classes[0] if len(plan.classes) == 1 else plan.classes
-    poms = []
-    for pp in plan.poms:
-        if not pp.predicates or not pp.objects or pp.constant_predicates is None:
-            continue
-        object_columns = [
-            columns.column(o if isinstance(o, TermMap) else None, shape, b, run)
-            for o, shape, b in zip(pp.pom.objects, pp.object_shapes, pp.objects, strict=True)
-        ]
-        pgraphs = [g for b in pp.graphs for g in b(run)(None)]
-        graphs = (sgraphs + pgraphs if pp.graphs else sgraphs) or [""]
-        poms.append((pp.constant_predicates, object_columns, graphs))
-
-    def by_columns(recs: list[Any], sid: int, start: int) -> list[list[str]]:
-        if len(subject_columns) == 1:
-            subjects = subject_columns[0](recs)
-        else:
-            subjects = columns.merge([col(recs) for col in subject_columns])
-        out = []
-        if classes:
-            out.append(columns.lines(subjects, [_RDF_TYPE], [classes] * len(recs), sgraphs or [""]))
-        for preds, object_columns, graphs in poms:
-            if len(object_columns) == 1:
-                objects = object_columns[0](recs)
-            else:
-                objects = columns.merge([col(recs) for col in object_columns])
-            out.append(columns.lines(subjects, preds, objects, graphs))
-        return out
-
-    return by_columns
-
-
-def nquad(q: Quad) -> str:
-    s, p, o, g = q
-    return f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n"
