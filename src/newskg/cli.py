@@ -403,7 +403,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("nq", "nt", "ttl", "trig"), default="nq")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     p.add_argument("--into", type=Path, metavar="STORE", help="load into this Oxigraph store")
-    p.add_argument("--jobs", type=int, help="processes (default: up to 2 for sources over 16 MiB)")
+    p.add_argument("--jobs", type=int, help="processes (default: up to 2 for sources over 4 MiB)")
     p.set_defaults(func=cmd_map)
 
     p = sub.add_parser(

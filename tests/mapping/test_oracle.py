@@ -86,8 +86,12 @@ def oracle(
     """``yarrrml``: a value that is one reference and nothing else is a reference (natural
     datatype), not a template, in YARRRML; RML Turtle says which it is."""
     out = set()
-    graph = ox.NamedNode(EX + spec["graph"]) if spec["graph"] else ox.DefaultGraph()
     for rec in records:
+        if spec["graph"] == "ref":  # named after a value; none: the default graph
+            gs = [ox.NamedNode(EX + "g/" + iri_safe(lexical(v))) for v in values(rec, "a")]
+            graphs: list[Any] = gs or [ox.DefaultGraph()]
+        else:
+            graphs = [ox.NamedNode(EX + spec["graph"]) if spec["graph"] else ox.DefaultGraph()]
         subjects = [ox.NamedNode(EX + "s/" + s) for s in template(spec["subject"], rec, iri_safe)]
         triples = []
         if spec["class"]:
@@ -116,7 +120,8 @@ def oracle(
             triples.extend((p, o) for o in objs)
         for s in subjects:
             for p, o in triples:
-                out.add(ox.Quad(s, p, o, graph))
+                for graph in graphs:
+                    out.add(ox.Quad(s, p, o, graph))
     return out
 
 
@@ -149,7 +154,7 @@ def yarrrml(spec: dict[str, Any], source: list[str]) -> str:
             pos.append({"p": p, "o": {"value": arg, "type": "literal"}})
     mapping: dict[str, Any] = {"sources": [source], "s": "ex:s/" + yarrrml_text(spec["subject"])}
     if spec["graph"]:
-        mapping["graphs"] = "ex:" + spec["graph"]
+        mapping["graphs"] = "ex:g/$(a)" if spec["graph"] == "ref" else "ex:" + spec["graph"]
     mapping["po"] = pos
     return json.dumps({"prefixes": {"ex": EX}, "mappings": {"m": mapping}})  # JSON is YAML
 
@@ -168,7 +173,10 @@ def turtle(spec: dict[str, Any], csv_source: bool) -> str:
         else '[ rml:source "data.json" ; rml:referenceFormulation rml:JSONPath ;'
         ' rml:iterator "$.items[*]" ]'
     )
+    ref = "{a}" if csv_source else "{$.a}"
     graph = f" ; rml:graph ex:{spec['graph']}" if spec["graph"] else ""
+    if spec["graph"] == "ref":
+        graph = f' ; rml:graphMap [ rml:template "g/{ref}" ]'
     cls = " ; rml:class ex:C" if spec["class"] else ""
     subject = json.dumps("s/" + rml_text(spec["subject"], csv_source))
     lines = [
@@ -225,7 +233,7 @@ specs = st.fixed_dictionaries(
     {
         "subject": iri_parts,
         "class": st.booleans(),
-        "graph": st.sampled_from(["", "g1"]),
+        "graph": st.sampled_from(["", "g1", "ref"]),
         "pos": st.lists(
             st.tuples(st.sampled_from(["p", "q", "r"])).flatmap(
                 lambda p: objects.map(lambda o: (p[0], *o))

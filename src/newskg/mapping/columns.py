@@ -17,7 +17,7 @@ from typing import Any
 
 from newskg.mapping import jsonpath, terms
 from newskg.mapping.lexical import bad_lexical, keep_as_is
-from newskg.mapping.model import DEFAULT_GRAPH_IRI, IRI_TYPES, Reference, TermMap
+from newskg.mapping.model import DEFAULT_GRAPH_IRI, IRI_TYPES, Reference, RefObjectMap, TermMap
 from newskg.mapping.term_maps import CACHE_LIMIT, Binder, Compiler, Gen, Quad, Run
 from newskg.rdf import RDF_TYPE, XSD_STRING
 
@@ -103,6 +103,46 @@ def column(tm: TermMap | None, shape: Shape | None, binder: Binder, run: Run) ->
         return out
 
     return many
+
+
+def join_column(ref: RefObjectMap, binder: Binder, run: Run) -> Column:
+    """A referencing object map: on one child member (the usual join), the parent's
+    subjects looked up in the join index for the whole run."""
+    gen = binder(run)  # builds the index
+    index = run.indexes.get(id(ref))
+    key = _single_key(ref.joins[0].child) if len(ref.joins) == 1 else None
+
+    def slow(rec: Any) -> Cell:
+        return _cell(gen(rec))
+
+    if index is None or key is None or ref.joins[0].child.reference is None:
+        return lambda recs: [slow(r) for r in recs]
+    lookup = index.get
+
+    def joined(recs: list[Any]) -> list[Cell]:
+        try:
+            vals = [r.get(key) for r in recs]
+        except AttributeError:
+            return [slow(r) for r in recs]
+        out: list[Cell] = []
+        for v, r in zip(vals, recs, strict=True):
+            if type(v) is str or type(v) is int:
+                out.append(_cell(lookup((str(v),), _NONE)))
+            else:
+                out.append(slow(r))
+        return out
+
+    return joined
+
+
+_NONE: list[str] = []
+
+
+def _single_key(tm: TermMap) -> str | None:
+    if tm.reference is None:
+        return None
+    steps = jsonpath.parse(tm.reference.path).steps
+    return steps[0][1] if len(steps) == 1 and steps[0][0] == "key" else None
 
 
 def merge(columns: list[list[Cell]]) -> list[Cell]:
@@ -258,37 +298,96 @@ def bind_columns(run: Run, plan: Any, emit: Emit) -> ColumnEmit:
         column(t, shape, b, run)
         for t, shape, b in zip(tm.subjects, plan.subject_shapes, plan.subjects, strict=True)
     ]
-    sgraphs = [g for b in plan.graphs for g in b(run)(None)]
+    sgraphs = graph_columns(tm.graphs, plan.graph_shapes, plan.graphs, run)
     classes = plan.classes[0] if len(plan.classes) == 1 else plan.classes
     poms = []
     for pp in plan.poms:
         if not pp.predicates or not pp.objects or pp.constant_predicates is None:
             continue
         object_columns = [
-            column(o if isinstance(o, TermMap) else None, shape, b, run)
+            column(o, shape, b, run) if isinstance(o, TermMap) else join_column(o, b, run)
             for o, shape, b in zip(pp.pom.objects, pp.object_shapes, pp.objects, strict=True)
         ]
-        pgraphs = [g for b in pp.graphs for g in b(run)(None)]
-        graphs = (sgraphs + pgraphs if pp.graphs else sgraphs) or [""]
-        poms.append((pp.constant_predicates, object_columns, graphs))
+        pgraphs = graph_columns(pp.pom.graphs, pp.graph_shapes, pp.graphs, run)
+        poms.append((pp.constant_predicates, object_columns, pgraphs if pp.graphs else None))
 
     def by_columns(recs: list[Any], sid: int, start: int) -> list[list[str]]:
+        n = len(recs)
         if len(subject_columns) == 1:
             subjects = subject_columns[0](recs)
         else:
             subjects = merge([col(recs) for col in subject_columns])
+        sg = sgraphs(recs) if callable(sgraphs) else None  # per record, or constant
         out = []
         if classes:
-            out.append(lines(subjects, [_RDF_TYPE], [classes] * len(recs), sgraphs or [""]))
-        for preds, object_columns, graphs in poms:
+            objects = [classes] * n
+            if sg is None:
+                out.append(lines(subjects, [_RDF_TYPE], objects, sgraphs or [""]))  # type: ignore[arg-type]
+            else:
+                out.append(lines_each(subjects, [_RDF_TYPE], objects, sg))
+        for preds, object_columns, pgraphs in poms:
             if len(object_columns) == 1:
                 objects = object_columns[0](recs)
             else:
                 objects = merge([col(recs) for col in object_columns])
-            out.append(lines(subjects, preds, objects, graphs))
+            pg = pgraphs(recs) if callable(pgraphs) else None
+            if sg is None and pg is None:
+                graphs = sgraphs + (pgraphs or [])  # type: ignore[operator]
+                out.append(lines(subjects, preds, objects, graphs or [""]))
+            elif pgraphs is None:
+                out.append(lines_each(subjects, preds, objects, sg))  # type: ignore[arg-type]
+            else:  # the subject map's graphs, then the entry's own, record by record
+                first = sg if sg is not None else [_cell(sgraphs)] * n  # type: ignore[arg-type]
+                then = pg if pg is not None else [_cell(pgraphs)] * n  # type: ignore[arg-type]
+                out.append(lines_each(subjects, preds, objects, merge([first, then])))
         return out
 
     return by_columns
+
+
+def graph_columns(tms: Any, shapes: Any, binders: list[Binder], run: Run) -> list[str] | Column:
+    """Graph terms ("" for the default graph): a list when every graph map is constant,
+    else a column."""
+    constant = [constant_terms(t, b(run)) for t, b in zip(tms, binders, strict=True)]
+    if all(c is not None for c in constant):
+        return [g for c in constant for g in c]  # type: ignore[union-attr]
+    cols = [column(t, sh, b, run) for t, sh, b in zip(tms, shapes, binders, strict=True)]
+
+    def graphs(recs: list[Any]) -> list[Cell]:
+        cells = cols[0](recs) if len(cols) == 1 else merge([c(recs) for c in cols])
+        return [_not_default(c) for c in cells]
+
+    return graphs
+
+
+_DEFAULT_GRAPH = "<" + DEFAULT_GRAPH_IRI + ">"
+
+
+def _not_default(cell: Cell) -> Cell:
+    """rml:defaultGraph from the data is the default graph, as record by record."""
+    if type(cell) is str:
+        return "" if cell == _DEFAULT_GRAPH else cell
+    if cell:
+        return ["" if g == _DEFAULT_GRAPH else g for g in cell]
+    return cell
+
+
+def lines_each(
+    subjects: list[Cell], preds: list[str], objects: list[Cell], graphs: list[Cell]
+) -> list[str]:
+    """:func:`lines` with each record's own graphs (none: the default graph)."""
+    if len(preds) == 1:
+        mid = " " + preds[0] + " "
+        return [
+            s + mid + o + (" " + g + " .\n" if g else " .\n")
+            if type(s) is str and type(o) is str and type(g) is str
+            else _cross(s, preds, o, [g] if type(g) is str else (g or [""]))
+            for s, o, g in zip(subjects, objects, graphs, strict=True)
+        ]
+    return [
+        _cross(s, preds, o, [g] if type(g) is str else (g or [""]))
+        for s, o, g in zip(subjects, objects, graphs, strict=True)
+    ]
 
 
 def nquad(q: Quad) -> str:

@@ -28,7 +28,7 @@ from newskg.mapping.sources import FileSources
 from newskg.mapping.terms import iri_problem
 from newskg.rdf import DEFAULT_BASE
 
-PARALLEL_BYTES = 16 << 20  # sources at least this large are shared between processes
+PARALLEL_BYTES = 4 << 20  # sources at least this large are shared between processes
 _QUEUE_DEPTH = 8  # chunks a process may run ahead of the writer
 
 
@@ -57,7 +57,7 @@ def map(  # `newskg.map`, the API twin of `newskg map`
     Writes ``format`` (nq, nt, ttl, trig) to ``output`` (a path, replaced only on success, or
     a text stream) and/or loads the quads into the Oxigraph store at ``into``. ``jobs``
     processes share large N-Quads/N-Triples runs (default: every core, up to 2, when the
-    sources pass 16 MiB).
+    sources pass 4 MiB).
 
     >>> import newskg, io, pathlib, tempfile
     >>> d = pathlib.Path(tempfile.mkdtemp())

@@ -138,6 +138,7 @@ class _PomPlan:
     graphs: list[Binder]
     constant_predicates: list[str] | None  # rendered once when every predicate is constant
     object_shapes: list[columns.Shape | None]
+    graph_shapes: list[columns.Shape | None]
 
 
 @dataclass(slots=True)
@@ -145,6 +146,7 @@ class _MapPlan:
     tm: TriplesMap
     columnar: bool  # predicates and graphs constant, no fresh blank node: runs as columns
     subject_shapes: list[columns.Shape | None]
+    graph_shapes: list[columns.Shape | None]
     subjects: list[Binder]
     classes: list[str]
     graphs: list[Binder]
@@ -176,15 +178,14 @@ class Materialiser:
         poms = [self._pom(c, tm, pom, by_name) for pom in tm.predicate_objects]
         terms = [*tm.subjects, *(o for p in tm.predicate_objects for o in p.objects)]
         graphs = [*tm.graphs, *(g for p in tm.predicate_objects for g in p.graphs)]
-        columnar = (
-            all(p.constant_predicates is not None for p in poms)
-            and all(g.constant is not None for g in graphs)
-            and not any(isinstance(t, TermMap) and t.is_fresh_blank for t in terms)
+        columnar = all(p.constant_predicates is not None for p in poms) and not any(
+            isinstance(t, TermMap) and t.is_fresh_blank for t in [*terms, *graphs]
         )
         return _MapPlan(
             tm=tm,
             columnar=columnar,
             subject_shapes=[columns.shape_of(c, s) for s in tm.subjects],
+            graph_shapes=[columns.shape_of(c, g) for g in tm.graphs],
             subjects=[c.term(s) for s in tm.subjects],
             classes=["<" + iri + ">" for iri in tm.classes],
             graphs=[c.graph(g) for g in tm.graphs],
@@ -218,6 +219,7 @@ class Materialiser:
             object_shapes=[
                 columns.shape_of(c, o) if isinstance(o, TermMap) else None for o in pom.objects
             ],
+            graph_shapes=[columns.shape_of(c, g) for g in pom.graphs],
         )
 
     def _ref(

@@ -13,9 +13,12 @@ The in-memory form of the same protocol (documents already parsed) is
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
+import itertools
 import json
+import re
 import tarfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -29,6 +32,7 @@ from newskg.mapping.model import LogicalSource
 COMPRESSIONS = ("gzip", "zip", "targz", "tarxz")
 ENCODINGS = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}  # utf-8-sig: a BOM is not data
 _CHUNK = 1 << 20
+_SEPARATOR = re.compile(r"[ \t\r\n]*([,\]])[ \t\r\n]*")
 
 
 class FileSources:
@@ -57,12 +61,14 @@ class FileSources:
                 hint="paths are relative to the mapping's folder, or to --data DIR",
             )
         with open_text(path, first) as text:
-            if first.formulation == "csv":
+            if first.formulation != "csv":
+                yield from json_records(text, sources, str(path))
+            elif len(sources) == 1:
+                yield from zip(itertools.repeat(0), csv_records(text, first, str(path)))
+            else:
                 for rec in csv_records(text, first, str(path)):
                     for i in range(len(sources)):
                         yield i, rec
-            else:
-                yield from json_records(text, sources, str(path))
 
 
 def compression_of(source: LogicalSource) -> str:
@@ -142,24 +148,38 @@ def csv_records(text: IO[str], source: LogicalSource, name: str) -> Iterator[dic
             dupes = sorted({h for h in header if header.count(h) > 1})
             raise _data_error(name, 1, f"the header names column(s) {dupes} twice", source)
         width, nulls = len(header), frozenset(source.nulls)
-        for row in reader:
-            if len(row) != width:
-                if not row:
-                    continue  # a blank line
-                raise _data_error(
-                    name,
-                    reader.line_num,
-                    f"this row has {len(row)} field(s) but the header has {width}",
-                    source,
-                )
+        while True:
+            line = reader.line_num
+            rows = list(itertools.islice(reader, 1024))  # checked and made records in bulk
+            if not rows:
+                return
+            if any(len(row) != width for row in rows):
+                rows = _full_rows(rows, width, line, name, source)
             if nulls:
-                yield {k: (None if v in nulls else v) for k, v in zip(header, row, strict=True)}
+                for row in rows:
+                    yield {k: (None if v in nulls else v) for k, v in zip(header, row, strict=True)}
             else:
-                yield dict(zip(header, row, strict=True))
+                yield from map(dict, map(functools.partial(zip, header), rows))
     except csv.Error as exc:
         raise _data_error(name, reader.line_num, f"not valid CSV: {exc}", source) from None
     except UnicodeDecodeError as exc:
         raise _data_error(name, reader.line_num, _not_encoded(exc, source), source) from None
+
+
+def _full_rows(
+    rows: list[list[str]], width: int, line: int, name: str, source: LogicalSource
+) -> list[list[str]]:
+    """The rows without blank lines; a row of another width is an error (its line is
+    counted from ``line``, the reader's line before the batch: quoted newlines aside)."""
+    for k, row in enumerate(rows):
+        if row and len(row) != width:
+            raise _data_error(
+                name,
+                line + k + 1,
+                f"this row has {len(row)} field(s) but the header has {width}",
+                source,
+            )
+    return [row for row in rows if row]
 
 
 def _data_error(name: str, line: int, why: str, source: LogicalSource) -> MappingError:
@@ -319,13 +339,31 @@ class _JsonStream:
             if self.peek() == "]":
                 self.pos += 1
                 return
+            decode, separator, items = self.decode, _SEPARATOR.match, node.items
             while True:
-                item = self.value()
-                for i, rest in node.items:
-                    for rec in _select(item, rest):
-                        yield i, rec
-                if self.expect(",]") == "]":
+                # The usual case in one C call each: an item, then the comma after it.
+                try:
+                    item, end = decode(self.buf, self.pos)
+                    if end >= len(self.buf):
+                        raise ValueError("may go on in the next chunk")
+                    self.pos = end
+                except (ValueError, RecursionError):
+                    item = self.value()
+                for i, rest in items:
+                    if rest is None:
+                        yield i, item
+                    else:
+                        for rec in _select(item, rest):
+                            yield i, rec
+                m = separator(self.buf, self.pos)
+                if m is not None and m.end() < len(self.buf):
+                    self.pos = m.end()
+                    if m.group(1) == "]":
+                        return
+                elif self.expect(",]") == "]":
                     return
+                else:
+                    self.skip_ws()
         if c != "{":
             yield from _in_memory(node, self.value())  # a scalar, or an array under keys
             return

@@ -73,8 +73,8 @@ def is_valid_iri(value: str) -> bool:
 def iri_safe(value: str) -> str:
     """RML-Core IRI-safe form: percent-encode (UTF-8) everything outside RFC 3987
     ``iunreserved`` (ASCII unreserved plus ``ucschar``)."""
-    if _NOT_IUNRESERVED.search(value) is None:
-        return value
+    if (value.isascii() and value.isalnum()) or _NOT_IUNRESERVED.search(value) is None:
+        return value  # the first test is the cheap one, for ids
     return value.translate(_IRI_SAFE_TABLE)
 
 
