@@ -10,11 +10,11 @@ from newskg.errors import InputError, MappingError, did_you_mean, location_of
 from newskg.mapping.materialise import (
     Materialiser,
     Quad,
-    QuadWindow,
     RecordSource,
     document_sources,
 )
 from newskg.mapping.model import Diagnostics, RefObjectMap, TriplesMap, check
+from newskg.mapping.window import QuadWindow
 from newskg.mapping.yarrrml import read_yarrrml
 from newskg.rdf import DEFAULT_BASE
 

@@ -21,11 +21,11 @@ from typing import TextIO
 from newskg.errors import InputError, MappingError, NewskgError, StoreError
 from newskg.files import written_aside
 from newskg.mapping.loader import MappingSet, load_mappings
-from newskg.mapping.materialise import QuadWindow
 from newskg.mapping.model import DEFAULT_GRAPH_IRI, TermMap
 from newskg.mapping.output import FORMATS, TurtleWriter, one_graph_only, write_text
 from newskg.mapping.sources import FileSources
 from newskg.mapping.terms import iri_problem
+from newskg.mapping.window import QuadWindow
 from newskg.rdf import DEFAULT_BASE
 
 PARALLEL_BYTES = 4 << 20  # sources at least this large are shared between processes

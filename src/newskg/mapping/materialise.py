@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,6 +32,7 @@ from newskg.mapping.model import (
     TriplesMap,
 )
 from newskg.mapping.term_maps import EMPTY, Binder, Compiler, Gen, Quad, Run
+from newskg.mapping.window import QuadWindow
 from newskg.rdf import RDF_TYPE
 
 _RDF_TYPE = "<" + RDF_TYPE + ">"
@@ -98,33 +99,6 @@ def document_sources(sources: Mapping[str, Any] | Callable[[str], Any]) -> Docum
     if callable(sources):
         return DocumentSources(sources)
     return DocumentSources(sources.__getitem__)
-
-
-class QuadWindow:
-    """Duplicate removal in bounded memory: a quad is dropped when it is among the last
-    ``size`` to ``2 * size`` distinct quads kept (two generations of sets). A run with fewer
-    distinct quads than ``size`` is deduplicated exactly; past that, a quad repeated far
-    apart can come out twice, which denotes the same RDF quad."""
-
-    def __init__(self, size: int = 1 << 16) -> None:
-        self.size = size
-        self.recent: set[Any] = set()
-        self.older: set[Any] = set()
-
-    def fresh(self, items: Iterable[Any]) -> list[Any]:
-        """The items not seen within the window, in order; they are remembered."""
-        unique = list(dict.fromkeys(items))
-        recent, older = self.recent, self.older
-        # Set operations run in C; the loop in Python only when something was seen before.
-        seen = recent.intersection(unique)
-        if older:
-            seen |= older.intersection(unique)
-        if seen:
-            unique = [x for x in unique if x not in seen]
-        recent.update(unique)
-        if len(recent) >= self.size:
-            self.older, self.recent = recent, set()
-        return unique
 
 
 # --------------------------------------------------------------------------- plans

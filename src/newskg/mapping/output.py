@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from newskg.errors import MappingError
-from newskg.mapping.materialise import QuadWindow
 from newskg.mapping.term_maps import Quad
+from newskg.mapping.window import QuadWindow
 from newskg.rdf import RDF_TYPE
 
 FORMATS = ("nq", "nt", "ttl", "trig")
