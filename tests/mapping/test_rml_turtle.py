@@ -230,7 +230,7 @@ def test_an_empty_object_map_or_a_join_without_parent_is_an_error(tmp_path, obje
             '  rml:subjectMap [ rml:template "p/{$.id}" ] ;\n'
             f"  rml:predicateObjectMap [ rml:predicate ex:n ; rml:objectMap {object_map} ] .\n",
         )
-    assert info.value.message.replace("a object", "an object") == message
+    assert info.value.message == message
     assert info.value.location.line == 8
 
 

@@ -708,7 +708,7 @@ class RmlTurtleReader:
         self, node: Node, what: str, base: str, where: Location, formulation: str = ""
     ) -> TermMap | None:
         if isinstance(node, Literal):
-            self.d.add(f"a {what} map must be a resource, not a literal", where)
+            self.d.add(f"{_a(what)} map must be a resource, not a literal", where)
             return None
         constant = self._one(node, "constant", where)
         reference = self._string(node, "reference", where)
@@ -717,7 +717,7 @@ class RmlTurtleReader:
         term_type = self._term_type(node, where)
         if kinds > 1:
             self.d.add(
-                f"a {what} map has more than one of rml:constant, rml:reference, rml:template",
+                f"{_a(what)} map has more than one of rml:constant, rml:reference, rml:template",
                 where,
             )
             return None
@@ -795,7 +795,7 @@ class RmlTurtleReader:
             # A fresh blank node only when asked for: an empty map is a mistake.
             fresh = " (or rml:termType rml:BlankNode for a fresh blank node)"
             self.d.add(
-                f"a {what} map needs rml:constant, rml:reference or rml:template",
+                f"{_a(what)} map needs rml:constant, rml:reference or rml:template",
                 where,
                 "give one of them" + (fresh if what in ("subject", "object") else ""),
             )
@@ -858,6 +858,10 @@ class RmlTurtleReader:
 
 
 _TERM_TYPE_NAMES = {v: "rml:" + k[len(RML) :] for k, v in TERM_TYPES.items()}
+
+
+def _a(what: str) -> str:
+    return ("an " if what[0] in "aeiou" else "a ") + what
 
 
 def _show(name: str) -> str:
