@@ -47,18 +47,8 @@ def test_project_mappings_match_morphkgc(morph_python, tmp_path):
 
 
 TEMPLATES_AND_JOINS = """\
-prefixes:
-  ex: http://example.com/
-  org: http://www.w3.org/ns/org#
+prefixes: {org: "http://www.w3.org/ns/org#", ex: "http://example.com/"}
 mappings:
-  organisation:
-    sources: [[orgs.json~jsonpath, "$.orgs[*]"]]
-    s: ex:org/$(code)/$(country)
-    po:
-      - [a, org:Organization]
-      - p: ex:label
-        o: {value: "Organisation $(code) of $(country)", type: literal}
-      - [ex:founded, $(founded), xsd:gYear]
   member:
     sources: [[people.csv~csv]]
     s: ex:person/$(id)
@@ -72,6 +62,14 @@ mappings:
           condition:
             function: equal
             parameters: [[str1, $(org)], [str2, $(code)]]
+  organisation:
+    sources: [[orgs.json~jsonpath, "$.orgs[*]"]]
+    po:
+      - [a, org:Organization]
+      - p: ex:label
+        o: {value: "Organisation $(code) of $(country)", type: literal}
+      - [ex:founded, $(founded), xsd:gYear]
+    s: ex:org/$(code)/$(country)
 """
 
 
