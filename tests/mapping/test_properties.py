@@ -54,7 +54,9 @@ def _mapping_set(tmp_path_factory):
     return load_mappings([path])
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=names)
 def test_any_string_in_an_iri_template_gives_a_valid_iri(tmp_path_factory, value):
     ms = _mapping_set(tmp_path_factory)
@@ -65,7 +67,9 @@ def test_any_string_in_an_iri_template_gives_a_valid_iri(tmp_path_factory, value
                 pyoxigraph.NamedNode(term[1:-1])  # raises ValueError if not a valid IRI
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=items)
 def test_materialisation_is_deterministic_and_parses_as_nquads(tmp_path_factory, data):
     ms = _mapping_set(tmp_path_factory)
@@ -84,7 +88,9 @@ def _is_valid_rdflib_iri(iri: str) -> bool:
     return _is_valid_uri(iri)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=st.text(max_size=30), prefix=st.sampled_from(["", "a/", "x#", "?q="]))
 def test_any_string_in_an_iri_template_is_valid_for_both_parsers(tmp_path_factory, value, prefix):
     """Templates anywhere in the IRI (path, fragment, query), checked by pyoxigraph and
@@ -144,7 +150,9 @@ def _nquads_rows(quads):
     return _dataset_rows(text, "nquads")
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=items)
 def test_export_then_reparse_is_isomorphic(tmp_path_factory, data):
     """newskg's TriG and Turtle exports, re-parsed by rdflib and pyoxigraph, give back the

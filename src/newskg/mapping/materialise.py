@@ -42,9 +42,9 @@ CHUNK = 1024  # records per chunk: the unit a process of a parallel run takes
 class RecordSource(Protocol):
     """Gives the records of logical sources that share one ``path``."""
 
-    def records(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, Any]]:
-        """(index into ``sources``, record), every source's records in a deterministic
-        order."""
+    def batches(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, list[Any]]]:
+        """(index into ``sources``, records in a row): every source's records in a
+        deterministic order, a batch at a time."""
         ...
 
 
@@ -76,8 +76,8 @@ class DocumentSources:
         self.docs[source.path] = doc
         return doc
 
-    def records(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, Any]]:
-        from newskg.mapping.sources import csv_records  # pure over a text: no file opened
+    def batches(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, list[Any]]]:
+        from newskg.mapping.sources import csv_batches  # pure over a text: no file opened
 
         for i, source in enumerate(sources):
             doc = self.doc(source)
@@ -88,11 +88,12 @@ class DocumentSources:
                         f"CSV source '{source.path}' must be given as text",
                         location=source.location,
                     )
-                for rec in csv_records(io.StringIO(text), source, source.path):
-                    yield i, rec
+                for batch in csv_batches(io.StringIO(text), source, source.path):
+                    yield i, batch
             else:
-                for rec in jsonpath.multi_accessor(jsonpath.parse(source.iterator))(doc):
-                    yield i, rec
+                found = jsonpath.multi_accessor(jsonpath.parse(source.iterator))(doc)
+                for k in range(0, len(found), 1024):
+                    yield i, found[k : k + 1024]
 
 
 def document_sources(sources: Mapping[str, Any] | Callable[[str], Any]) -> DocumentSources:
@@ -246,16 +247,17 @@ class Materialiser:
         for path, group in _by_path(list(parent.sources)).items():
             del path
             counters = [0] * len(group)
-            for i, prec in run.source.records(group):
-                run.at(self._source_id(group[i]), counters[i])
-                counters[i] += 1
-                if prec is None:
-                    continue
-                subs = [t for g in gens for t in g(prec)]
-                if not subs:
-                    continue
-                for key in itertools.product(*(k(prec) for k in keys)):
-                    index.setdefault(key, []).extend(subs)
+            for i, batch in run.source.batches(group):
+                for prec in batch:
+                    run.at(self._source_id(group[i]), counters[i])
+                    counters[i] += 1
+                    if prec is None:
+                        continue
+                    subs = [t for g in gens for t in g(prec)]
+                    if not subs:
+                        continue
+                    for key in itertools.product(*(k(prec) for k in keys)):
+                        index.setdefault(key, []).extend(subs)
         return index
 
     def _chunk_runs(
@@ -273,33 +275,30 @@ class Materialiser:
                     group.append(s)
         recno = 0
         runs: list[tuple[list[_MapPlan], int, int, list[Any]]] = []
-        current: tuple[list[_MapPlan], int, int, list[Any]] | None = None
         for group in paths.values():
             consumers = [[p for p in self._plans if s.key in p.source_keys] for s in group]
             ids = [self._source_id(s) for s in group]
             counters = [0] * len(group)
-            for i, rec in source.records(group):
-                mine = (recno // CHUNK) % n == k
-                if mine and rec is not None:
-                    if type(rec) is list:
-                        raise _array_iterator(group[i])
-                    if counters[i] == 0 and group[i].formulation == "csv":
-                        _check_columns(group[i], rec, consumers[i])
-                    if (
-                        current is not None
-                        and current[1] == ids[i]
-                        and current[2] + len(current[3]) == counters[i]
-                    ):
-                        current[3].append(rec)
-                    else:
-                        current = (consumers[i], ids[i], counters[i], [rec])
-                        runs.append(current)
-                counters[i] += 1
-                recno += 1
-                if recno % CHUNK == 0:
-                    if mine:
-                        yield runs
-                    runs, current = [], None
+            is_json = group[0].formulation != "csv"
+            for i, batch in source.batches(group):
+                if counters[i] == 0 and batch and not is_json and batch[0] is not None:
+                    _check_columns(group[i], batch[0], consumers[i])
+                if is_json and any(type(r) is list for r in batch):
+                    raise _array_iterator(group[i])
+                at = 0
+                while at < len(batch):
+                    # The part of the batch that falls in the current chunk.
+                    take = min(len(batch) - at, CHUNK - recno % CHUNK)
+                    if (recno // CHUNK) % n == k:
+                        piece = batch[at : at + take]
+                        runs.extend(_runs(piece, consumers[i], ids[i], counters[i]))
+                    counters[i] += take
+                    recno += take
+                    at += take
+                    if recno % CHUNK == 0:
+                        if ((recno - 1) // CHUNK) % n == k:
+                            yield runs
+                        runs = []
         if recno % CHUNK and ((recno - 1) // CHUNK) % n == k:
             yield runs
 
@@ -350,6 +349,25 @@ class Materialiser:
         window = window or QuadWindow()
         for batch in self.chunks(source):
             yield from window.fresh(batch)
+
+
+def _runs(
+    piece: list[Any], plans: list[_MapPlan], sid: int, start: int
+) -> list[tuple[list[_MapPlan], int, int, list[Any]]]:
+    """A piece of a batch as runs without nulls (an iterator may select a null)."""
+    if None not in piece:
+        return [(plans, sid, start, piece)]
+    out, run_start, run = [], start, []
+    for j, rec in enumerate(piece):
+        if rec is None:
+            if run:
+                out.append((plans, sid, run_start, run))
+            run, run_start = [], start + j + 1
+        else:
+            run.append(rec)
+    if run:
+        out.append((plans, sid, run_start, run))
+    return out
 
 
 def _array_iterator(source: LogicalSource) -> MappingError:

@@ -49,9 +49,9 @@ class FileSources:
         root = self.data if self.data is not None else Path(source.root or ".")
         return root / path
 
-    def records(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, Any]]:
-        """(index into ``sources``, record) for every record of every source, in one pass
-        over the file they share (document order)."""
+    def batches(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, list[Any]]]:
+        """(index into ``sources``, records in a row), for every record of every source, in
+        one pass over the file they share (document order)."""
         first = sources[0]
         path = self.path_of(first)
         if not path.is_file():
@@ -62,13 +62,30 @@ class FileSources:
             )
         with open_text(path, first) as text:
             if first.formulation != "csv":
-                yield from json_records(text, sources, str(path))
-            elif len(sources) == 1:
-                yield from zip(itertools.repeat(0), csv_records(text, first, str(path)))
-            else:
-                for rec in csv_records(text, first, str(path)):
-                    for i in range(len(sources)):
-                        yield i, rec
+                yield from batched(json_records(text, sources, str(path)))
+                return
+            for batch in csv_batches(text, first, str(path)):
+                for i in range(len(sources)):
+                    yield i, batch
+
+    def records(self, sources: Sequence[LogicalSource]) -> Iterator[tuple[int, Any]]:
+        """The same, one record at a time."""
+        for i, batch in self.batches(sources):
+            for rec in batch:
+                yield i, rec
+
+
+def batched(pairs: Iterator[tuple[int, Any]], size: int = 1024) -> Iterator[tuple[int, list[Any]]]:
+    """(i, record) pairs as (i, records): consecutive records of one source together."""
+    current, batch = -1, []
+    for i, rec in pairs:
+        if i != current or len(batch) >= size:
+            if batch:
+                yield current, batch
+            current, batch = i, []
+        batch.append(rec)
+    if batch:
+        yield current, batch
 
 
 def compression_of(source: LogicalSource) -> str:
@@ -136,9 +153,15 @@ def _tar_member(path: Path, where: Location) -> IO[bytes]:
 
 
 def csv_records(text: IO[str], source: LogicalSource, name: str) -> Iterator[dict[str, Any]]:
-    """Rows as ``{column: cell}``. An empty cell is the empty string (a value), unless it is
-    one of the source's null values; a row whose field count differs from the header's is an
-    error, whether or not a mapping reads the missing column."""
+    """Rows as ``{column: cell}`` (see :func:`csv_batches`)."""
+    for batch in csv_batches(text, source, name):
+        yield from batch
+
+
+def csv_batches(text: IO[str], source: LogicalSource, name: str) -> Iterator[list[dict[str, Any]]]:
+    """Rows as ``{column: cell}``, a thousand at a time. An empty cell is the empty string
+    (a value), unless it is one of the source's null values; a row whose field count differs
+    from the header's is an error, whether or not a mapping reads the missing column."""
     reader = csv.reader(text, delimiter=source.delimiter, strict=True)
     try:
         header = next(reader, None)
@@ -156,10 +179,12 @@ def csv_records(text: IO[str], source: LogicalSource, name: str) -> Iterator[dic
             if any(len(row) != width for row in rows):
                 rows = _full_rows(rows, width, line, name, source)
             if nulls:
-                for row in rows:
-                    yield {k: (None if v in nulls else v) for k, v in zip(header, row, strict=True)}
+                yield [
+                    {k: (None if v in nulls else v) for k, v in zip(header, row, strict=True)}
+                    for row in rows
+                ]
             else:
-                yield from map(dict, map(functools.partial(zip, header), rows))
+                yield list(map(dict, map(functools.partial(zip, header), rows)))
     except csv.Error as exc:
         raise _data_error(name, reader.line_num, f"not valid CSV: {exc}", source) from None
     except UnicodeDecodeError as exc:
