@@ -94,6 +94,11 @@ def column(tm: TermMap | None, shape: Shape | None, binder: Binder, run: Run) ->
             cols = [[r.get(k) for r in recs] for k in keys]
         except AttributeError:
             return [slow(r) for r in recs]
+        if len(cols) == 2:
+            return [
+                fn(a, b) if type(a) is str and type(b) is str else slow(r)
+                for a, b, r in zip(cols[0], cols[1], recs, strict=True)
+            ]
         out: list[Cell] = []
         for vals, r in zip(zip(*cols, strict=True), recs, strict=True):
             if all(type(v) is str for v in vals):
@@ -226,22 +231,26 @@ def term_of_strings(c: Compiler, tm: TermMap) -> tuple[list[str], Callable[..., 
 
             return keys, one_ref
 
+        fmt = _format(texts)
+
         def iri(*vals: str) -> str:
-            it = iter(vals)
-            text = "".join(t if t is not None else enc(next(it)) for t in texts)
-            return "<" + based(text) + ">"
+            return "<" + based(fmt.format(*map(enc, vals))) + ">"
 
         return keys, iri
     finish = _literal_of_string(tm)
     if tm.reference is not None:
         return keys, finish
-    texts = [p if isinstance(p, str) else None for p in tm.template or ()]
+    fmt = _format([p if isinstance(p, str) else None for p in tm.template or ()])
 
     def literal(*vals: str) -> str:
-        it = iter(vals)
-        return finish("".join(t if t is not None else next(it) for t in texts))
+        return finish(fmt.format(*vals))
 
     return keys, literal
+
+
+def _format(texts: list[str | None]) -> str:
+    """A template as a ``str.format`` string: text kept, each reference a ``{}``."""
+    return "".join("{}" if t is None else t.replace("{", "{{").replace("}", "}}") for t in texts)
 
 
 def _based(tm: TermMap) -> Callable[[str], str]:
