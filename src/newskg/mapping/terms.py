@@ -70,6 +70,11 @@ def is_valid_iri(value: str) -> bool:
     )
 
 
+def needs_iri_encoding(text: str) -> bool:
+    """Does :func:`iri_safe` change anything in ``text``?"""
+    return not (text.isascii() and text.isalnum()) and _NOT_IUNRESERVED.search(text) is not None
+
+
 def iri_safe(value: str) -> str:
     """RML-Core IRI-safe form: percent-encode (UTF-8) everything outside RFC 3987
     ``iunreserved`` (ASCII unreserved plus ``ucschar``)."""
