@@ -12,6 +12,7 @@ by cell or for the whole map.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -65,31 +66,38 @@ def _vector(tm: TermMap, keys: list[str]) -> Callable[[list[str]], list[str] | N
                 return None  # absolute or not depends on the value
             prefix = tm.base + prefix
         fmt = _braces("<" + prefix) + "{}" + _braces(suffix + ">")
-        clean = terms.needs_iri_encoding
+        table = itertools.repeat(terms.IRI_SAFE_TABLE)
 
         def iris(vals: list[str]) -> list[str] | None:
-            return None if clean("".join(vals)) else list(map(fmt.format, vals))
+            if terms.needs_iri_encoding("".join(vals)):
+                return list(map(fmt.format, map(str.translate, vals, table)))
+            return list(map(fmt.format, vals))
 
         return iris
     if any(x in prefix + suffix for x in _LITERAL_SPECIALS):
         return None
     head, tail = _braces('"' + prefix), _braces(suffix + '"')
-    check = None
+    check, pattern = None, None
     if tm.language is not None:
         tail += _braces("@" + str(tm.language.constant))
     elif tm.datatype is not None:
         dt = str(tm.datatype.constant)
         check = terms.LEXICAL_CHECKS.get(dt)
+        pattern = terms.LEXICAL_PATTERNS.get(dt) if not prefix + suffix else None
         if dt != XSD_STRING:
             tail += _braces("^^<" + dt + ">")
     fmt = head + "{}" + tail
+    escapes = itertools.repeat(terms.LITERAL_ESCAPES)
 
     def literals(vals: list[str]) -> list[str] | None:
+        if pattern is not None:
+            if not all(map(pattern.match, vals)):
+                return None  # one by one, so that the bad value is reported
+        elif check is not None and not all(map(check, (prefix + v + suffix for v in vals))):
+            return None
         joined = "".join(vals)
         if any(x in joined for x in _LITERAL_SPECIALS):
-            return None
-        if check is not None and not all(map(check, (prefix + v + suffix for v in vals))):
-            return None  # one by one, so that the bad value is reported
+            return list(map(fmt.format, map(str.translate, vals, escapes)))
         return list(map(fmt.format, vals))
 
     return literals

@@ -118,6 +118,8 @@ def nt_unsafe_iri(value: str) -> str:
 # --------------------------------------------------------------------------- literals
 
 _LIT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+LITERAL_ESCAPES = _LIT_ESCAPES  # for str.translate: a lexical form as N-Triples writes it
+IRI_SAFE_TABLE = _IRI_SAFE_TABLE  # for str.translate: iri_safe of any string
 
 
 def quote_literal(lex: str) -> str:
@@ -306,6 +308,11 @@ def _checkers() -> dict[str, Callable[[str], bool]]:
 
 
 LEXICAL_CHECKS: dict[str, Callable[[str], bool]] = _checkers()
+# The datatypes whose lexical check is one regular expression: a column of values is
+# checked by C calls alone.
+LEXICAL_PATTERNS: dict[str, re.Pattern[str]] = {XSD + n: p for n, p in _SIMPLE.items()} | {
+    XSD + "integer": _INTEGER
+}
 
 
 def datatype_problem(datatype: str) -> str | None:
