@@ -20,8 +20,9 @@ from newskg import located_yaml
 from newskg.errors import InputError, Location, did_you_mean, location_of
 from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping, type_name
 from newskg.inputs.entities import Registry
-from newskg.inputs.evidence import find_quote, sentences_overlapping, split_sentences
+from newskg.inputs.evidence import find_quote, quote_hint, sentences_overlapping, split_sentences
 from newskg.inputs.fields import FieldReader, LocalFact, Names, is_slug
+from newskg.inputs.review import DRAFT, DRAFT_SECTIONS, refuse_drafts
 from newskg.located_yaml import YDict, YList
 from newskg.model.iris import ARTICLE_ID, ARTICLE_ID_MAX, fact_key
 from newskg.model.schema import FactKind, Field, Model
@@ -29,8 +30,8 @@ from newskg.model.schema import FactKind, Field, Model
 ARTICLE_FILE = "article.txt"
 FACTS_FILE = "facts.yaml"
 EVIDENCE = "evidence"
-# Keys every fact may have besides its kind's fields.
-COMMON_KEYS = frozenset({"id", EVIDENCE, "according_to", "note"})
+# Keys every fact may have besides its kind's fields (``draft``: not reviewed yet, refused).
+COMMON_KEYS = frozenset({"id", EVIDENCE, "according_to", "note", DRAFT})
 # The document key of an article's own label for a shared fact (emitted as skos:altLabel).
 ALT_LABEL = "alt_label"
 
@@ -123,6 +124,7 @@ class _ArticleLoader:
             entities=registry.names.entities,
             schemes=registry.names.schemes,
             shared=registry.names.shared,
+            aliases=registry.names.aliases,
         )
         self.reader = FieldReader(model, self.names, self.problems)
         self.sentences = split_sentences(text)
@@ -145,7 +147,7 @@ class _ArticleLoader:
         check_keys(
             self.problems,
             data,
-            {"article", "sources", *self.model.fact_kinds},
+            {"article", "sources", *self.model.fact_kinds, *DRAFT_SECTIONS},
             "the facts file",
             renamed,
         )
@@ -158,6 +160,8 @@ class _ArticleLoader:
             doc[kind.section] = self._section(kind, data.get(kind.section), doc["roles"])
         doc[EVIDENCE] = [self.evidence[key] for key in sorted(self.evidence)]
         doc["sentences"] = self._anchored_sentences()
+        records = {k.section: k.record for k in self.model.fact_kinds.values()}
+        refuse_drafts(self.problems, data, {"sources": "source", **records})
         self.problems.raise_if_any()
         return doc
 
@@ -181,7 +185,7 @@ class _ArticleLoader:
         if not expect_mapping(self.problems, self.data, "article", meta, "'article'"):
             return out
         fields = self.model.article_fields
-        check_keys(self.problems, meta, fields, "'article'")
+        check_keys(self.problems, meta, {*fields, DRAFT}, "'article'")
         for spec in fields.values():
             self.reader.read(meta, spec, out, "the article")
         return out
@@ -194,7 +198,7 @@ class _ArticleLoader:
         for index, record in enumerate(raw):
             if not expect_mapping(self.problems, raw, index, record, "a source"):
                 continue
-            check_keys(self.problems, record, {"id", *fields}, "a source")
+            check_keys(self.problems, record, {"id", DRAFT, *fields}, "a source")
             sid = self._id(record)
             if sid is None:
                 continue
@@ -448,12 +452,10 @@ class _ArticleLoader:
             try:
                 span = find_quote(self.text, quote, occurrence)
             except ValueError as exc:
-                self.problems.at(
-                    parent,
-                    key,
-                    f"evidence of {what}: {exc}",
-                    "copy the quote exactly from article.txt (typos included)",
+                hint = quote_hint(
+                    self.text, quote, Path(self.problems.file).with_name(ARTICLE_FILE)
                 )
+                self.problems.at(parent, key, f"evidence of {what}: {exc}", hint)
                 continue
             anchor = self._anchor(span.start, span.end, span.exact, span.prefix, span.suffix)
             if anchor not in spans:

@@ -15,7 +15,7 @@ from typing import Any
 from newskg import located_yaml
 from newskg.errors import did_you_mean
 from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping
-from newskg.inputs.fields import VOCABULARY_CUTOFF, FieldReader, Names, is_slug
+from newskg.inputs.fields import VOCABULARY_CUTOFF, FieldReader, Names, is_slug, slug_of
 from newskg.inputs.values import parse_text
 from newskg.located_yaml import YDict
 from newskg.model.schema import Model
@@ -66,7 +66,10 @@ class _RegistryLoader:
         reader = FieldReader(self.model, names, problems)
         by_type: dict[str, list[dict[str, Any]]] = {t: [] for t in self.model.entity_types}
         for record in records:
-            by_type[record["type"]].append(self._entity(record, reader))
+            doc = self._entity(record, reader)
+            by_type[record["type"]].append(doc)
+            for name in (doc["label"], *doc["aliases"]):
+                names.aliases.setdefault(slug_of(name), (doc["id"], name))
         problems.raise_if_any()
         document: dict[str, Any] = {
             "schemes": schemes,

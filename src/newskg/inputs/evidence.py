@@ -11,8 +11,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
 
 CONTEXT_CHARS = 32
+# How alike (0-100, rapidfuzz's partial ratio) a passage must be to be offered for a quote
+# that is not in the article: below this it is another passage, not the one meant.
+CLOSEST_PASSAGE_SCORE = 70
+# The longest excerpt of a passage shown in a hint.
+EXCERPT_CHARS = 100
 
 # A sentence ends at . ! or ? (optionally followed by a closing quote) before whitespace and
 # an upper-case letter, digit or opening quote; paragraphs (blank lines) always end one.
@@ -61,7 +69,7 @@ def find_quote(text: str, quote: str, occurrence: int | None) -> Span:
     """Locate ``quote``; raise ``ValueError`` with a curator-facing message if it cannot be."""
     if not quote:
         raise ValueError("empty evidence quote")
-    starts = _occurrences(text, quote)
+    starts = occurrences(text, quote)
     if not starts:
         raise ValueError(_not_found_message(text, quote))
     if occurrence is None:
@@ -87,7 +95,8 @@ def find_quote(text: str, quote: str, occurrence: int | None) -> Span:
     )
 
 
-def _occurrences(text: str, quote: str) -> list[int]:
+def occurrences(text: str, quote: str) -> list[int]:
+    """Where ``quote`` starts in ``text``, every occurrence (overlapping ones too)."""
     found: list[int] = []
     index = text.find(quote)
     while index != -1:
@@ -114,6 +123,49 @@ def _not_found_message(text: str, quote: str) -> str:
             f"article has {actual!r} but the quote has {quote[lo : lo + 20]!r}"
         )
     return message
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of the article text, for a hint: where it is and what it says."""
+
+    start: int
+    end: int
+    line: int  # 1-based, in article.txt
+    column: int  # 1-based, in code points
+    text: str
+
+    def __str__(self) -> str:
+        shown = self.text if len(self.text) <= EXCERPT_CHARS else self.text[:EXCERPT_CHARS] + "…"
+        return f"{self.line}:{self.column}: {shown!r}"
+
+
+def closest_passage(text: str, quote: str) -> Passage | None:
+    """The passage of ``text`` most like ``quote`` (fuzzy, so that a changed word, a fixed
+    typo or straightened quotation marks still find it), widened to whole words; None when
+    nothing is alike enough."""
+    if not quote.strip() or not text:
+        return None
+    found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=CLOSEST_PASSAGE_SCORE)
+    if found is None:
+        return None
+    start, end = found.dest_start, found.dest_end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return Passage(start, end, line, column, text[start:end])
+
+
+def quote_hint(text: str, quote: str, article: Path) -> str:
+    """The hint for a quote that cannot be located: the closest passage when it is not in the
+    article at all."""
+    passage = closest_passage(text, quote) if quote and quote not in text else None
+    if passage is None:
+        return "copy the quote exactly from article.txt (typos included)"
+    return f"closest passage: {article}:{passage}; copy it exactly (typos included)"
 
 
 def sentences_overlapping(sentences: list[Sentence], start: int, end: int) -> list[Sentence]:

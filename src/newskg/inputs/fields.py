@@ -6,6 +6,7 @@ is what an id may name (:class:`Names`), which each loader fills in.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,9 @@ class Names:
     shared: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (section, kind)
     facts: dict[str, LocalFact] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # id -> key
+    # An entity's label and aliases as ids would write them ("ren" for the alias "Ren"),
+    # for hints: slug -> (entity id, the label or alias).
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -217,13 +221,28 @@ class FieldReader:
         candidates = [i for i, (t, _) in self.names.entities.items() if t in types]
         candidates += [i for i, f in self.names.facts.items() if f.section in sections]
         candidates += [i for i, (s, _) in self.names.shared.items() if s in sections]
-        hint = did_you_mean(value, candidates) or (
-            "declare it in seeds/entities.yaml"
-            + (", seeds/shared-facts.yaml or this file" if sections else "")
+        hint = (
+            did_you_mean(value, candidates)
+            or self._by_label(value, types)
+            or (
+                "declare it in seeds/entities.yaml"
+                + (", seeds/shared-facts.yaml or this file" if sections else "")
+            )
         )
         kinds = "entity or fact" if sections else "entity"
         self.problems.at(parent, key, f"'{name}' of {what} names unknown {kinds} '{value}'", hint)
         return None
+
+    def _by_label(self, value: str, types: frozenset[str]) -> str | None:
+        """A hint naming the entity whose label or alias ``value`` spells (``ren`` for Ren
+        Zhengfei, alias 'Ren'), or one close to it in spelling."""
+        fitting = {
+            slug: found
+            for slug, found in self.names.aliases.items()
+            if self.names.entities[found[0]][0] in types
+        }
+        close = fitting.get(value) or fitting.get(_closest(value, fitting) or "")
+        return f"did you mean '{close[0]}' ({close[1]})?" if close else None
 
     def _wrong(
         self,
@@ -271,6 +290,16 @@ class FieldReader:
             if who is not None:
                 out.append(Role(who, post))
         return out
+
+
+def _closest(word: str, choices: dict[str, Any]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=VOCABULARY_CUTOFF)
+    return close[0] if close else None
+
+
+def slug_of(name: str) -> str:
+    """How an id would spell a label: lowercase words joined by '-' ("Thai PM" -> thai-pm)."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
 def _named(spec: Field, name: str) -> Field:
