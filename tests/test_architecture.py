@@ -17,6 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "foundation": set(),
     "model": set(),
     "inputs": {"model"},
+    "drafting": {"model", "inputs"},
     "mapping": set(),
     "shacl": set(),
     "exports": {"model"},
