@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newskg.builder import BuildReport, Project, ValidationReport, build, validate
+    from newskg.drafting import AddReport, add
     from newskg.errors import NewskgError
     from newskg.exports import export
     from newskg.mapping.mapper import MapReport, map
@@ -43,6 +44,8 @@ _WHERE = {
     "ValidationReport": "newskg.builder",
     "build": "newskg.builder",
     "validate": "newskg.builder",
+    "AddReport": "newskg.drafting",
+    "add": "newskg.drafting",
     "NewskgError": "newskg.errors",
     "export": "newskg.exports",
     "MapReport": "newskg.mapping.mapper",
@@ -75,6 +78,7 @@ _WHERE = {
 }
 
 __all__ = [
+    "AddReport",
     "Agreement",
     "BuildReport",
     "Edge",
@@ -100,6 +104,7 @@ __all__ = [
     "Solutions",
     "TimelineEntry",
     "ValidationReport",
+    "add",
     "build",
     "export",
     "find_query",

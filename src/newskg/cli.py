@@ -65,6 +65,28 @@ def cmd_build(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace, out: TextIO) -> int:
+    from newskg.drafting import add
+
+    source = sys.stdin.buffer.read() if str(args.file) == "-" else args.file
+    report = add(
+        source,
+        project=args.project,
+        seeds=args.seeds,
+        ontology=args.ontology,
+        article_id=args.id,
+        date=args.date,
+        title=args.title,
+    )
+    drafted = ", ".join(f"{n} {section}" for section, n in report.counts.items()) or "nothing"
+    out.write(f"added {report.article} ({report.bytes} bytes, as received)\n")
+    for note in report.notes:
+        out.write(f"  note: {note}\n")
+    out.write(f"drafted {report.facts}: {drafted}\n")
+    out.write("review it (every 'draft:' line), then run: newskg validate\n")
+    return 0
+
+
 def cmd_synth(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.tools.synth import synthesise
 
@@ -288,6 +310,16 @@ def make_parser() -> argparse.ArgumentParser:
         help="progress bar (default: only on a terminal)",
     )
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("add", help="add an article to seeds/ with a draft of its facts")
+    p.add_argument("file", type=Path, help="the article's text file, or - for standard input")
+    p.add_argument("--id", help="the article's id (default: its date and a short hash)")
+    p.add_argument("--date", help="its publication date, YYYY-MM-DD (default: as the text says)")
+    p.add_argument("--title", help="its title (default: its headline, if it has one)")
+    p.add_argument("--project", type=Path, default=Path(), help="project root (default: .)")
+    p.add_argument("--seeds", type=Path, help="seeds folder (default: PROJECT/seeds)")
+    p.add_argument("--ontology", type=Path, help="ontology folder (default: PROJECT/ontology)")
+    p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("synth", help="write N synthetic articles + entities for scale tests")
     p.add_argument("--articles", type=int, required=True, help="how many articles")
