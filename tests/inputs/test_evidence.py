@@ -1,6 +1,14 @@
+from pathlib import Path
+
 import pytest
 
-from newskg.inputs.evidence import find_quote, sentences_overlapping, split_sentences
+from newskg.inputs.evidence import (
+    closest_passage,
+    find_quote,
+    quote_hint,
+    sentences_overlapping,
+    split_sentences,
+)
 
 TEXT = 'First sentence here. "A quoted one." He said. Second para.\n\nNew paragraph without end'
 
@@ -46,3 +54,24 @@ def test_overlapping_sentences():
     start = TEXT.index("here.")
     end = TEXT.index("quoted") + 3
     assert [s.number for s in sentences_overlapping(sentences, start, end)] == [1, 2]
+
+
+def test_the_closest_passage_to_a_changed_quote_is_found_with_its_line_and_column():
+    text = "A headline\n\nHuawei CEO expressed his gratitude for the trust. Then more."
+    passage = closest_passage(text, "Huawei CEO expressed his deep gratitude for the trust.")
+    assert passage is not None
+    assert passage.text == "Huawei CEO expressed his gratitude for the trust."
+    assert (passage.line, passage.column) == (3, 1)
+    assert str(passage).startswith("3:1: 'Huawei CEO expressed")
+
+
+def test_no_passage_is_offered_for_a_quote_unlike_anything_in_the_text():
+    assert closest_passage("Huawei and Thailand cooperate.", "zebras quietly graze") is None
+    assert closest_passage("", "anything") is None
+
+
+def test_the_hint_names_the_article_file_only_for_a_quote_not_in_it():
+    text = "Huawei and Thailand cooperate closely."
+    hint = quote_hint(text, "Huawei and Thailand cooperates closely.", Path("seeds/a/article.txt"))
+    assert hint.startswith("closest passage: seeds/a/article.txt:1:1: 'Huawei and Thailand")
+    assert quote_hint(text, "Huawei", Path("x")).startswith("copy the quote exactly")
