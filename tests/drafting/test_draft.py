@@ -99,7 +99,10 @@ def test_the_written_draft_reads_back_and_every_quote_is_verbatim(draft, folder)
 
 
 def test_a_text_with_crlf_and_a_byte_order_mark_drafts_quotes_found_in_it(draft):
-    text = '\ufeffHuawei Technologies CEO Ren Zhengfei met Thai officials on 3 March 2023.\r\n\r\n"We will train over 5,000 engineers there," Ren said.\r\n'
+    text = (
+        "\ufeffHuawei Technologies CEO Ren Zhengfei met Thai officials on 3 March 2023.\r\n"
+        '\r\n"We will train over 5,000 engineers there," Ren said.\r\n'
+    )
     data = located_yaml.loads(render(draft(text)), "facts.yaml")
     assert data["article"]["date"] == "2023-03-03"
     (quote,) = data["quotes"]

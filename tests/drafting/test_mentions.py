@@ -49,7 +49,10 @@ def test_folding_keeps_offsets_when_a_lower_case_is_longer():
 
 
 def test_unknown_capitalised_names_are_candidates_with_a_similar_registry_entry():
-    text = 'BANGKOK, 3 March - Huwaei Technologies met Kanokwan Srisuk of the Eastern Economic Corridor Office. "Fine," Prasert said. The end.'
+    text = (
+        "BANGKOK, 3 March - Huwaei Technologies met Kanokwan Srisuk of the Eastern Economic "
+        'Corridor Office. "Fine," Prasert said. The end.'
+    )
     matcher = EntityMatcher(ENTITIES)
     article = ArticleText(text)
     found = {c.name: c.similar for c in matcher.candidates(article, matcher.mentions(text))}

@@ -27,7 +27,10 @@ def _quotes(text: str, holders=None):
 
 
 def test_the_attribution_after_and_before_a_quotation():
-    text = '"We are ready to build it all," Ren said.\n\nPrayut stated that "Thailand welcomes every partner here."'
+    text = (
+        '"We are ready to build it all," Ren said.\n\n'
+        'Prayut stated that "Thailand welcomes every partner here."'
+    )
     assert _quotes(text) == [
         ("We are ready to build it all,", ["Ren said."], ["ren"]),
         ("Thailand welcomes every partner here.", ["Prayut stated that"], ["prayut"]),

@@ -107,17 +107,17 @@ def _read(article: Path | bytes) -> tuple[bytes, str]:
 def _text(raw: bytes, shown: str) -> str:
     """The text of ``raw``, refused when it is empty, binary, not UTF-8 or has no sentence."""
     where = location_of(shown) if shown != "standard input" else None
+    what = "the article" if where else "the article from standard input"
     if not raw.strip(b" \t\r\n\f\v\xef\xbb\xbf"):
         raise InputError(
-            f"the article from {shown} is empty",
+            f"{what} is empty",
             location=where,
             hint="give the file that holds the article's text",
         )
     binary = _BINARY.search(raw[:65536])
     if binary:
         raise InputError(
-            f"the article from {shown} is not text: byte {binary.start()} is "
-            f"0x{raw[binary.start()]:02x}",
+            f"{what} is not text: byte {binary.start()} is 0x{raw[binary.start()]:02x}",
             location=where,
             hint="give the article as plain UTF-8 text (copy it out of a PDF or web page)",
         )
@@ -125,14 +125,14 @@ def _text(raw: bytes, shown: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"the article from {shown} is not UTF-8 (byte {exc.start})",
+            f"{what} is not UTF-8 (byte {exc.start})",
             location=where,
             hint="convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8); keep the text otherwise",
         ) from None
     sentences = ArticleText(text).sentences
     if not any(_SENTENCE_END.search(s.text) for s in sentences):
         raise InputError(
-            f"the article from {shown} has no sentence end ('.', '!' or '?')",
+            f"{what} has no sentence end ('.', '!' or '?')",
             location=where,
             hint="give the article's whole text, not a headline or a file name",
         )
@@ -149,7 +149,8 @@ def _option_date(value: str) -> str:
 def _derived_id(raw: bytes, date: str | None, shown: str) -> str:
     if not date:
         raise InputError(
-            f"the article from {shown} states no date, and its id is made of one",
+            "the article states no date, and its id is made of one",
+            location=location_of(shown) if shown != "standard input" else None,
             hint="give --date YYYY-MM-DD (the date it was published), or --id",
         )
     return f"{date}_{hashlib.sha256(raw).hexdigest()[:HASH_CHARS]}"

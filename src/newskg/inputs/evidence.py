@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 CONTEXT_CHARS = 32
 # How alike (0-100, rapidfuzz's partial ratio) a passage must be to be offered for a quote
 # that is not in the article: below this it is another passage, not the one meant.
 CLOSEST_PASSAGE_SCORE = 70
+# The shortest run of equal characters that lines a passage up with a quote.
+MIN_BLOCK = 3
 # The longest excerpt of a passage shown in a hint.
 EXCERPT_CHARS = 100
 
@@ -149,7 +152,7 @@ def closest_passage(text: str, quote: str) -> Passage | None:
     found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=CLOSEST_PASSAGE_SCORE)
     if found is None:
         return None
-    start, end = found.dest_start, found.dest_end
+    start, end = _tightened(quote, text, found.dest_start, found.dest_end)
     while start > 0 and not text[start - 1].isspace():
         start -= 1
     while end < len(text) and not text[end].isspace():
@@ -157,6 +160,21 @@ def closest_passage(text: str, quote: str) -> Passage | None:
     line = text.count("\n", 0, start) + 1
     column = start - (text.rfind("\n", 0, start) + 1) + 1
     return Passage(start, end, line, column, text[start:end])
+
+
+def _tightened(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The part of [start, end) that lines up with the quote: a window as long as the quote
+    also takes in what surrounds a shorter passage."""
+    slack = len(quote) // 4
+    lo, hi = max(0, start - slack), min(len(text), end + slack)
+    blocks = [
+        op
+        for op in Levenshtein.opcodes(quote, text[lo:hi])
+        if op.tag == "equal" and op.dest_end - op.dest_start >= MIN_BLOCK
+    ]
+    if not blocks:
+        return start, end
+    return lo + blocks[0].dest_start, lo + blocks[-1].dest_end
 
 
 def quote_hint(text: str, quote: str, article: Path) -> str:
