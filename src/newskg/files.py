@@ -7,7 +7,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from newskg.errors import InputError
+from newskg.errors import InputError, location_of
+
+
+def read_bytes(path: Path, what: str, *, missing: str, unreadable: str) -> bytes:
+    """The bytes of an input file, or an :class:`InputError` naming it: ``what`` (e.g.
+    "article text") is missing, with the hint ``missing``, or cannot be read (a directory, no
+    permission), with the hint ``unreadable``."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{what} missing", location=location_of(path), hint=missing) from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the {what}: {exc.strerror}", location=location_of(path), hint=unreadable
+        ) from None
 
 
 @contextmanager

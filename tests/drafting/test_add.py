@@ -93,7 +93,7 @@ def test_bad_input_gets_a_clear_message_and_writes_nothing(
 
 
 def test_a_missing_file_is_an_input_error(project):
-    with pytest.raises(InputError, match="article file not found"):
+    with pytest.raises(InputError, match="article file missing"):
         newskg.add(project / "nope.txt", project=project)
 
 

@@ -20,11 +20,11 @@ from newskg.drafting.draft import Draft, draft_facts
 from newskg.drafting.text import ArticleText
 from newskg.drafting.writer import render
 from newskg.errors import InputError, location_of
+from newskg.files import read_bytes
 from newskg.inputs import ENTITIES_FILE, load_registry
-from newskg.inputs.article import ARTICLE_FILE, FACTS_FILE
-from newskg.inputs.fields import Names
+from newskg.inputs.article import ARTICLE_FILE, FACTS_FILE, check_article_id
+from newskg.inputs.entities import Registry
 from newskg.inputs.values import parse_date
-from newskg.model.iris import ARTICLE_ID, ARTICLE_ID_MAX
 from newskg.model.schema import MODEL_FILE, load_model
 
 __all__ = ["AddReport", "Draft", "add", "draft_facts"]
@@ -75,7 +75,7 @@ def add(
     draft = draft_facts(text, registry, model, date=date, title=title)
     date = draft.sections["article"]["date"]
     chosen = article_id if article_id is not None else _derived_id(raw, date, shown)
-    folder = seeds / _checked_id(chosen, seeds, registry.names)
+    folder = seeds / _checked_id(chosen, seeds, registry)
     _write(folder, raw, render(draft))
     return AddReport(
         id=folder.name,
@@ -91,17 +91,9 @@ def add(
 def _read(article: Path | bytes) -> tuple[bytes, str]:
     if isinstance(article, bytes):
         return article, "standard input"
-    shown = location_of(article).file
-    try:
-        return article.read_bytes(), shown
-    except FileNotFoundError:
-        raise InputError("article file not found", location=location_of(article)) from None
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the article: {exc.strerror}",
-            location=location_of(article),
-            hint="name a text file, or '-' for standard input",
-        ) from None
+    hint = "name the article's text file, or '-' for standard input"
+    raw = read_bytes(article, "article file", missing=hint, unreadable=hint)
+    return raw, location_of(article).file
 
 
 def _text(raw: bytes, shown: str) -> str:
@@ -156,23 +148,13 @@ def _derived_id(raw: bytes, date: str | None, shown: str) -> str:
     return f"{date}_{hashlib.sha256(raw).hexdigest()[:HASH_CHARS]}"
 
 
-def _checked_id(article_id: str, seeds: Path, names: Names) -> str:
+def _checked_id(article_id: str, seeds: Path, registry: Registry) -> str:
     if "/" in article_id or "\\" in article_id or article_id in (".", ".."):
         raise InputError(
             f"article id '{article_id[:80]}' is a path, not a folder name",
             hint="an id is one folder name under seeds/: letters, digits, '_', '-' and '.'",
         )
-    if not ARTICLE_ID.match(article_id) or len(article_id) > ARTICLE_ID_MAX:
-        raise InputError(
-            f"article id '{article_id[:80]}' cannot be an article id",
-            hint=f"use up to {ARTICLE_ID_MAX} letters, digits, '_', '-' and '.'",
-        )
-    if article_id in names.entities or article_id in names.shared:
-        raise InputError(
-            f"article id '{article_id}' is also an id in the registry",
-            hint="articles and registry entries share one namespace: choose another --id",
-        )
-    folder = seeds / article_id
+    folder = seeds / check_article_id(seeds / article_id, registry, "choose another --id")
     if folder.exists() or folder.is_symlink():
         raise InputError(
             f"article '{article_id}' already exists",

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from newskg import located_yaml
 from newskg.errors import InputError, Location, did_you_mean, location_of
+from newskg.files import read_bytes
 from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping, type_name
 from newskg.inputs.entities import Registry
 from newskg.inputs.evidence import find_quote, quote_hint, sentences_overlapping, split_sentences
@@ -54,20 +55,12 @@ class ArticleDocument:
 
 def read_article_text(folder: Path) -> str:
     path = folder / ARTICLE_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            "article text missing",
-            location=location_of(path),
-            hint=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
-        ) from None
-    except OSError as exc:  # a directory, no permission, ...
-        raise InputError(
-            f"cannot read the article text: {exc.strerror}",
-            location=location_of(path),
-            hint=f"{ARTICLE_FILE} must be a readable file",
-        ) from None
+    raw = read_bytes(
+        path,
+        "article text",
+        missing=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
+        unreadable=f"{ARTICLE_FILE} must be a readable file",
+    )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -78,8 +71,9 @@ def read_article_text(folder: Path) -> str:
         ) from None
 
 
-def check_article_id(folder: Path, registry: Registry) -> str:
-    """The article's id (its folder name), refused when it cannot name a node."""
+def check_article_id(folder: Path, registry: Registry, rename: str = "rename the folder") -> str:
+    """The article's id (its folder name), refused when it cannot name a node; ``rename``
+    says how to choose another."""
     article_id = folder.name
     if not ARTICLE_ID.match(article_id) or len(article_id) > ARTICLE_ID_MAX:
         raise InputError(
@@ -91,7 +85,7 @@ def check_article_id(folder: Path, registry: Registry) -> str:
         raise InputError(
             f"article id '{article_id}' is also an id in the registry",
             location=location_of(folder),
-            hint="articles and registry entries share one namespace: rename the folder",
+            hint=f"articles and registry entries share one namespace: {rename}",
         )
     return article_id
 
