@@ -6,7 +6,6 @@ is what an id may name (:class:`Names`), which each loader fills in.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,13 +234,13 @@ class FieldReader:
 
     def _by_label(self, value: str, types: frozenset[str]) -> str | None:
         """A hint naming the entity whose label or alias ``value`` spells (``ren`` for Ren
-        Zhengfei, alias 'Ren'), or one close to it in spelling."""
+        Zhengfei, alias 'Ren'). Only an exact spelling: a near one may be another entity."""
         fitting = {
             slug: found
             for slug, found in self.names.aliases.items()
             if self.names.entities[found[0]][0] in types
         }
-        close = fitting.get(value) or fitting.get(_closest(value, fitting) or "")
+        close = fitting.get(value)
         return f"did you mean '{close[0]}' ({close[1]})?" if close else None
 
     def _wrong(
@@ -290,11 +289,6 @@ class FieldReader:
             if who is not None:
                 out.append(Role(who, post))
         return out
-
-
-def _closest(word: str, choices: dict[str, Any]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=VOCABULARY_CUTOFF)
-    return close[0] if close else None
 
 
 def slug_of(name: str) -> str:
