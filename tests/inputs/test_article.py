@@ -28,7 +28,7 @@ entities:
 """
 
 TEXT = (
-    "Alice, Acme's CEO, met officials on 3 May. "
+    "Alice, Acme's CEO, met officials on 3 June. "
     '"Trade is good," she said. Acme trained over 500 people.'
 )
 
@@ -48,7 +48,7 @@ events:
     participants:
       - {person: alice, capacity: ceo-of-acme}
     topics: [trade]
-    evidence: ["Alice, Acme's CEO, met officials on 3 May."]
+    evidence: ["Alice, Acme's CEO, met officials on 3 June."]
 quotes:
   - id: q1
     speaker: alice

@@ -75,3 +75,17 @@ def test_the_hint_names_the_article_file_only_for_a_quote_not_in_it():
     hint = quote_hint(text, "Huawei and Thailand cooperates closely.", Path("seeds/a/article.txt"))
     assert hint.startswith("closest passage: seeds/a/article.txt:1:1: 'Huawei and Thailand")
     assert quote_hint(text, "Huawei", Path("x")).startswith("copy the quote exactly")
+
+
+def test_sentences_keep_a_quotation_with_full_stops_in_it_together():
+    text = 'He said: "We met. We agreed." Then he left. Mr. Lee stayed.'
+    assert [s.text for s in split_sentences(text)] == [
+        'He said: "We met. We agreed."',
+        "Then he left.",
+        "Mr. Lee stayed.",
+    ]
+
+
+def test_sentences_are_trimmed_of_white_space_and_a_byte_order_mark():
+    (first, second) = split_sentences("\ufeff  One.\r\n\r\nTwo.  ")
+    assert (first.text, first.start, second.text, second.number) == ("One.", 3, "Two.", 2)

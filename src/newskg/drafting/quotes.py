@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from newskg.drafting.mentions import Mention
-from newskg.drafting.text import ArticleText, Span, trimmed
+from newskg.drafting.text import ArticleText, Span
+from newskg.inputs.evidence import trimmed
 
 SPEECH_VERBS = frozenset(
     [

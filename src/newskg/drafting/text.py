@@ -1,10 +1,10 @@
 """The article text as the drafter reads it: sentences, paragraphs, words and evidence quotes.
 
-Sentences come from sentencex (see docs/drafting.md for the choice): it keeps a quotation
-with full stops inside it in one sentence, knows abbreviations ("Mr.", "U.S.", "Jan."), and
-gives code-point offsets, the offsets evidence uses. Offsets here are always into the text as
-received (a byte-order mark and CRLF line ends included), so every quote the draft writes is
-found again by the loader (:func:`newskg.inputs.evidence.find_quote`).
+Sentences are the build's (:func:`newskg.inputs.evidence.split_sentences`, by
+sentencex), so a draft anchors evidence to the sentences the graph will have. Offsets here
+are always into the text as received (a byte-order mark and CRLF line ends included), so
+every quote the draft writes is found again by the loader
+(:func:`newskg.inputs.evidence.find_quote`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-import sentencex
+from newskg.inputs.evidence import occurrences, split_sentences, trimmed
 
-from newskg.inputs.evidence import occurrences
-
-LANGUAGE = "en"
-# Characters trimmed from the ends of a sentence or a phrase: white space and the byte-order
-# mark, which is not white space to Python but is no part of any sentence.
-_TRIM = " \t\r\n\f\v\u00a0\ufeff"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 WORD = re.compile(r"[^\W_](?:[\w'\u2019.-]*[^\W_])?")
 
@@ -49,13 +43,10 @@ class ArticleText:
     def __init__(self, text: str) -> None:
         self.text = text
         breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
-        self.sentences: list[Sentence] = []
-        for bound in sentencex.get_sentence_boundaries(LANGUAGE, text):
-            start, end = trimmed(text, bound["start_index"], bound["end_index"])
-            if end > start:
-                paragraph = bisect_right(breaks, start)
-                number = len(self.sentences) + 1
-                self.sentences.append(Sentence(number, start, end, text[start:end], paragraph))
+        self.sentences = [
+            Sentence(s.number, s.start, s.end, s.text, bisect_right(breaks, s.start))
+            for s in split_sentences(text)
+        ]
         self._starts = [s.start for s in self.sentences]
 
     def sentence_at(self, offset: int) -> Sentence:
@@ -78,11 +69,3 @@ class ArticleText:
 
     def words(self, start: int, end: int) -> list[Span]:
         return [Span(m.start(), m.end()) for m in WORD.finditer(self.text, start, end)]
-
-
-def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _TRIM:
-        start += 1
-    while end > start and text[end - 1] in _TRIM:
-        end -= 1
-    return start, end

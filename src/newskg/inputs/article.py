@@ -21,7 +21,14 @@ from newskg.errors import InputError, Location, did_you_mean, location_of
 from newskg.files import read_bytes
 from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping, type_name
 from newskg.inputs.entities import Registry
-from newskg.inputs.evidence import find_quote, quote_hint, sentences_overlapping, split_sentences
+from newskg.inputs.evidence import (
+    DEFAULT_LANGUAGE,
+    Sentence,
+    find_quote,
+    quote_hint,
+    sentences_overlapping,
+    split_sentences,
+)
 from newskg.inputs.fields import FieldReader, LocalFact, Names, is_slug
 from newskg.inputs.review import DRAFT, DRAFT_SECTIONS, refuse_drafts
 from newskg.located_yaml import YDict, YList
@@ -121,7 +128,7 @@ class _ArticleLoader:
             aliases=registry.names.aliases,
         )
         self.reader = FieldReader(model, self.names, self.problems)
-        self.sentences = split_sentences(text)
+        self.sentences: list[Sentence] = []  # split once the article's language is read
         self.evidence: dict[tuple[int, int], dict[str, Any]] = {}
         self.records: dict[str, tuple[str, YDict]] = {}  # fact id -> (section, record)
         self.locations: dict[str, Location] = {}
@@ -147,6 +154,8 @@ class _ArticleLoader:
         )
         doc: dict[str, Any] = {"article": self._article(data.get("article"))}
         self.article_date: str | None = doc["article"].get("date")
+        language = doc["article"].get("language") or DEFAULT_LANGUAGE
+        self.sentences = split_sentences(self.text, language)
         doc["sources"] = self._sources(data.get("sources"))
         self._declare_facts(data)
         doc["roles"] = []

@@ -1,5 +1,9 @@
 """Locate evidence quotes in the article text and anchor them to sentences.
 
+Sentences come from sentencex (docs/drafting.md says why): it knows each language's
+abbreviations ("Mr.", "U.S.") and keeps a quotation with full stops inside it in one
+sentence. The drafter splits with the same function, so a draft's sentences are the build's.
+
 Offsets are Unicode code points (Python ``str`` indices): start inclusive, end exclusive, as
 Web Annotation's TextPositionSelector defines them. A quote must occur in the text exactly;
 when it occurs more than once the curator names which occurrence, because silently taking the
@@ -8,11 +12,11 @@ first could anchor a claim to the wrong sentence.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
+import sentencex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -25,9 +29,11 @@ MIN_BLOCK = 3
 # The longest excerpt of a passage shown in a hint.
 EXCERPT_CHARS = 100
 
-# A sentence ends at . ! or ? (optionally followed by a closing quote) before whitespace and
-# an upper-case letter, digit or opening quote; paragraphs (blank lines) always end one.
-_SENTENCE_END = re.compile('[.!?]["\u201d\u2019)]?(?=\\s+["\u201c\u2018(A-Z0-9])|\\n\\s*\\n')
+# Characters trimmed from the ends of a sentence: white space and the byte-order mark, which
+# is not white space to Python but is no part of any sentence.
+TRIM = " \t\r\n\f\v\u00a0\ufeff"
+# The language whose rules split a text when an article's language is not known yet.
+DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +53,25 @@ class Span:
     suffix: str
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, language: str = DEFAULT_LANGUAGE) -> list[Sentence]:
+    """The sentences of ``text`` by the rules of ``language`` (a BCP 47 tag), numbered from 1
+    and trimmed of surrounding white space."""
     sentences: list[Sentence] = []
-    cursor = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end() if not match.group().startswith("\n") else match.start()
-        _append(sentences, text, cursor, end)
-        cursor = match.end()
-    _append(sentences, text, cursor, len(text))
+    primary = language.split("-", 1)[0].lower() or DEFAULT_LANGUAGE
+    for bound in sentencex.get_sentence_boundaries(primary, text):
+        start, end = trimmed(text, bound["start_index"], bound["end_index"])
+        if end > start:
+            sentences.append(Sentence(len(sentences) + 1, start, end, text[start:end]))
     return sentences
 
 
-def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    # Trim surrounding whitespace so that offsets point at the first and last characters.
-    while start < end and text[start].isspace():
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the white space (and byte-order mark) at either end."""
+    while start < end and text[start] in TRIM:
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and text[end - 1] in TRIM:
         end -= 1
-    if end > start:
-        sentences.append(Sentence(len(sentences) + 1, start, end, text[start:end]))
+    return start, end
 
 
 def find_quote(text: str, quote: str, occurrence: int | None) -> Span:
