@@ -98,9 +98,16 @@ def open_store(path: Path) -> ox.Store:
     real = path.resolve()
     try:
         return ox.Store.read_only(str(real))
-    except OSError as exc:
-        raise StoreError(
-            f"cannot open the store: {exc}",
-            location=location_of(path),
-            hint="rebuild it with 'newskg build'",
-        ) from None
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError
+        raise damaged_store(exc, path) from None
+
+
+def damaged_store(exc: Exception, path: Path | None = None) -> StoreError:
+    """The error for a store that cannot be opened or read (a bad ``CURRENT``, a truncated
+    or corrupted table file, ...): a full build makes a new one from the seeds."""
+    detail = " ".join(str(exc).split())[:300]
+    return StoreError(
+        f"the store is damaged or unreadable: {detail}",
+        location=location_of(path) if path is not None else None,
+        hint="'newskg build --full' rebuilds it from the seeds",
+    )

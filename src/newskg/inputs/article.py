@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from newskg import located_yaml
 from newskg.errors import InputError, Location, did_you_mean, location_of
+from newskg.files import read_input
 from newskg.inputs.checks import Problems, check_keys, expect_list, expect_mapping, type_name
 from newskg.inputs.entities import Registry
 from newskg.inputs.evidence import find_quote, sentences_overlapping, split_sentences
@@ -33,6 +34,8 @@ EVIDENCE = "evidence"
 COMMON_KEYS = frozenset({"id", EVIDENCE, "according_to", "note"})
 # The document key of an article's own label for a shared fact (emitted as skos:altLabel).
 ALT_LABEL = "alt_label"
+# A news article is tens of kilobytes; past this, locating evidence would exhaust memory.
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024
 
 
 class _Quote(NamedTuple):
@@ -54,19 +57,27 @@ class ArticleDocument:
 def read_article_text(folder: Path) -> str:
     path = folder / ARTICLE_FILE
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(
-            "article text missing",
-            location=location_of(path),
-            hint=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
-        ) from None
-    except OSError as exc:  # a directory, no permission, ...
-        raise InputError(
-            f"cannot read the article text: {exc.strerror}",
-            location=location_of(path),
-            hint=f"{ARTICLE_FILE} must be a readable file",
-        ) from None
+        raw = read_input(path, max_bytes=MAX_ARTICLE_BYTES)
+    except InputError as exc:
+        if exc.message == "file not found":
+            raise InputError(
+                "article text missing",
+                location=location_of(path),
+                hint=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
+            ) from None
+        if exc.message.startswith("cannot read the file: "):
+            raise InputError(
+                exc.message.replace("the file", "the article text"),
+                location=exc.location,
+                hint=f"{ARTICLE_FILE} must be a readable file",
+            ) from None
+        if exc.message.endswith("-byte limit"):
+            raise InputError(
+                exc.message,
+                location=exc.location,
+                hint=f"{ARTICLE_FILE} holds the text of one news article",
+            ) from None
+        raise
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
