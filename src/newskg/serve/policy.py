@@ -110,6 +110,8 @@ def allowed_hosts(host: str, port: int) -> tuple[frozenset[str], bool]:
 def check_head(event: h11.Request, raw_head: bytes, limits: Limits) -> Refusal | None:
     """A refusal for a request whose head alone says it must not reach Oxigraph."""
     headers = event.headers
+    if event.http_version not in (b"1.0", b"1.1"):
+        return Refusal(505, f"HTTP version {event.http_version.decode()} is not supported")
     if len(headers) > MAX_HEADERS:
         return Refusal(431, f"more than {MAX_HEADERS} header fields")
     head_lines = raw_head.split(b"\r\n\r\n", 1)[0].lower().split(b"\n")

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-from http import HTTPStatus
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Protocol
 
 import h11
@@ -201,6 +201,8 @@ class Proxy:
         backend = self.backend
         deadline = time.monotonic() + backend.timeout if backend.timeout else None
         headers = [(k, v) for k, v in request.event.headers if k.lower() not in HOP_BY_HOP]
+        if not any(k.lower() == b"host" for k, _ in headers):  # an HTTP/1.0 client's request
+            headers.append((b"host", b"127.0.0.1"))
         if request.body or request.event.method in (b"POST", b"PUT", b"PATCH"):
             headers.append((b"content-length", str(len(request.body)).encode()))
         answered = False
@@ -411,17 +413,21 @@ class _Reader:
         return data
 
     def _head_too_large(self) -> bool:
-        line_end = self.head.find(b"\n")
+        head = self.head
+        line_end = head.find(b"\n")
         if line_end < 0:
-            if len(self.head) > self.limits.max_target + 64:
-                self._refuse(414, self.limits.too_long(), drain=0)
+            if len(head) > self.limits.max_target + 64:
+                self._refuse(414, self.limits.too_long())
                 return True
-        elif (
-            len(self.head) - line_end > MAX_HEADER_BYTES
-            and b"\n\r\n" not in self.head
-            and b"\n\n" not in self.head
-        ):
-            self._refuse(431, f"header section larger than {MAX_HEADER_BYTES} bytes", drain=0)
+            return False
+        ends = [
+            i
+            for i in (head.find(b"\n\r\n", line_end - 1), head.find(b"\n\n", line_end - 1))
+            if i >= 0
+        ]
+        section = (min(ends) if ends else len(head)) - line_end
+        if section > MAX_HEADER_BYTES:
+            self._refuse(431, f"header section larger than {MAX_HEADER_BYTES} bytes")
             return True
         return False
 
