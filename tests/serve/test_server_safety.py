@@ -351,7 +351,9 @@ def test_connections_over_the_cap_get_503_only_when_every_one_is_busy(built_kg):
         busy = [socket.create_connection((server.host, server.port), timeout=30) for _ in range(2)]
         try:
             for sock in busy:  # two queries that run until the timeout
-                sock.sendall(heavy.replace(b"Host: x", f"Host: {server.host}:{server.port}".encode()))
+                sock.sendall(
+                    heavy.replace(b"Host: x", f"Host: {server.host}:{server.port}".encode())
+                )
             deadline = time.monotonic() + 10
             while server.active_connections < 2:
                 assert time.monotonic() < deadline, "the connections were not accepted"
