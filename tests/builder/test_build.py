@@ -188,3 +188,58 @@ def test_an_article_text_that_is_a_folder_is_an_input_error(project):
     assert "cannot read the article text" in result.err and "article.txt" in result.err
     assert "Traceback" not in result.err
     assert _digest(project / "kg") == before
+
+
+def test_build_works_twice_in_one_process(project):
+    """newskg.build() once shadowed itself with its submodule: the second call raised
+    "TypeError: 'module' object is not callable"."""
+    import newskg
+
+    for _ in range(2):
+        report = newskg.build(newskg.Project(project), validate=False)
+        assert report.articles >= 1
+    assert callable(newskg.build) and callable(newskg.validate)
+
+
+def test_an_article_folder_name_of_230_characters_builds(project):
+    """Its run file's name was over the 255 bytes a file name may have: the build failed
+    with "check free space and permissions"."""
+    long_id = "a" * 230
+    (project / "seeds" / long_id).mkdir()
+    for name in ("article.txt", "facts.yaml"):
+        source = project / "seeds" / SEED_ARTICLE / name
+        (project / "seeds" / long_id / name).write_bytes(source.read_bytes())
+    result = run_cli("build", "--project", project, "--no-shacl")
+    assert result.code == 0, result.err
+    assert all(len(p.name) <= 255 for p in (project / "kg" / ".runs").iterdir())
+    articles = run_cli("query", "articles", "--kg", project / "kg", "--format", "csv")
+    assert long_id in articles.out
+    # and the incremental build that follows finds its runs again
+    assert "incremental: 0 rebuilt" in run_cli("build", "--project", project, "--no-shacl").out
+
+
+def _damage(project: Path) -> None:
+    (project / "kg" / "store" / "CURRENT").write_text("garbage\n", encoding="utf-8")
+
+
+def test_a_damaged_store_is_exit_5_and_build_repairs_it(project):
+    from newskg.errors import StoreError
+    from newskg.query.graph import KnowledgeGraph
+
+    assert run_cli("build", "--project", project, "--no-shacl").code == 0
+    _damage(project)
+    with pytest.raises(StoreError, match="damaged") as caught:
+        KnowledgeGraph.open(project / "kg")
+    assert "newskg build --full" in str(caught.value.hint)
+    result = run_cli("query", "meetings", "--kg", project / "kg")
+    assert result.code == 5 and "newskg build --full" in result.err
+    # an incremental build (one article changed) cannot start from the damaged store: it
+    # builds everything anew instead
+    facts = project / "seeds" / SEED_ARTICLE / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("title: Thai PM", "title: The Thai PM"))
+    result = run_cli("build", "--project", project, "--no-shacl")
+    assert result.code == 0, result.err
+    assert run_cli("query", "meetings", "--kg", project / "kg").code == 0
+    _damage(project)
+    assert run_cli("build", "--project", project, "--no-shacl", "--full").code == 0
+    assert run_cli("query", "meetings", "--kg", project / "kg").code == 0
