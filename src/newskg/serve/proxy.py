@@ -27,6 +27,8 @@ import errno
 import socket
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Protocol
@@ -64,7 +66,7 @@ class Backend(Protocol):
 
     def current(self) -> tuple[int, int]: ...
 
-    def timed_out(self, generation: int) -> None: ...
+    def timed_out(self, generation: int, busy: Callable[[int], int] | None = None) -> None: ...
 
     def lost(self, generation: int) -> str | None: ...
 
@@ -97,6 +99,7 @@ class Proxy:
         self.evicted_connections = 0  # closed to make room for a new one
         self._clients: dict[int, _Client] = {}
         self._lock = threading.Lock()
+        self._busy: Counter[int] = Counter()  # requests in flight, by Oxigraph generation
         self._pool: list[BackendConnection] = []
         self._pool_lock = threading.Lock()
         self._closing = threading.Event()
@@ -182,8 +185,9 @@ class Proxy:
                 request = _Reader(self, client, http, first).read()
                 if request is None:
                     break
-                self._set(client, BUSY)
-                self._answer(sock, http, request)
+                if request is not _ANSWERED:  # refused, and the connection may go on
+                    self._set(client, BUSY)
+                    self._answer(sock, http, request)
                 if http.our_state is not h11.DONE or http.their_state is not h11.DONE:
                     break
                 http.start_next_cycle()
@@ -205,21 +209,25 @@ class Proxy:
             headers.append((b"host", b"127.0.0.1"))
         if request.body or request.event.method in (b"POST", b"PUT", b"PATCH"):
             headers.append((b"content-length", str(len(request.body)).encode()))
-        answered = False
-        conn: BackendConnection | None = None
+        answered = False  # the first byte of the answer has gone out: too late for a 503
+        generation = -1
+        conn: BackendConnection | None = None  # counted in flight while it is set
         try:
             for attempt in range(2):
                 conn = self._connection()
+                generation = conn.generation
                 try:
                     response = conn.request(
                         request.event.method, request.event.target, headers, request.body, deadline
                     )
                     break
                 except BackendLost:
-                    conn.close()
+                    failed, conn = conn, None
+                    failed.close()
+                    self._done(failed)
                     # a pooled connection that Oxigraph had closed meanwhile: a request that
                     # is safe to repeat is sent once more, on a fresh connection
-                    if attempt or not conn.reused or not request.repeatable:
+                    if attempt or not failed.reused or not request.repeatable:
                         raise
             assert conn is not None
             kept = [(k, v) for k, v in response.headers if k.lower() not in _NOT_RELAYED]
@@ -227,35 +235,37 @@ class Proxy:
                 status_code=response.status_code, headers=kept, reason=response.reason
             )
             pending = b""
-            started = False
             for piece in conn.body(deadline):
-                if not started:
-                    pending, started = http.send(head), True
-                pending += http.send(h11.Data(data=piece))
-                _send(sock, pending)
-                answered = True
-                pending = b""
-            if not started:
+                if not answered:
+                    pending = http.send(head)
+                _send(sock, pending + http.send(h11.Data(data=piece)))
+                answered, pending = True, b""
+            if not answered:
                 pending = http.send(head)
             _send(sock, pending + http.send(h11.EndOfMessage()))
             answered = True
-            if conn.reusable():
-                self._release(conn)
+            done, conn = conn, None
+            self._done(done)
+            if done.reusable():
+                self._release(done)
             else:
-                conn.close()
+                done.close()
         except QueryTimeout:
             if conn is not None:
-                conn.close()
-            if not answered:
-                self._say(sock, http, 503, _TIMED_OUT.format(timeout=backend.timeout or 0))
-            if conn is not None:
-                backend.timed_out(conn.generation)
+                done, conn = conn, None
+                done.close()
+                self._done(done)
             if answered:
+                backend.timed_out(generation, self._in_flight)
                 raise OSError("answer cut short by the timeout") from None
+            self._say(sock, http, 503, _TIMED_OUT.format(timeout=backend.timeout or 0))
+            backend.timed_out(generation, self._in_flight)
         except BackendLost as exc:
             if conn is not None:
-                conn.close()
-            why = backend.lost(conn.generation) if conn is not None else None
+                done, conn = conn, None
+                done.close()
+                self._done(done)
+            why = backend.lost(generation)
             if answered:
                 raise OSError("answer cut short: Oxigraph went away") from None
             if why is None:
@@ -264,6 +274,10 @@ class Proxy:
                 self._say(sock, http, 503, _LOST[why].format(timeout=backend.timeout or 0))
         except Stopped:
             self._say(sock, http, 503, "the SPARQL server is stopping", close=True)
+        finally:
+            if conn is not None:  # the client went away in the middle of the answer
+                conn.close()
+                self._done(conn)
 
     def _say(
         self,
@@ -279,8 +293,10 @@ class Proxy:
     # -- connections to Oxigraph ------------------------------------------------------------
 
     def _connection(self) -> BackendConnection:
+        """A connection to the running Oxigraph, counted in flight until :meth:`_done`."""
         generation, port = self.backend.current()  # waits while Oxigraph restarts
         with self._pool_lock:
+            self._busy[generation] += 1
             while self._pool:
                 conn = self._pool.pop()
                 if conn.generation == generation and conn.still_open():
@@ -288,6 +304,16 @@ class Proxy:
                     return conn
                 conn.close()
         return BackendConnection(port, generation)
+
+    def _done(self, conn: BackendConnection) -> None:
+        with self._pool_lock:
+            self._busy[conn.generation] -= 1
+            if self._busy[conn.generation] <= 0:
+                del self._busy[conn.generation]
+
+    def _in_flight(self, generation: int) -> int:
+        with self._pool_lock:
+            return self._busy[generation]
 
     def _release(self, conn: BackendConnection) -> None:
         with self._pool_lock:
@@ -311,6 +337,9 @@ class _Request:
         )
 
 
+_ANSWERED = _Request(h11.Request(method="GET", target="/", headers=[("Host", "x")]), b"")
+
+
 class _Reader:
     """Reads one request from a client connection, within the proxy's limits, and answers
     the refusals itself."""
@@ -328,6 +357,8 @@ class _Reader:
         self.received = 0
 
     def read(self) -> _Request | None:
+        """The next request; None when the connection is to be closed, or :data:`_ANSWERED`
+        when the request was refused and the connection goes on."""
         http, limits = self.http, self.limits
         event_head: h11.Request | None = None
         body = bytearray()
@@ -373,7 +404,7 @@ class _Reader:
                 refusal = check_body(event_head, bytes(body), limits)
                 if refusal is not None:
                     self._refuse(refusal.status, refusal.message, close=False)
-                    return None
+                    return _ANSWERED
                 return _Request(event_head, bytes(body))
             else:  # ConnectionClosed between requests
                 return None

@@ -192,6 +192,11 @@ class Server:
         return self.url + "store"
 
     @property
+    def backend_url(self) -> str:
+        """Oxigraph itself, on its internal loopback port (no timeout, no limits, no checks)."""
+        return f"http://127.0.0.1:{self.backend_port}/"
+
+    @property
     def backend_port(self) -> int:
         """Oxigraph's own port, on loopback (no timeout, no limits, no checks)."""
         return self._supervisor.port if self._supervisor is not None else 0

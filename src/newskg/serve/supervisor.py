@@ -7,8 +7,9 @@ internal loopback port and
   second, and a request that was running learns why (:meth:`Supervisor.lost`);
 * **caps its memory** (``max_memory``, see :func:`newskg.serve.oxigraph.child_setup`): a
   query that grows past the cap makes Oxigraph abort, and it is restarted;
-* **stops an over-long query** by killing Oxigraph and starting a fresh one
-  (:meth:`Supervisor.timed_out`): Oxigraph's own timeout cannot interrupt every evaluation;
+* **stops an over-long query** by starting a fresh Oxigraph and killing the old one once
+  the other requests it had are done (:meth:`Supervisor.timed_out`): Oxigraph's own
+  timeout cannot interrupt every evaluation;
 * **switches to a new build** (:meth:`Supervisor.restart`) by starting a fresh Oxigraph before
   retiring the old one, so that requests in flight finish.
 
@@ -40,6 +41,9 @@ WATCH_INTERVAL_S = 0.1
 # How long an Oxigraph replaced after a rebuild keeps answering the requests it had, when no
 # timeout bounds them.
 RETIRE_GRACE_S = 30.0
+# How long the other requests on an Oxigraph stopped for a timeout may take to finish (the
+# over-long query goes on burning a core meanwhile).
+TIMEOUT_GRACE_S = 2.0
 
 # Why an Oxigraph went away, as a request that was running on it is told (HTTP 503).
 TIMEOUT = "timeout"
@@ -132,9 +136,46 @@ class Supervisor:
                 self._retiring.append((timer, old[0], old[1]))
                 timer.start()
 
-    def timed_out(self, generation: int) -> None:
-        """Kill the Oxigraph that runs an over-long query, and start a fresh one."""
-        self._replace(generation, TIMEOUT, kill=True)
+    def timed_out(self, generation: int, busy: Callable[[int], int] | None = None) -> None:
+        """Stop the Oxigraph that runs an over-long query: a fresh one starts and takes the
+        new requests, and the old one is killed as soon as ``busy(generation)`` says the
+        other requests it had are done, or :data:`TIMEOUT_GRACE_S` later at most."""
+        with self._lock:
+            if generation != self.generation or self.process is None or self._stopping.is_set():
+                return  # another request replaced it already, or the server is stopping
+            old = (self.process, self._stderr)
+            self._ended[generation] = TIMEOUT
+            self.restarts[TIMEOUT] += 1
+            self.process, self._stderr = None, None
+            timer = threading.Timer(TIMEOUT_GRACE_S, self._retire, args=old, kwargs={"now": True})
+            timer.daemon = True
+            self._retiring.append((timer, old[0], old[1]))
+            timer.start()
+            try:
+                self._start()
+            except ServerError as exc:
+                self.failure = exc
+                return
+        if busy is not None:
+            threading.Thread(
+                target=self._retire_when_idle, args=(old, generation, busy), daemon=True
+            ).start()
+        if self.log is not None:
+            self.log(_RESTART_MESSAGES[TIMEOUT].format(timeout=self.timeout or 0, detail=""))
+
+    def _retire_when_idle(
+        self,
+        old: tuple[subprocess.Popen[bytes], IO[bytes] | None],
+        generation: int,
+        busy: Callable[[int], int],
+    ) -> None:
+        deadline = time.monotonic() + TIMEOUT_GRACE_S
+        while busy(generation) > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with self._lock:
+            if not any(r[1] is old[0] for r in self._retiring):
+                return  # the grace timer, or stop(), got there first
+        self._retire(old[0], old[1], now=True)
 
     def lost(self, generation: int) -> str | None:
         """Why the Oxigraph of ``generation`` stopped answering (:data:`TIMEOUT`,
@@ -265,6 +306,9 @@ class Supervisor:
     ) -> None:
         """Stop an Oxigraph that a restart replaced (after its grace period, or ``now``)."""
         with self._lock:
+            for timer, retired, _ in self._retiring:
+                if retired is process:
+                    timer.cancel()
             self._retiring = [r for r in self._retiring if r[1] is not process]
         end_process(process, kill=now)
         if stderr is not None:
