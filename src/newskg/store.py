@@ -102,6 +102,11 @@ def open_store(path: Path) -> ox.Store:
         raise damaged_store(exc, path) from None
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether an error of Oxigraph's is RocksDB reporting a damaged store."""
+    return str(exc).startswith(("Corruption", "IO error"))
+
+
 def damaged_store(exc: Exception, path: Path | None = None) -> StoreError:
     """The error for a store that cannot be opened or read (a bad ``CURRENT``, a truncated
     or corrupted table file, ...): a full build makes a new one from the seeds."""

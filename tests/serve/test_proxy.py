@@ -1,6 +1,7 @@
-"""`newskg.serve.proxy`: what no client can do to `newskg serve`, each finding of the attack
-on the hand-written proxy replayed over a socket: SSRF through SERVICE, a chunk size of -1,
-slow and silent connections, cross-origin writes and DNS rebinding, malformed framing."""
+"""`newskg.serve.proxy` and `.request`: what no client can do to `newskg serve`, each finding
+of the attack on the hand-written proxy replayed over a socket: SSRF through SERVICE, a chunk
+size of -1, slow and silent connections, cross-origin writes and DNS rebinding, malformed
+framing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import urllib.request
 import pytest
 
 from newskg.errors import InputError
-from newskg.serve import proxy
+from newskg.serve import request as request_module
 from newskg.serve.server import Server
 from tests.conftest import run_cli
 
@@ -218,7 +219,7 @@ def test_silent_and_trickling_connections_do_not_lock_clients_out(built_kg):
 def test_a_request_must_arrive_whole_in_time(built_kg, monkeypatch):
     """The limit is on the whole request, not on each read: a byte every 0.2 s does not
     keep the connection."""
-    monkeypatch.setattr(proxy, "REQUEST_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(request_module, "REQUEST_TIMEOUT_S", 1.0)
     with (
         Server(built_kg / "kg") as quick,
         socket.create_connection((quick.host, quick.port), timeout=10) as sock,
@@ -288,3 +289,16 @@ def test_read_write_beyond_loopback_needs_a_token(built_kg, monkeypatch):
             "--kg", built_kg / "kg",
         )  # fmt: skip
     assert result.code == 5 and "already in use" in result.err
+
+
+def test_push_reaches_a_guarded_server_with_the_token_as_password(built_kg, tmp_path):
+    from newskg.errors import ServerError
+    from newskg.serve.push import push
+
+    with Server(None, read_only=False, auth_token=TOKEN) as empty:
+        url = f"http://{host(empty)}/store"
+        with pytest.raises(ServerError, match="401"):
+            push(built_kg / "kg", url)
+        report = push(built_kg / "kg", url.replace("http://", f"http://newskg:{TOKEN}@"))
+        assert report.graphs >= 3
+        assert json.loads(get(empty, ASK)[1])["boolean"] is True

@@ -5,8 +5,11 @@ formatted into query text, so no user value can change the shape of a query.
 
 A graph opened ``in_memory=True`` answers everything an on-disk one does, with the same
 answers; only where edges come from differs, so :class:`InMemoryGraph` overrides the few
-methods that read edges, and its nodes (:class:`IndexedNode`) do the same. Both modes live
-here because ``KnowledgeGraph.open`` chooses between them.
+methods that read edges, and its nodes (:class:`IndexedNode`) do the same.
+
+Why this module is long: both modes live here because ``KnowledgeGraph.open`` chooses
+between them, and a node's class must match its graph's; what is not about a graph (terms,
+traversal, views, the outbound check) is already in modules of its own.
 """
 
 from __future__ import annotations
@@ -23,10 +26,19 @@ from newskg.query import names, views
 from newskg.query.adjacency import Adjacency
 from newskg.query.names import LABELS, TYPE
 from newskg.query.outbound import allowed_services, check_outbound
-from newskg.query.terms import Edge, Evidence, Iri, Solutions, Term, to_python, to_term
+from newskg.query.terms import (
+    Edge,
+    Evidence,
+    Iri,
+    Solutions,
+    Term,
+    to_python,
+    to_term,
+    to_variable,
+)
 from newskg.query.traversal import neighbours_of, reachable, shortest_path
 from newskg.rdf import DEFAULT_BASE, PREFIXES
-from newskg.store import damaged_store, open_store, read_manifest
+from newskg.store import damaged_store, is_damage, open_store, read_manifest
 
 # A query whose first keyword (after comments, PREFIX and BASE) starts an update operation.
 _UPDATE = re.compile(
@@ -79,7 +91,7 @@ class KnowledgeGraph:
         """Run SPARQL over the union of all graphs. ``bindings`` fill variables of the same
         name (``?name``) as RDF terms: str -> literal, :class:`Iri`/:class:`Node` -> IRI."""
         substitutions = {
-            _variable(name): value.term if isinstance(value, Node) else to_term(value, name)
+            to_variable(name): value.term if isinstance(value, Node) else to_term(value, name)
             for name, value in bindings.items()
         }
         check_outbound(sparql, self.allow_service, prefixes=PREFIXES)
@@ -101,7 +113,7 @@ class KnowledgeGraph:
                 f"SPARQL syntax error: {exc}", hint="check the query against the SPARQL 1.1 grammar"
             ) from None
         except RuntimeError as exc:
-            if _damage(exc):
+            if is_damage(exc):
                 raise damaged_store(exc) from None
             # Oxigraph refuses a binding for a variable the query does not project.
             names = ", ".join(f"?{n}" for n in bindings)
@@ -120,7 +132,7 @@ class KnowledgeGraph:
                 return Solutions(variables, rows)
             return list(result)
         except (OSError, RuntimeError) as exc:
-            if _damage(exc):
+            if is_damage(exc):
                 raise damaged_store(exc) from None
             raise QueryError(f"query failed: {exc}") from None
 
@@ -262,11 +274,6 @@ def _variable(name: object) -> ox.Variable:
             f"'{name}' is not a SPARQL variable name",
             hint="bind variables by their names in the query, without '?': letters, digits and '_'",
         ) from None
-
-
-def _damage(exc: BaseException) -> bool:
-    """Whether Oxigraph's error is RocksDB reporting a damaged store."""
-    return str(exc).startswith(("Corruption", "IO error"))
 
 
 def _distinct(quads: Iterable[ox.Quad]) -> list[Edge]:

@@ -80,6 +80,17 @@ def to_term(value: Any, name: str = "value") -> Term:
     raise TypeError(f"cannot bind a {type(value).__name__} in a query")
 
 
+def to_variable(name: object) -> ox.Variable:
+    """A binding's name -> the SPARQL variable it fills."""
+    try:
+        return ox.Variable(str(name))
+    except ValueError:
+        raise QueryError(
+            f"'{name}' is not a SPARQL variable name",
+            hint="bind variables by their names in the query, without '?': letters, digits and '_'",
+        ) from None
+
+
 def to_python(term: Term | None) -> Any:
     """RDF term -> plain Python: IRIs as str, typed literals as int/Decimal/bool/str."""
     if term is None:
