@@ -266,16 +266,6 @@ class KnowledgeGraph:
         return views.timeline(self, self._term(entity))
 
 
-def _variable(name: object) -> ox.Variable:
-    try:
-        return ox.Variable(str(name))
-    except ValueError:
-        raise QueryError(
-            f"'{name}' is not a SPARQL variable name",
-            hint="bind variables by their names in the query, without '?': letters, digits and '_'",
-        ) from None
-
-
 def _distinct(quads: Iterable[ox.Quad]) -> list[Edge]:
     """The statements of ``quads``, once each, in first-seen order (a triple that several
     graphs hold is one edge)."""
