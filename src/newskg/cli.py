@@ -379,7 +379,8 @@ def make_parser() -> argparse.ArgumentParser:
         type=int,
         default=64,
         metavar="N",
-        help="client connections served at once; more get HTTP 503 (default: 64)",
+        help="client connections served at once; when all are answering, the next gets "
+        "HTTP 503 (default: 64)",
     )
     p.add_argument(
         "--max-memory",
