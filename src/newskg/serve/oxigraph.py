@@ -73,8 +73,10 @@ def child_setup(parent: int, max_memory: int | None) -> None:
       anonymous memory, not the store's files), so that an allocation past ``max_memory``
       fails and Oxigraph aborts at once, however fast a query grows; the supervisor then
       answers 503 and starts a fresh one."""
-    if max_memory is not None:
-        resource.setrlimit(resource.RLIMIT_DATA, (max_memory, max_memory))
+    if max_memory is not None:  # the soft limit is enforced; a lower hard one is kept
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        cap = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the parent died before the signal was armed

@@ -204,7 +204,12 @@ class Supervisor:
         for _ in range(3):
             self.port = free_port("127.0.0.1")
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _end_current)
-            self.process = self._spawn(self.command(self.port), self._stderr)
+            try:
+                self.process = self._spawn(self.command(self.port), self._stderr)
+            except (OSError, subprocess.SubprocessError) as exc:
+                last_error = str(exc)
+                self._end_current(kill=True, why=None)
+                continue
             error = self._wait_ready()
             if error is None:
                 self.generation += 1
