@@ -37,7 +37,9 @@ def written_aside(target: Path) -> Iterator[TextIO]:
         raise
 
 
-def read_input(path: Path | str, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+def read_input(
+    path: Path | str, *, max_bytes: int = MAX_INPUT_BYTES, name: str = "the file"
+) -> bytes:
     """The bytes of one of the user's input files, refused with a located :class:`InputError`
     when it is missing, is not a regular file (a folder, a FIFO, a device such as /dev/zero),
     cannot be read, or holds more than ``max_bytes``.
@@ -55,7 +57,7 @@ def read_input(path: Path | str, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         ) from None
     except OSError as exc:  # no permission, a dangling or looping symlink, ...
         raise InputError(
-            f"cannot read the file: {exc.strerror}",
+            f"cannot read {name}: {exc.strerror}",
             location=location_of(path),
             hint="check the path",
         ) from None
@@ -63,7 +65,7 @@ def read_input(path: Path | str, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise InputError(
-                "cannot read the file: Is a directory",
+                f"cannot read {name}: Is a directory",
                 location=location_of(path),
                 hint="check the path",
             )
@@ -86,7 +88,7 @@ def read_input(path: Path | str, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         return b"".join(chunks)
     except OSError as exc:
         raise InputError(
-            f"cannot read the file: {exc.strerror}",
+            f"cannot read {name}: {exc.strerror}",
             location=location_of(path),
             hint="check the path",
         ) from None

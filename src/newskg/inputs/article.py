@@ -34,8 +34,7 @@ EVIDENCE = "evidence"
 COMMON_KEYS = frozenset({"id", EVIDENCE, "according_to", "note"})
 # The document key of an article's own label for a shared fact (emitted as skos:altLabel).
 ALT_LABEL = "alt_label"
-# A news article is tens of kilobytes; past this, locating evidence would exhaust memory.
-MAX_ARTICLE_BYTES = 8 * 1024 * 1024
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024  # a news article is tens of kilobytes
 
 
 class _Quote(NamedTuple):
@@ -57,27 +56,15 @@ class ArticleDocument:
 def read_article_text(folder: Path) -> str:
     path = folder / ARTICLE_FILE
     try:
-        raw = read_input(path, max_bytes=MAX_ARTICLE_BYTES)
+        raw = read_input(path, max_bytes=MAX_ARTICLE_BYTES, name="the article text")
     except InputError as exc:
-        if exc.message == "file not found":
-            raise InputError(
-                "article text missing",
-                location=location_of(path),
-                hint=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
-            ) from None
-        if exc.message.startswith("cannot read the file: "):
-            raise InputError(
-                exc.message.replace("the file", "the article text"),
-                location=exc.location,
-                hint=f"{ARTICLE_FILE} must be a readable file",
-            ) from None
-        if exc.message.endswith("-byte limit"):
-            raise InputError(
-                exc.message,
-                location=exc.location,
-                hint=f"{ARTICLE_FILE} holds the text of one news article",
-            ) from None
-        raise
+        if exc.message != "file not found":
+            raise  # a folder, a FIFO or device, no permission, too large
+        raise InputError(
+            "article text missing",
+            location=location_of(path),
+            hint=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
+        ) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -5,11 +5,8 @@ formatted into query text, so no user value can change the shape of a query.
 
 A graph opened ``in_memory=True`` answers everything an on-disk one does, with the same
 answers; only where edges come from differs, so :class:`InMemoryGraph` overrides the few
-methods that read edges, and its nodes (:class:`IndexedNode`) do the same.
-
-Why this module is long: both modes live here because ``KnowledgeGraph.open`` chooses
-between them, and a node's class must match its graph's; what is not about a graph (terms,
-traversal, views, the outbound check) is already in modules of its own.
+methods that read edges, and its nodes (:class:`IndexedNode`) do the same. Both modes live
+here because ``KnowledgeGraph.open`` chooses between them.
 """
 
 from __future__ import annotations

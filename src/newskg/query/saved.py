@@ -89,13 +89,11 @@ def _header(text: str) -> dict[str, str]:
 
 def read_query(path: Path) -> SavedQuery:
     try:
-        raw = read_input(path, max_bytes=MAX_QUERY_BYTES)
+        raw = read_input(path, max_bytes=MAX_QUERY_BYTES, name="the query file")
     except InputError as exc:
         if exc.message == "file not found":
             raise NotFoundError("query file not found", location=exc.location) from None
-        raise QueryError(
-            exc.message.replace("the file", "the query file"), location=exc.location
-        ) from None
+        raise QueryError(exc.message, location=exc.location, hint=exc.hint) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
