@@ -47,6 +47,8 @@ from newskg.serve.request import (
 from newskg.serve.supervisor import MEMORY, TIMEOUT, Stopped
 
 POOL_SIZE = 32
+# An answer is held back up to this size (per connection: at most max_connections times it).
+RELAY_HOLD_BYTES = 1 << 20
 # Hop-by-hop headers (RFC 9110 7.6.1) are about one connection and never forwarded; nor is
 # what h11 frames anew (Content-Length) or what the proxy has answered itself (Expect).
 HOP_BY_HOP = frozenset(
@@ -225,15 +227,23 @@ class Proxy:
             head = h11.Response(
                 status_code=response.status_code, headers=kept, reason=response.reason
             )
-            pending = b""
+            # Held back until the answer is whole or large: a query that times out before
+            # then still gets a clean 503, and a small answer goes out in one write.
+            held: list[bytes] = []
+            size = 0
             for piece in conn.body(deadline):
-                if not answered:
-                    pending = http.send(head)
-                send(sock, pending + http.send(h11.Data(data=piece)))
-                answered, pending = True, b""
-            if not answered:
-                pending = http.send(head)
-            send(sock, pending + http.send(h11.EndOfMessage()))
+                if answered:
+                    send(sock, http.send(h11.Data(data=piece)))
+                    continue
+                held.append(piece)
+                size += len(piece)
+                if size >= RELAY_HOLD_BYTES:
+                    send(sock, http.send(head) + http.send(h11.Data(data=b"".join(held))))
+                    answered = True
+            out = b"" if answered else http.send(head)
+            if not answered and held:
+                out += http.send(h11.Data(data=b"".join(held)))
+            send(sock, out + http.send(h11.EndOfMessage()))
             answered = True
             done, conn = conn, None
             self._done(done)
