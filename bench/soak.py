@@ -43,8 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 HOST = "127.0.0.1"  # loopback only: the soak never listens beyond this machine
 ASK = "ASK { ?s ?p ?o }"
-# Counting a four-way cross product runs far past any timeout (its memory grows by some
-# hundred MB a second: --max-memory must leave room for --timeout seconds of it).
+# Counting a four-way cross product runs far past any timeout (its memory grows meanwhile:
+# --max-memory must leave room for --timeout seconds of it).
 TIMES_OUT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SERVICE = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
 MAX_REQUESTS_PER_CLIENT = 10_000_000

@@ -19,7 +19,7 @@ from newskg.serve.oxigraph import MIN_MEMORY, default_max_memory, parse_memory
 from newskg.serve.server import Server
 
 ASK = "ASK { ?s ?p ?o }"
-# Sorting a three-way cross product: Oxigraph's memory grows by hundreds of MB a second.
+# Sorting a three-way cross product: Oxigraph's memory grows until the cap stops it.
 RUNAWAY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?c ?f ?i"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
