@@ -211,7 +211,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--timeout", type=float, default=5.0, help="serve --timeout (s)")
+    parser.add_argument("--timeout", type=float, default=15.0, help="serve --timeout (s)")
     parser.add_argument("--max-memory", default="4G", help="serve --max-memory")
     parser.add_argument("--rebuild-every", type=float, default=20.0, help="seconds")
     parser.add_argument("--work", type=Path, help="keep the project here (default: temporary)")
