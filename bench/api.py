@@ -53,7 +53,7 @@ from newskg.cli import main as cli_main  # noqa: E402
 from newskg.query.graph import KnowledgeGraph  # noqa: E402
 from newskg.query.traversal import neighbours_of, reachable, shortest_path  # noqa: E402
 from newskg.rdf import PREFIXES  # noqa: E402
-from newskg.serve.http import BackendConnection  # noqa: E402
+from newskg.serve.backend import BackendConnection  # noqa: E402
 from newskg.serve.server import Server  # noqa: E402
 from newskg.tools.synth import synthesise  # noqa: E402
 
@@ -306,7 +306,7 @@ class Client:
             self.conn.request("POST", self.path, body=body, headers=headers)
             response = self.conn.getresponse()
         except (ConnectionError, http.client.HTTPException):
-            # the server closed the idle connection (newskg's proxy does after 60 s, as most
+            # the server closed the idle connection (newskg's proxy does after 15 s, as most
             # servers do): reconnect once, as SPARQL client libraries do
             self.conn.close()
             self.conn.request("POST", self.path, body=body, headers=headers)
@@ -318,24 +318,32 @@ class Client:
 
 
 class LeanClient:
-    """The least a Python client can do per query: a request prepared once and sent in one
-    write, and the answer read by the proxy's own lean reader (``newskg.serve.http``)."""
+    """The least a Python client can do per query: one keep-alive connection framed by h11,
+    as the proxy's own connections to Oxigraph are (``newskg.serve.backend``)."""
 
     def __init__(self, url: str) -> None:
         parts = urllib.parse.urlsplit(url)
-        self.path = parts.path
-        self.conn = BackendConnection(parts.port or 80)
+        self.path = parts.path.encode()
+        self.port = parts.port or 80
+        self.host = f"{parts.hostname}:{self.port}".encode()
+        self.conn = BackendConnection(self.port, 0)
 
     def query(self, query: str) -> list:
         body = urllib.parse.urlencode({"query": query}).encode()
         headers = [
-            ("Host", "127.0.0.1"),
-            ("Accept", "application/sparql-results+json"),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Content-Length", str(len(body))),
+            (b"Host", self.host),
+            (b"Accept", b"application/sparql-results+json"),
+            (b"Content-Type", b"application/x-www-form-urlencoded"),
+            (b"Content-Length", str(len(body)).encode()),
         ]
-        response = self.conn.request("POST", self.path, headers, body, 600)
-        return json.loads(response.read())["results"]["bindings"]
+        response = self.conn.request(b"POST", self.path, headers, body, None)
+        data = b"".join(self.conn.body(None))
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}: {data[:300]!r}")
+        if not self.conn.reusable():
+            self.conn.close()
+            self.conn = BackendConnection(self.port, 0)
+        return json.loads(data)["results"]["bindings"]
 
 
 def http_floor(store: ox.Store, proxy_url: str, backend_url: str, requests: int) -> None:

@@ -123,3 +123,48 @@ def built_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", "--project", root)
     assert result.code == 0, result.err
     return root
+
+
+@dataclass
+class Listener:
+    """A loopback TCP port that records every connection made to it (and answers none)."""
+
+    url: str
+    contacts: list[bytes]
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A server that must not be contacted: a SERVICE or LOAD aimed at it proves, by its
+    empty ``contacts``, that no request left newskg."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    contacts: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(1)
+                try:
+                    contacts.append(conn.recv(4096) or b"<connected>")
+                except OSError:
+                    contacts.append(b"<connected>")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield Listener(f"http://127.0.0.1:{server.getsockname()[1]}/sparql", contacts)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()

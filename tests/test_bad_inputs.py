@@ -44,11 +44,28 @@ def _not_utf8(path: Path) -> None:
     path.write_bytes(b"article:\n  title: caf\xe9\n")
 
 
+def _fifo(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)  # reading it would wait for a writer that never comes
+
+
+def _dev_zero(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.symlink_to("/dev/zero")  # stat says 0 bytes; reading never ends
+
+
+def _oversized_article(path: Path) -> None:
+    path.write_text("A sentence of the article. " * ((17 << 20) // 27 + 1), encoding="utf-8")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "alias-bomb": _alias_bomb,
     "oversized": _oversized,
     "deep-nesting": _deep_nesting,
     "not-utf8": _not_utf8,
+    "fifo": _fifo,
+    "dev-zero": _dev_zero,
+    "oversized-article": _oversized_article,
 }
 
 

@@ -155,3 +155,11 @@ def test_unknown_subcommand_and_bad_format():
 def test_out_of_range_numbers_are_usage_errors_not_tracebacks(tmp_path, argv):
     result = run_cli(*argv, "--kg", tmp_path / "nowhere")
     assert result.code == 2 and f"{argv[-2]} {argv[-1]}" in result.err
+
+
+def test_a_binding_that_is_not_utf8_is_a_query_error(built_kg):
+    """A byte that is not UTF-8 reaches Python as a lone surrogate: it was a traceback."""
+    result = run_cli("query", "facts-in-sentence", "--bind", "fragment=\udcff",
+                     "--kg", built_kg / "kg", "--queries", ROOT / "queries")  # fmt: skip
+    assert result.code == 3 and "not valid Unicode" in result.err
+    assert "Traceback" not in result.err

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,6 +37,17 @@ def _project(args: argparse.Namespace):  # noqa: ANN202 - imported lazily to kee
 def _kg_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kg", type=Path, default=Path("kg"), help="built graph folder (default: kg)"
+    )
+
+
+def _allow_service_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-service",
+        action="append",
+        default=[],
+        metavar="URL-PREFIX",
+        help="let SERVICE clauses reach URLs that start with this (repeatable; default: none, "
+        "no outbound requests)",
     )
 
 
@@ -127,7 +139,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.query.saved import find_query
 
     saved = find_query(args.query, args.queries)
-    kg = KnowledgeGraph.open(args.kg)
+    kg = KnowledgeGraph.open(args.kg, allow_service=args.allow_service)
     bindings: dict[str, object] = dict(_parse_bindings(args.bind, "--bind"))
     for name, value in _parse_bindings(args.iri, "--iri").items():
         if not value.strip():
@@ -234,7 +246,7 @@ def cmd_map(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.serve.run import exposure_warning, serve_forever, stop_on_sigterm
-    from newskg.serve.server import Server
+    from newskg.serve.server import TOKEN_VARIABLE, Server
 
     server = Server(
         args.kg,
@@ -245,6 +257,9 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         location=args.store,
         max_request_bytes=args.max_request_bytes,
         max_connections=args.max_connections,
+        max_memory=args.max_memory,
+        allow_service=args.allow_service,
+        auth_token=args.auth_token or os.environ.get(TOKEN_VARIABLE) or None,
     )
     warning = exposure_warning(args.host, args.read_write)
     if warning:
@@ -354,6 +369,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="bind ?NAME to an entity id, prefixed name or IRI (repeatable)",
     )
     p.add_argument("--queries", type=Path, default=Path("queries"), help="saved queries folder")
+    _allow_service_arg(p)
     _kg_arg(p)
     p.set_defaults(func=cmd_query)
 
@@ -395,7 +411,21 @@ def make_parser() -> argparse.ArgumentParser:
         type=int,
         default=64,
         metavar="N",
-        help="client connections served at once; more get HTTP 503 (default: 64)",
+        help="client connections served at once; when all are answering, the next gets "
+        "HTTP 503 (default: 64)",
+    )
+    p.add_argument(
+        "--max-memory",
+        metavar="SIZE",
+        help="cap Oxigraph's memory; a query that needs more gets HTTP 503 (e.g. 4G; "
+        "default: a quarter of this machine's memory; 0 = no cap)",
+    )
+    _allow_service_arg(p)
+    p.add_argument(
+        "--auth-token",
+        metavar="TOKEN",
+        help="require this token of writes (Authorization: Bearer TOKEN); needed for "
+        "--read-write beyond loopback (default: $NEWSKG_AUTH_TOKEN)",
     )
     p.add_argument(
         "--read-write",

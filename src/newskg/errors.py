@@ -125,7 +125,7 @@ def location_of(path: Path | str, line: int = 0, column: int = 0) -> Location:
     p = Path(path)
     try:
         shown = str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the working directory, or a loop
         shown = str(p)
     return Location(shown, line, column)
 

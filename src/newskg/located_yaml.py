@@ -23,13 +23,14 @@ from typing import Any
 import yaml
 
 from newskg.errors import InputError, Location, location_of
+from newskg.files import MAX_INPUT_BYTES, read_input
 
 try:  # the C parser is several times faster; marks are identical
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = MAX_INPUT_BYTES
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
@@ -212,28 +213,15 @@ def load(path: Path, *, max_bytes: int = MAX_BYTES) -> Any:
 
 def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
     """A UTF-8 input file's text, refused with a located InputError when it is missing,
-    unreadable, not UTF-8, or larger than ``max_bytes`` (shared by every reader of
-    hand-written input, YAML or Turtle, so that none can be made to read a huge file)."""
-    where = location_of(path)
+    unreadable, not a regular file, not UTF-8, or larger than ``max_bytes`` (shared by every
+    reader of hand-written input, YAML or Turtle, so that none can be made to read a huge
+    file; see :func:`newskg.files.read_input`)."""
+    raw = read_input(path, max_bytes=max_bytes)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("file not found", location=where, hint="check the path") from None
-    if size > max_bytes:
-        raise InputError(
-            f"file is {size} bytes, over the {max_bytes}-byte limit",
-            location=where,
-            hint="split the file; facts and mappings are meant to be small",
-        )
-    try:
-        return path.read_text(encoding="utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"file is not valid UTF-8 (byte {exc.start})",
-            location=where,
+            location=location_of(path),
             hint="save the file as UTF-8",
-        ) from None
-    except OSError as exc:  # a directory, no permission, ...
-        raise InputError(
-            f"cannot read the file: {exc.strerror}", location=where, hint="check the path"
         ) from None

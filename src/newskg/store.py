@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from newskg.errors import NotFoundError, StoreError, location_of
+from newskg.errors import Location, NotFoundError, StoreError, location_of
 
 STORE_LINK = "store"
 STORES_DIR = ".stores"
@@ -98,9 +98,23 @@ def open_store(path: Path) -> ox.Store:
     real = path.resolve()
     try:
         return ox.Store.read_only(str(real))
-    except OSError as exc:
-        raise StoreError(
-            f"cannot open the store: {exc}",
-            location=location_of(path),
-            hint="rebuild it with 'newskg build'",
-        ) from None
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as RuntimeError
+        raise damaged_store(exc, path) from None
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an error of Oxigraph's is RocksDB reporting a damaged store."""
+    return str(exc).startswith(("Corruption", "IO error"))
+
+
+def damaged_store(exc: Exception, path: Path | None = None) -> StoreError:
+    """The error for a store that cannot be opened or read (a bad ``CURRENT``, a truncated
+    or corrupted table file, ...): a full build makes a new one from the seeds."""
+    detail = " ".join(str(exc).split())[:300]
+    # kg/store as the user knows it, not the build directory its symlink points to
+    where = None if path is None else Location(str(Path(location_of(path.parent).file) / path.name))
+    return StoreError(
+        f"the store is damaged or unreadable: {detail}",
+        location=where,
+        hint="'newskg build --full' rebuilds it from the seeds",
+    )

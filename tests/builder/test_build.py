@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -188,3 +189,57 @@ def test_an_article_text_that_is_a_folder_is_an_input_error(project):
     assert "cannot read the article text" in result.err and "article.txt" in result.err
     assert "Traceback" not in result.err
     assert _digest(project / "kg") == before
+
+
+def test_build_works_twice_in_one_process(project):
+    """newskg.build() once shadowed itself with its submodule: the second call raised
+    "TypeError: 'module' object is not callable"."""
+    import newskg
+
+    for _ in range(2):
+        report = newskg.build(newskg.Project(project), validate=False)
+        assert report.articles >= 1
+    assert callable(newskg.build) and callable(newskg.validate)
+
+
+def test_a_230_character_article_folder_name_is_an_input_error(project):
+    """It used to fail writing its run file (the name was over the 255 bytes a file name may
+    have) with "check free space and permissions"; the longest id allowed builds."""
+    for length, code in ((230, 2), (120, 0)):
+        article_id = "a" * length
+        shutil.copytree(project / "seeds" / SEED_ARTICLE, project / "seeds" / article_id)
+        result = run_cli("build", "--project", project, "--no-shacl")
+        assert result.code == code, result.err
+        if code:
+            assert "cannot be an article id" in result.err and "free space" not in result.err
+            shutil.rmtree(project / "seeds" / article_id)
+    assert all(len(p.name) <= 255 for p in (project / "kg" / ".runs").iterdir())
+    articles = run_cli("query", "articles", "--kg", project / "kg", "--format", "csv")
+    assert "a" * 120 in articles.out
+
+
+def _damage(project: Path) -> None:
+    (project / "kg" / "store" / "CURRENT").write_text("garbage\n", encoding="utf-8")
+
+
+def test_a_damaged_store_is_exit_5_and_build_repairs_it(project):
+    from newskg.errors import StoreError
+    from newskg.query.graph import KnowledgeGraph
+
+    assert run_cli("build", "--project", project, "--no-shacl").code == 0
+    _damage(project)
+    with pytest.raises(StoreError, match="damaged") as caught:
+        KnowledgeGraph.open(project / "kg")
+    assert "newskg build --full" in str(caught.value.hint)
+    result = run_cli("query", "meetings", "--kg", project / "kg")
+    assert result.code == 5 and "newskg build --full" in result.err
+    # an incremental build (one article changed) cannot start from the damaged store: it
+    # builds everything anew instead
+    facts = project / "seeds" / SEED_ARTICLE / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("title: Thai PM", "title: The Thai PM"))
+    result = run_cli("build", "--project", project, "--no-shacl")
+    assert result.code == 0, result.err
+    assert run_cli("query", "meetings", "--kg", project / "kg").code == 0
+    _damage(project)
+    assert run_cli("build", "--project", project, "--no-shacl", "--full").code == 0
+    assert run_cli("query", "meetings", "--kg", project / "kg").code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 import newskg
@@ -78,3 +80,32 @@ def test_bound_iri_parameter(kg):
     )
     assert len(rows) >= 2
     assert set(rows.column("who")) == {BASE + "id/ren-zhengfei"}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda kg: newskg.Iri("http://a b"),
+        lambda kg: kg.select("SELECT ?x WHERE {}", **{"a b": "x"}),  # not a variable name
+        lambda kg: kg.select("SELECT ?x WHERE {}", x="\udcff"),  # a lone surrogate
+        lambda kg: kg.select("SELECT ?x WHERE {}", x=10**5000),  # more digits than str() makes
+        lambda kg: kg.select("SELECT ?x WHERE {}", x=Decimal("1e999999999")),
+        lambda kg: kg.node("nkg:Meeting> } DROP"),
+        lambda kg: kg.node("nkg:a b"),
+        lambda kg: kg.path("huawei", "<http://a b>"),
+    ],
+    ids=[
+        "Iri",
+        "variable",
+        "surrogate",
+        "huge int",
+        "huge decimal",
+        "node >",
+        "node space",
+        "path",
+    ],
+)
+def test_bad_arguments_are_newskg_errors(kg, call):
+    """They raised ValueError or RuntimeError, which docs/api.md does not promise."""
+    with pytest.raises(newskg.NewskgError):
+        call(kg)

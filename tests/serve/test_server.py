@@ -216,14 +216,15 @@ ASK = "/query?query=" + urllib.parse.quote("ASK { ?s ?p ?o }")
         (f"GET {ASK} extra HTTP/1.1\r\n\r\n".encode(), b"400"),
         (f"POST {ASK}\r\n\r\n".encode(), b"400"),  # HTTP/0.9 knew only GET
         (f"GET {ASK} HTTP/1.1\r\nno colon\r\n\r\n".encode(), b"400"),
-        (f"GET {ASK} HTTP/1.1\r\n\r\r\n".encode(), b"400"),
+        (f"GET {ASK} HTTP/1.1\r\nHost: a\r\n\r\r\n\r\n".encode(), b"400"),
+        (f"GET {ASK} HTTP/1.1\r\n\r\n".encode(), b"400"),  # HTTP/1.1 without Host
         (
-            f"GET {ASK} HTTP/1.1\r\n".encode()
+            f"GET {ASK} HTTP/1.1\r\nHost: a\r\n".encode()
             + b"".join(b"X-%d: v\r\n" % i for i in range(101))
             + b"\r\n",
             b"431",
         ),
-        (f"GET {ASK} HTTP/1.1\r\nX: ".encode() + b"a" * 70000 + b"\r\n\r\n", b"431"),
+        (f"GET {ASK} HTTP/1.1\r\nHost: a\r\nX: ".encode() + b"a" * 70000 + b"\r\n\r\n", b"431"),
     ],
 )
 def test_malformed_requests_get_the_standard_answers(server, request_bytes, status):
@@ -240,7 +241,8 @@ def test_http_1_0_and_connection_close_end_the_connection_after_the_answer(serve
     accept = "Accept: application/sparql-results+json,\r\n text/csv;q=0.1\r\n"
     for request in (
         f"GET {ASK} HTTP/1.0\r\n{accept}\r\n",
-        f"GET {ASK} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{accept}\r\n",
+        f"GET {ASK} HTTP/1.1\r\nHost: {server.host}:{server.port}\r\nConnection: close\r\n"
+        f"{accept}\r\n",
     ):
         answer = raw_exchange(server, request.encode())
         head, _, body = answer.partition(b"\r\n\r\n")

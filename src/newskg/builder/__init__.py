@@ -44,7 +44,7 @@ from newskg.builder.plan import (
 )
 from newskg.builder.pool import default_jobs, outputs
 from newskg.builder.project import Project
-from newskg.builder.runs import collect_runs, write_run
+from newskg.builder.runs import collect_runs, remove_runs, write_run
 from newskg.errors import NewskgError, StoreError, location_of
 from newskg.exports.patch import NotPatchable
 from newskg.exports.rdf_text import header, sort_key, sorted_unique_triples
@@ -174,20 +174,23 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
         layout.runs.mkdir(exist_ok=True)
     except OSError as exc:
         raise _write_error(exc, layout, committed=False) from None
+    run: _BuildRun | None = None
     try:
         runs = {entry.name for entry in os.scandir(layout.runs)}
+        remove_runs(layout.runs, ())  # half-written ones that a killed build left
         previous = None if options.full else previous_build(layout, print_, options.validate, runs)
-        run = _BuildRun(staged, builder, folders, previous, print_, report, options)
+        run = _BuildRun(staged, builder, folders, previous, print_, report, options, runs)
         run.articles()
         run.store()
         run.exports()
         staged.write_manifest(run.manifest())
         staged.commit()
-    except OSError as exc:  # disk full, permissions, ...: an error for the user, not a crash
+    except BaseException as exc:
         staged.abort()
-        raise _write_error(exc, layout, committed=staged.committed) from None
-    except BaseException:
-        staged.abort()
+        if run is not None and not staged.committed:
+            remove_runs(layout.runs, run.new_runs)  # a failed build leaves kg/ as it was
+        if isinstance(exc, OSError):  # disk full, permissions, ...: not a crash
+            raise _write_error(exc, layout, committed=staged.committed) from None
         raise
     collect_runs(layout.runs, {run_name(i, e["sha256"], print_) for i, e in run.inputs.items()})
     report.store = layout.store
@@ -208,8 +211,11 @@ class _BuildRun:
         print_: str,
         report: BuildReport,
         options: _Options,
+        runs: set[str],
     ) -> None:
         self.staged, self.builder, self.previous = staged, builder, previous
+        self.existing_runs = runs  # run files in kg/.runs when the build started
+        self.new_runs: list[str] = []  # run files this build added, removed if it fails
         self.print_, self.report, self.options = print_, report, options
         self.layout = staged.layout
         self.graph_of = {f.name: f"<{builder.iris.article_graph(f.name)}>" for f in folders}
@@ -260,7 +266,10 @@ class _BuildRun:
                     self.spans[out.id] = (blocks.tell(), len(block))
                     blocks.write(block)
                     sha = self.content[out.id]
-                    write_run(self.layout.runs, run_name(out.id, sha, self.print_), out.records)
+                    name = run_name(out.id, sha, self.print_)
+                    if name not in self.existing_runs:
+                        self.new_runs.append(name)
+                    write_run(self.layout.runs, name, out.records)
                     self.inputs[out.id] = {
                         "sha256": sha,
                         "quads": out.quads,
@@ -290,7 +299,12 @@ class _BuildRun:
         if previous is not None:
             stale = [self.graph_of[f.name] for f in todo if f.name in previous.inputs]
             stale += self._removed_graphs()
-            self.staged.update_from(previous.dir / "store", stale, self.nquads if todo else None)
+            try:
+                self.staged.update_from(
+                    previous.dir / "store", stale, self.nquads if todo else None
+                )
+            except RuntimeError:  # the previous store is damaged: build every article anew
+                raise _FullBuildNeeded from None
         else:
             self.staged.load_nquads(self.nquads)
         self.nquads.unlink()

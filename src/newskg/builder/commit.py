@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,9 @@ import pyoxigraph as ox
 
 from newskg.errors import StoreError, location_of
 from newskg.store import JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, STORE_LINK, KgLayout
+
+# How StagedBuild names its directory; the journal must name one of these, nothing else.
+_BUILD_NAME = re.compile(r"build-[0-9]{8}T[0-9]{6}-[0-9]+-[0-9]+\Z")
 
 
 @contextmanager
@@ -50,6 +54,7 @@ class StagedBuild:
         layout.stores.mkdir(parents=True, exist_ok=True)
         recover(layout)
         name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        assert _BUILD_NAME.match(name)
         self.dir = layout.stores / name
         self.dir.mkdir()
         self.exports_dir = self.dir / "exports"
@@ -148,16 +153,33 @@ def _finish(layout: KgLayout, build_dir: Path) -> None:
 
 
 def recover(layout: KgLayout) -> None:
-    """Finish a commit that a killed build started (see :meth:`StagedBuild.commit`)."""
+    """Finish a commit that a killed build started (see :meth:`StagedBuild.commit`).
+
+    The journal is checked before it is trusted: it must name, in the form this module
+    writes, a build directory under ``kg/.stores`` that holds a store. Anything else (a
+    damaged or hand-edited journal) cannot be finished, and the previous build stands."""
     try:
-        name = layout.journal.read_text(encoding="utf-8").strip()
+        raw = layout.journal.read_bytes()[:256]
     except FileNotFoundError:
         return
+    except OSError:  # a folder, no permission: not a journal this module wrote
+        raw = b""
+    try:
+        name = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        name = ""
     build_dir = layout.stores / name
-    if name and "/" not in name and (build_dir / "store").is_dir():
+    if _BUILD_NAME.match(name) and (build_dir / "store").is_dir() and not build_dir.is_symlink():
         _finish(layout, build_dir)
-    else:  # a journal without its build cannot be finished; the previous build stands
-        layout.journal.unlink(missing_ok=True)
+    else:
+        _remove(layout.journal)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -174,9 +196,14 @@ def _fsync(path: Path) -> None:
 
 
 def _current_target(layout: KgLayout) -> Path | None:
-    if layout.store.is_symlink():
-        return layout.store.resolve().parent
-    return None
+    """The build directory ``kg/store`` points into, if it is one of ``kg/.stores``."""
+    if not layout.store.is_symlink():
+        return None
+    try:
+        target = layout.store.resolve(strict=True).parent
+    except (OSError, RuntimeError):  # dangling, or a loop: no usable previous build
+        return None
+    return target if target.parent == layout.stores.resolve() else None
 
 
 def _prune(layout: KgLayout, keep: set[Path | None]) -> None:

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from newskg.builder.project import Project, mapping_files
+from newskg.errors import InputError
+from newskg.files import read_input
 from newskg.inputs import ENTITIES_FILE
+from newskg.inputs.article import MAX_ARTICLE_BYTES
 from newskg.inputs.entities import SHARED_FILE
 from newskg.model.schema import MODEL_FILE
 from newskg.store import MANIFEST_FILE, TRIG_EXPORT, TURTLE_EXPORT, KgLayout
@@ -73,26 +76,14 @@ def content_hash(folder: Path) -> str:
 
 
 def _file_bytes(path: str) -> bytes:
-    """A file's bytes, or a marker when it is missing or unreadable (a folder, no
-    permission): the article is then rebuilt and load_article names the file and the
-    problem, where an error here would read as a failed write. os-level calls: every build
-    hashes every article, and pathlib's per-call overhead is a large share of a one-article
-    rebuild of a big corpus."""
+    """A file's bytes, or a marker when it cannot be an input (missing, a folder, a FIFO or
+    device, unreadable, too large): the article is then rebuilt and load_article names the
+    file and the problem, where an error here would read as a failed write. Every build
+    hashes every article, so this stays on os-level calls (see read_input)."""
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return b"\xff missing"
-    except OSError:
-        return b"\xff unreadable"
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError:  # os.open succeeds on a folder; reading it fails
-        return b"\xff unreadable"
-    finally:
-        os.close(fd)
+        return read_input(path, max_bytes=MAX_ARTICLE_BYTES)
+    except InputError as exc:
+        return b"\xff " + exc.message.encode()
 
 
 def fingerprint(project: Project) -> str:
@@ -101,10 +92,7 @@ def fingerprint(project: Project) -> str:
 
     def add(path: Path, name: str) -> None:
         digest.update(name.encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except FileNotFoundError:
-            digest.update(b"\xff missing")
+        digest.update(_file_bytes(str(path)))
         digest.update(b"\0")
 
     add(project.seeds_dir / ENTITIES_FILE, "entities")
@@ -139,10 +127,10 @@ def previous_build(
     exports in kg/ untouched since, and the run file of every article still there."""
     if not layout.store.is_symlink():
         return None
-    folder = layout.store.resolve().parent
     try:
+        folder = layout.store.resolve(strict=True).parent
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop
         return None
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         return None

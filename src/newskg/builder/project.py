@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from newskg.errors import InputError, MappingError, location_of
 from newskg.mapping import MappingSet, load_mappings, merge_mappings
 from newskg.model.iris import IriPolicy
@@ -32,6 +34,13 @@ class Project:
 
     def __post_init__(self) -> None:
         IriPolicy(self.base)  # raises InputError for a base that cannot mint IRIs
+        try:  # and Oxigraph must read what it mints: a host such as [::1 or [x] is no IRI
+            ox.NamedNode(f"{self.base}id/x")
+        except (ValueError, TypeError) as exc:
+            raise InputError(
+                f"base IRI is not a valid IRI: {self.base!r} ({exc})",
+                hint="e.g. --base https://example.org/news/",
+            ) from None
 
     @property
     def seeds_dir(self) -> Path:

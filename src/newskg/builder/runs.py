@@ -7,6 +7,7 @@ and written aside, then renamed, so that a build never trusts a half-written one
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import os
 import shutil
@@ -17,13 +18,28 @@ from typing import Any
 from newskg.exports.patch import NotPatchable
 from newskg.exports.rdf_text import parse_record
 
+PARTIAL_PREFIX = ".partial-"
+
 
 def write_run(folder: Path, name: str, records: list[str]) -> None:
     # Written aside and renamed: a killed build never leaves a half-written run under a name
-    # that a later build would trust.
-    partial = folder / f".partial-{os.getpid()}-{name}"
-    partial.write_text("".join(records), encoding="utf-8", newline="\n")
-    os.replace(partial, folder / name)
+    # that a later build would trust, and a failed write (disk full) leaves nothing.
+    partial = folder / f"{PARTIAL_PREFIX}{os.getpid()}-{name}"
+    try:
+        partial.write_text("".join(records), encoding="utf-8", newline="\n")
+        os.replace(partial, folder / name)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def remove_runs(folder: Path, names: Iterable[str]) -> None:
+    """Delete run files a failed build wrote, and any half-written one a killed build left."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        partials = [e.name for e in entries if e.name.startswith(PARTIAL_PREFIX)]
+    for name in [*names, *partials]:
+        with contextlib.suppress(OSError):
+            (folder / name).unlink(missing_ok=True)
 
 
 def read_run(path: Path) -> dict[str, tuple[str, list[str]]]:

@@ -22,7 +22,7 @@ from newskg.drafting.writer import render
 from newskg.errors import InputError, location_of
 from newskg.files import read_bytes
 from newskg.inputs import ENTITIES_FILE, load_registry
-from newskg.inputs.article import ARTICLE_FILE, FACTS_FILE, check_article_id
+from newskg.inputs.article import ARTICLE_FILE, FACTS_FILE, MAX_ARTICLE_BYTES, check_article_id
 from newskg.inputs.entities import Registry
 from newskg.inputs.values import parse_date
 from newskg.model.schema import MODEL_FILE, load_model
@@ -92,7 +92,7 @@ def _read(article: Path | bytes) -> tuple[bytes, str]:
     if isinstance(article, bytes):
         return article, "standard input"
     hint = "name the article's text file, or '-' for standard input"
-    raw = read_bytes(article, "article file", missing=hint, unreadable=hint)
+    raw = read_bytes(article, "article file", missing=hint, max_bytes=MAX_ARTICLE_BYTES)
     return raw, location_of(article).file
 
 

@@ -42,6 +42,7 @@ EVIDENCE = "evidence"
 COMMON_KEYS = frozenset({"id", EVIDENCE, "according_to", "note", DRAFT})
 # The document key of an article's own label for a shared fact (emitted as skos:altLabel).
 ALT_LABEL = "alt_label"
+MAX_ARTICLE_BYTES = 8 * 1024 * 1024  # a news article is tens of kilobytes
 
 
 class _Quote(NamedTuple):
@@ -66,7 +67,7 @@ def read_article_text(folder: Path) -> str:
         path,
         "article text",
         missing=f"each article folder needs {ARTICLE_FILE} beside {FACTS_FILE}",
-        unreadable=f"{ARTICLE_FILE} must be a readable file",
+        max_bytes=MAX_ARTICLE_BYTES,
     )
     try:
         return raw.decode("utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from newskg.errors import InputError, location_of
+from newskg.files import read_input
 from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, RDFS_SUB_PROPERTY_OF, transitive_closure
 
 Quad = tuple[str, str, str, str]
@@ -55,14 +56,10 @@ class Ontology:
 def parse_rdf_file(path: Path, graph: str = "", text: str | None = None) -> list[Quad]:
     """Parse Turtle (the file, or ``text`` named after it) into quads of N-Triples term
     strings, with a located error if it fails."""
+    data = read_input(path) if text is None else text.encode("utf-8")
     try:
-        if text is None:
-            triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-        else:
-            triples = ox.parse(input=text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+        triples = ox.parse(input=data, format=ox.RdfFormat.TURTLE)
         return [(str(t.subject), str(t.predicate), str(t.object), graph) for t in triples]
-    except FileNotFoundError:
-        raise InputError("file not found", location=location_of(path)) from None
     except SyntaxError as exc:
         line, column = exc.lineno or 0, exc.offset or 0
         raise InputError(

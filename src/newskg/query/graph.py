@@ -22,10 +22,20 @@ from newskg.errors import NotFoundError, QueryError
 from newskg.query import names, views
 from newskg.query.adjacency import Adjacency
 from newskg.query.names import LABELS, TYPE
-from newskg.query.terms import Edge, Evidence, Iri, Solutions, Term, to_python, to_term
+from newskg.query.outbound import allowed_services, check_outbound
+from newskg.query.terms import (
+    Edge,
+    Evidence,
+    Iri,
+    Solutions,
+    Term,
+    to_python,
+    to_term,
+    to_variable,
+)
 from newskg.query.traversal import neighbours_of, reachable, shortest_path
 from newskg.rdf import DEFAULT_BASE, PREFIXES
-from newskg.store import open_store, read_manifest
+from newskg.store import damaged_store, is_damage, open_store, read_manifest
 
 # A query whose first keyword (after comments, PREFIX and BASE) starts an update operation.
 _UPDATE = re.compile(
@@ -37,25 +47,40 @@ _UPDATE = re.compile(
 class KnowledgeGraph:
     """A read-only view of a built newskg store."""
 
-    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
+    def __init__(
+        self, store: ox.Store, base: str = DEFAULT_BASE, *, allow_service: Iterable[str] = ()
+    ) -> None:
         self.store = store
         self.base = base
+        self.allow_service = allowed_services(allow_service, "allow_service")
 
     @classmethod
-    def open(cls, path: Path | str = "kg", *, in_memory: bool = False) -> KnowledgeGraph:
+    def open(
+        cls,
+        path: Path | str = "kg",
+        *,
+        in_memory: bool = False,
+        allow_service: Iterable[str] = (),
+    ) -> KnowledgeGraph:
         """Open ``kg/`` (or ``kg/store``) read-only.
 
         ``in_memory=True`` copies the store into memory and indexes every node's edges in
         Python lists (:class:`InMemoryGraph`). Opening then costs time and memory in
         proportion to the graph, but SPARQL no longer reads RocksDB and ``out``/``in_``/
         ``neighbours``/``path`` become list lookups: worth it for traversal-heavy work
-        (figures in docs/performance.md)."""
+        (figures in docs/performance.md).
+
+        Queries make no outbound requests: a ``SERVICE`` clause is refused unless its URL
+        starts with one of the ``allow_service`` prefixes (:mod:`newskg.query.outbound`)."""
         path = Path(path)
+        allowed = allowed_services(allow_service, "allow_service")
         store = open_store(path)
         base = read_manifest(path).get("base", DEFAULT_BASE)
         if not in_memory:
-            return KnowledgeGraph(store, base)
-        return InMemoryGraph.copy_of(store, base)
+            return KnowledgeGraph(store, base, allow_service=allowed)
+        graph = InMemoryGraph.copy_of(store, base)
+        graph.allow_service = allowed
+        return graph
 
     # -- SPARQL ---------------------------------------------------------------------------
 
@@ -63,9 +88,10 @@ class KnowledgeGraph:
         """Run SPARQL over the union of all graphs. ``bindings`` fill variables of the same
         name (``?name``) as RDF terms: str -> literal, :class:`Iri`/:class:`Node` -> IRI."""
         substitutions = {
-            ox.Variable(name): value.term if isinstance(value, Node) else to_term(value)
+            to_variable(name): value.term if isinstance(value, Node) else to_term(value, name)
             for name, value in bindings.items()
         }
+        check_outbound(sparql, self.allow_service, prefixes=PREFIXES)
         try:
             result = self.store.query(
                 sparql,
@@ -84,6 +110,8 @@ class KnowledgeGraph:
                 f"SPARQL syntax error: {exc}", hint="check the query against the SPARQL 1.1 grammar"
             ) from None
         except RuntimeError as exc:
+            if is_damage(exc):
+                raise damaged_store(exc) from None
             # Oxigraph refuses a binding for a variable the query does not project.
             names = ", ".join(f"?{n}" for n in bindings)
             raise QueryError(
@@ -101,6 +129,8 @@ class KnowledgeGraph:
                 return Solutions(variables, rows)
             return list(result)
         except (OSError, RuntimeError) as exc:
+            if is_damage(exc):
+                raise damaged_store(exc) from None
             raise QueryError(f"query failed: {exc}") from None
 
     def select(self, sparql: str, **bindings: Any) -> Solutions:

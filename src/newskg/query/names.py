@@ -49,13 +49,10 @@ def resolve(kg: NamedGraph, id_or_iri: str) -> ox.NamedNode:
             "a prefixed name (nkg:Meeting) or a full IRI",
         )
     if "://" in text:
-        try:
-            return ox.NamedNode(text)
-        except ValueError as exc:
-            raise NotFoundError(f"'{text}' is not a valid IRI ({exc})") from None
+        return _named_node(text, text)
     expanded = expand(text)
     if expanded is not None:
-        return ox.NamedNode(expanded)
+        return _named_node(expanded, text)
     if KEY.match(text):  # an entity, shared fact or article id, or <article>.<fact id>
         candidate = ox.NamedNode(f"{kg.base}id/{text}")
         if kg._exists(candidate):
@@ -73,6 +70,17 @@ def resolve(kg: NamedGraph, id_or_iri: str) -> ox.NamedNode:
         or "use an id from seeds/entities.yaml, "
         "a label, a prefixed name (nkg:Meeting) or a full IRI",
     )
+
+
+def _named_node(iri: str, written: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise NotFoundError(
+            f"'{written}' is not a valid IRI ({exc})",
+            hint="a name is an id (huawei), a label, a prefixed name (nkg:Meeting) or an IRI "
+            "without spaces, quotes or angle brackets",
+        ) from None
 
 
 def _one(kg: NamedGraph, text: str, found: list[ox.NamedNode], how: str) -> ox.NamedNode | None:

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newskg.errors import Diagnostic, NotFoundError, QueryError, did_you_mean, location_of
+from newskg.errors import (
+    Diagnostic,
+    InputError,
+    NotFoundError,
+    QueryError,
+    did_you_mean,
+    location_of,
+)
+from newskg.files import read_input
 from newskg.query.graph import KnowledgeGraph
 from newskg.query.terms import Edge, Solutions
 
 SUFFIX = ".rq"
+MAX_QUERY_BYTES = 1 << 20  # a saved query is a page of SPARQL
 
 
 _REQUIRED = re.compile(r"\?(\w+) \([^)]*\brequired\b")
@@ -80,15 +89,15 @@ def _header(text: str) -> dict[str, str]:
 
 def read_query(path: Path) -> SavedQuery:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFoundError("query file not found", location=location_of(path)) from None
+        raw = read_input(path, max_bytes=MAX_QUERY_BYTES, name="the query file")
+    except InputError as exc:
+        if exc.message == "file not found":
+            raise NotFoundError("query file not found", location=exc.location) from None
+        raise QueryError(exc.message, location=exc.location, hint=exc.hint) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise QueryError("query file is not UTF-8", location=location_of(path)) from None
-    except OSError as exc:  # a directory, no permission, ...
-        raise QueryError(
-            f"cannot read the query file: {exc.strerror}", location=location_of(path)
-        ) from None
     fields = _header(text)
     return SavedQuery(
         path.stem,

@@ -4,25 +4,14 @@ stop cleanly on Ctrl-C or SIGTERM, and warn when it listens beyond this machine.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 
-from newskg.errors import NewskgError, ServerError
-from newskg.serve.server import Server, resolve_store
+from newskg.errors import NewskgError
+from newskg.serve.server import Server, is_loopback, resolve_store
 from newskg.store import store_path
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ``::1``)."""
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to anything
 
 
 def exposure_warning(host: str, read_write: bool) -> str | None:
@@ -32,11 +21,11 @@ def exposure_warning(host: str, read_write: bool) -> str | None:
     if read_write:
         return (
             f"warning: serving READ-WRITE on {host}: anyone who can reach this address can "
-            "change or delete the served store; there is no authentication"
+            "query the graph, and anyone who has the token can change or delete the served store"
         )
     return (
         f"warning: serving on {host}: anyone who can reach this address can query the graph; "
-        "there is no authentication"
+        "there is no authentication for reads"
     )
 
 
@@ -78,8 +67,8 @@ def serve_forever(
         )
         while not stop():
             time.sleep(poll_s)
-            if not server.running:
-                raise ServerError("the SPARQL server stopped unexpectedly")
+            if server.failure is not None:  # Oxigraph died and could not be started again
+                raise server.failure
             # Opening the store is what checks it, and costs far more than following the
             # symlink: only a changed target is worth it.
             if (

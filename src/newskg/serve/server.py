@@ -1,46 +1,38 @@
 """``newskg serve``: the Oxigraph SPARQL server on a built store, behind newskg's proxy.
 
 The server opens the store read-only, so it can run while ``newskg build`` writes the next
-store aside, and follows rebuilds by starting a fresh Oxigraph on the new store. The process
-itself is handled by :mod:`newskg.serve.oxigraph`, the HTTP side by :mod:`newskg.serve.proxy`.
+store aside, and follows rebuilds by starting a fresh Oxigraph on the new store. Oxigraph's
+life (restarts, memory cap, timeouts) is :mod:`newskg.serve.supervisor`'s; the HTTP side,
+its limits and checks are :mod:`newskg.serve.proxy` and :mod:`newskg.serve.policy`'s.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import errno
-import functools
 import math
-import os
 import subprocess
 import tempfile
-import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import Self
 
 import pyoxigraph as ox
 
 from newskg.errors import InputError, ServerError, location_of
-from newskg.serve.http import BackendConnection
-from newskg.serve.oxigraph import die_with_parent, end_process, find_oxigraph, free_port
-from newskg.serve.proxy import BackendGone, ProxyServer
+from newskg.query.outbound import allowed_services
+from newskg.serve.oxigraph import default_max_memory, find_oxigraph, parse_memory
+from newskg.serve.policy import Limits, allowed_hosts
+from newskg.serve.proxy import Proxy
+from newskg.serve.supervisor import DIED, MEMORY, TIMEOUT, Supervisor
 from newskg.store import open_store, store_path
 
-READY_TIMEOUT_S = 30.0
 DEFAULT_MAX_REQUEST_BYTES = 1 << 20  # 1 MiB: far above any hand-written query
-POOL_SIZE = 32
 # Client connections served at once (each holds a thread while it is open); more get 503.
 DEFAULT_MAX_CONNECTIONS = 64
-# How long an Oxigraph replaced after a rebuild keeps answering the requests it had, when no
-# --timeout bounds them.
-RETIRE_GRACE_S = 30.0
+MIN_TOKEN_CHARS = 16
+TOKEN_VARIABLE = "NEWSKG_AUTH_TOKEN"  # where `newskg serve` finds the token without --auth-token
 
 
 def resolve_store(kg: Path) -> Path:
@@ -58,6 +50,18 @@ def _url_host(host: str) -> str:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ``::1``)."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 def _check_arguments(
@@ -86,6 +90,23 @@ def _check_arguments(
         )
 
 
+def _check_token(token: str | None, host: str, read_only: bool) -> str | None:
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise InputError(
+            f"the token (--auth-token or {TOKEN_VARIABLE}) has {len(token)} characters; "
+            f"a token must have at least {MIN_TOKEN_CHARS}",
+            hint="make one with: python3 -c 'import secrets; print(secrets.token_urlsafe())'",
+        )
+    if token is None and not read_only and not is_loopback(host):
+        raise InputError(
+            f"a read-write server on {host} needs a token: anyone who can reach the address "
+            "could otherwise change or delete the served store",
+            hint=f"pass --auth-token TOKEN or set {TOKEN_VARIABLE}; writes must then send "
+            "'Authorization: Bearer TOKEN'",
+        )
+    return token
+
+
 class Server:
     """The Oxigraph SPARQL server on a built store, behind newskg's proxy, as a context
     manager.
@@ -95,12 +116,17 @@ class Server:
 
     ``port=0`` picks a free port. ``timeout`` (seconds) stops any request that runs longer,
     by restarting Oxigraph if need be; ``max_request_bytes`` caps request bodies and targets;
-    ``max_connections`` caps the client connections served at once (the next ones get 503).
+    ``max_connections`` caps the client connections served at once; ``max_memory`` (bytes,
+    or ``"4G"``; default a quarter of this machine's memory, 0 for none) caps Oxigraph's
+    memory, a query that needs more ends with 503. ``allow_service`` lists the URL prefixes
+    that a ``SERVICE`` clause may reach (none by default).
 
     ``read_only=False`` starts a writable server. It never writes to the build: with ``kg``
     alone it serves a copy of the built store in a temporary folder, removed by ``stop()``;
     with ``location`` it serves that folder, made as a copy of the build when it does not
     exist (or an empty store when ``kg`` is None). ``location`` may not be inside ``kg``.
+    ``auth_token`` is then required of writes, and a read-write server beyond loopback
+    refuses to start without one.
     """
 
     def __init__(
@@ -114,6 +140,9 @@ class Server:
         location: Path | str | None = None,
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_memory: int | str | None = None,
+        allow_service: Iterable[str] = (),
+        auth_token: str | None = None,
     ) -> None:
         _check_arguments(port, timeout, max_request_bytes, max_connections)
         if location is not None and read_only:
@@ -132,23 +161,14 @@ class Server:
         self.location = Path(location) if location is not None else None
         self.max_request_bytes = max_request_bytes
         self.max_connections = max_connections
-        self.refused_connections = 0  # connections turned away with 503 (over the cap)
+        self.max_memory = default_max_memory() if max_memory is None else parse_memory(max_memory)
+        self.allow_service = allowed_services(allow_service)
+        self.auth_token = _check_token(auth_token, host, read_only)
         self.store_dir: Path | None = None
-        self.process: subprocess.Popen[bytes] | None = None
-        self.backend_port = 0
-        self.restarts = 0  # Oxigraph restarts caused by timeouts
         self.log: Callable[[str], None] | None = None
-        self._proxy: ProxyServer | None = None
-        self._proxy_thread: threading.Thread | None = None
-        self._lock = threading.RLock()  # held while Oxigraph (re)starts
-        self._generation = 0  # bumped at every (re)start: pooled connections of older ones die
-        self._pool: list[tuple[int, BackendConnection]] = []
-        self._pool_lock = threading.Lock()
+        self._supervisor: Supervisor | None = None
+        self._proxy: Proxy | None = None
         self._copy: tempfile.TemporaryDirectory[str] | None = None
-        # Oxigraphs replaced by restart(), still finishing the requests they had
-        self._retiring: list[tuple[threading.Timer, subprocess.Popen[bytes], IO[bytes] | None]] = []
-        self._stderr: IO[bytes] | None = None
-        self._spawner: concurrent.futures.ThreadPoolExecutor | None = None  # see _spawn
 
     # -- URLs -----------------------------------------------------------------------------
 
@@ -173,27 +193,57 @@ class Server:
 
     @property
     def backend_url(self) -> str:
-        """Oxigraph itself, on its internal loopback port (no timeout, no limits)."""
+        """Oxigraph itself, on its internal loopback port (no timeout, no limits, no checks)."""
         return f"http://127.0.0.1:{self.backend_port}/"
 
     @property
-    def max_target_bytes(self) -> int:
-        """Longest request target (path and query string) the proxy accepts."""
-        return self.max_request_bytes
+    def backend_port(self) -> int:
+        """Oxigraph's own port, on loopback (no timeout, no limits, no checks)."""
+        return self._supervisor.port if self._supervisor is not None else 0
+
+    # -- what the supervisor and proxy know -------------------------------------------------
+
+    @property
+    def process(self) -> subprocess.Popen[bytes] | None:
+        """The Oxigraph process answering now."""
+        return self._supervisor.process if self._supervisor is not None else None
+
+    @property
+    def restarts(self) -> dict[str, int]:
+        """Oxigraph restarts so far, by cause: timeout, memory, died."""
+        if self._supervisor is None:
+            return {TIMEOUT: 0, MEMORY: 0, DIED: 0}
+        return dict(self._supervisor.restarts)
+
+    @property
+    def refused_connections(self) -> int:
+        """Connections turned away with 503 because every one was busy."""
+        return self._proxy.refused_connections if self._proxy is not None else 0
+
+    @property
+    def evicted_connections(self) -> int:
+        """Connections closed while they waited for a request, to make room for new ones."""
+        return self._proxy.evicted_connections if self._proxy is not None else 0
+
+    @property
+    def active_connections(self) -> int:
+        return self._proxy.active if self._proxy is not None else 0
 
     # -- life cycle -----------------------------------------------------------------------
 
-    def command(self) -> list[str]:
+    def command(self, port: int = 0) -> list[str]:
+        """The Oxigraph command line for a backend on ``port``."""
         if self.read_only:
             if self.kg is None:
                 raise ServerError("a read-only server needs a built graph folder (kg)")
-            self.store_dir = resolve_store(self.kg)
+            if self.store_dir is None:
+                self.store_dir = resolve_store(self.kg)
             args = [find_oxigraph(), "serve-read-only", "--location", str(self.store_dir)]
         else:
             args = [find_oxigraph(), "serve"]
             if self.store_dir is not None:
                 args += ["--location", str(self.store_dir)]
-        args += ["--bind", f"127.0.0.1:{self.backend_port}", "--union-default-graph"]
+        args += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
         if self.timeout is not None:
             # Oxigraph's own, cooperative timeout, a second later than the proxy's: a backstop
             # for clients of the internal port; the proxy's deadline fires first.
@@ -236,7 +286,9 @@ class Server:
     def start(self) -> Self:
         """Start Oxigraph and the proxy, and return once queries are answered."""
         try:
-            self._proxy = ProxyServer((self.host, self.requested_port), self)
+            proxy = Proxy(
+                (self.host, self.requested_port), self._supervisor_or_new(), self._limits()
+            )
         except OSError as exc:
             raise ServerError(
                 f"cannot listen on {self.host} port {self.requested_port}: "
@@ -247,161 +299,82 @@ class Server:
                 ),
                 hint="stop the other server, or pick another --port (0 picks a free one)",
             ) from None
-        self.port = int(self._proxy.server_address[1])
+        self._proxy = proxy
+        self.port = proxy.port
+        proxy.limits = self._limits()  # now that the port is known, for the Host check
         try:
             if not self.read_only:
                 self.store_dir = self._writable_store()
-            with self._lock:
-                self._start_backend()
+            elif self.kg is not None:
+                self.store_dir = resolve_store(self.kg)
+            assert self._supervisor is not None
+            self._supervisor.start()
         except BaseException:
             self.stop()
             raise
-        self._proxy_thread = threading.Thread(
-            target=self._proxy.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
-        )
-        self._proxy_thread.start()
+        proxy.start()
         return self
 
-    def _start_backend(self) -> None:
-        last_error = ""
-        # A port picked by free_port() can be taken by someone else before oxigraph binds it;
-        # retrying with a new port makes that race harmless.
-        for _ in range(3):
-            self.backend_port = free_port("127.0.0.1")
-            command = self.command()
-            self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _stop_backend)
-            self.process = self._spawn(command, self._stderr)
-            error = self._wait_ready()
-            if error is None:
-                self._generation += 1
-                return
-            last_error = error
-            self._stop_backend()
-        raise ServerError(
-            f"the SPARQL server did not start: {last_error}",
-            hint="check that no other process holds the store",
+    def _supervisor_or_new(self) -> Supervisor:
+        self._supervisor = Supervisor(
+            self.command, max_memory=self.max_memory, timeout=self.timeout, log=self._log
         )
+        return self._supervisor
 
-    def _spawn(self, command: list[str], stderr: IO[bytes]) -> subprocess.Popen[bytes]:
-        """Start Oxigraph so that it dies with us, even when we are SIGKILLed (no handler
-        runs then). Linux delivers the parent-death signal when the *thread* that forked
-        the child ends, and restarts happen on short-lived request threads, so every
-        Oxigraph is forked by one thread that lives as long as the server."""
-        if self._spawner is None:
-            self._spawner = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="newskg-oxigraph"
-            )
-        return self._spawner.submit(
-            subprocess.Popen,
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            preexec_fn=functools.partial(die_with_parent, os.getpid()),
-        ).result()
+    def _log(self, line: str) -> None:
+        if self.log is not None:
+            self.log(line)
 
-    def _wait_ready(self) -> str | None:
-        """None once Oxigraph answers; its own message if it exits."""
-        assert self.process is not None
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        probe = self.backend_url + "query?" + urllib.parse.urlencode({"query": "ASK {}"})
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                assert self._stderr is not None
-                self._stderr.seek(0)
-                err = self._stderr.read().decode("utf-8", "replace").strip()
-                return err or f"exit {self.process.returncode}"
-            try:
-                request = urllib.request.Request(
-                    probe, headers={"Accept": "application/sparql-results+json"}
-                )
-                with urllib.request.urlopen(request, timeout=2) as response:
-                    if response.status == 200 and self.process.poll() is None:
-                        return None
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.02)
-        return f"no answer on {self.backend_url} after {READY_TIMEOUT_S:.0f}s"
-
-    def _stop_backend(self, *, kill: bool = False) -> None:
-        process, self.process = self.process, None
-        self._generation += 1
-        self._close_pool()
-        if process is not None:
-            end_process(process, kill=kill)
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
+    def _limits(self) -> Limits:
+        hosts, any_ip = allowed_hosts(self.host, self.port)
+        return Limits(
+            max_request_bytes=self.max_request_bytes,
+            max_connections=self.max_connections,
+            hosts=hosts,
+            any_ip_host=any_ip,
+            port=self.port,
+            auth_token=self.auth_token,
+            allow_service=self.allow_service,
+        )
 
     def stop(self) -> None:
         proxy, self._proxy = self._proxy, None
         if proxy is not None:
-            if self._proxy_thread is not None:
-                proxy.shutdown()
-                self._proxy_thread.join(timeout=10)
-                self._proxy_thread = None
-            proxy.server_close()
-            proxy.close_connections()
-        with self._lock:
-            self._stop_backend()
-            retiring, self._retiring = self._retiring, []
-        for timer, process, stderr in retiring:
-            timer.cancel()
-            self._retire(process, stderr, now=True)
+            proxy.close()
+        supervisor = self._supervisor
+        if supervisor is not None:
+            supervisor.stop()
         if self._copy is not None:
             self._copy.cleanup()
             self._copy = None
-        spawner, self._spawner = self._spawner, None
-        if spawner is not None:
-            spawner.shutdown(wait=True)
 
     def restart(self) -> None:
-        """Switch to a fresh Oxigraph (``newskg serve`` does this after a rebuild) without
-        failing a request: the new one starts first, new requests go to it, and the old one
-        is stopped once the requests it is answering have had time to finish."""
-        with self._lock:
-            old = (self.process, self._stderr)
-            self.process, self._stderr = None, None  # a failed start must not stop the old one
-            try:
-                self._start_backend()
-            except BaseException:
-                self.process, self._stderr = old
-                raise
-        self._close_pool()
-        if old[0] is not None:
-            grace = (self.timeout or RETIRE_GRACE_S) + 1
-            timer = threading.Timer(grace, self._retire, args=old)
-            timer.daemon = True
-            with self._lock:
-                self._retiring.append((timer, old[0], old[1]))
-            timer.start()
-
-    def _retire(
-        self, process: subprocess.Popen[bytes], stderr: IO[bytes] | None, *, now: bool = False
-    ) -> None:
-        """Stop an Oxigraph that a restart replaced (after its grace period, or ``now``)."""
-        with self._lock:
-            self._retiring = [r for r in self._retiring if r[1] is not process]
-        end_process(process, kill=now)
-        if stderr is not None:
-            stderr.close()
-
-    def timed_out(self, generation: int) -> None:
-        """Kill the Oxigraph that runs an over-long query, and start a fresh one."""
-        with self._lock:
-            if generation != self._generation or self._proxy is None:
-                return  # another request restarted it already, or we are stopping
-            self._stop_backend(kill=True)
-            self._start_backend()
-            self.restarts += 1
-        if self.log is not None:
-            self.log(f"a request ran longer than {self.timeout:g}s; Oxigraph was restarted")
+        """Switch to a fresh Oxigraph on the store ``kg/store`` points to now (``newskg
+        serve`` does this after a rebuild) without failing a request."""
+        assert self._supervisor is not None, "start the server first"
+        previous = self.store_dir
+        if self.read_only and self.kg is not None:
+            self.store_dir = resolve_store(self.kg)
+        try:
+            self._supervisor.restart()
+        except BaseException:
+            self.store_dir = previous
+            raise
 
     @property
     def running(self) -> bool:
-        with self._lock:
-            return (
-                self._proxy is not None and self.process is not None and self.process.poll() is None
-            )
+        supervisor = self._supervisor
+        return (
+            self._proxy is not None
+            and supervisor is not None
+            and supervisor.failure is None
+            and supervisor.running
+        )
+
+    @property
+    def failure(self) -> ServerError | None:
+        """Why Oxigraph could not be started again, if it could not."""
+        return self._supervisor.failure if self._supervisor is not None else None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -413,38 +386,3 @@ class Server:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-    # -- connections to Oxigraph ----------------------------------------------------------
-
-    def connection(self) -> tuple[int, BackendConnection, bool]:
-        """(generation, connection, reused): a pooled keep-alive connection when one is idle."""
-        with self._lock:  # waits while Oxigraph restarts
-            generation, port = self._generation, self.backend_port
-            if self.process is None:
-                raise BackendGone
-        with self._pool_lock:
-            while self._pool:
-                gen, conn = self._pool.pop()
-                if gen == generation and conn.still_open():
-                    return generation, conn, True
-                conn.close()
-        return generation, BackendConnection(port), False
-
-    def _close_pool(self) -> None:
-        """Close the idle connections to Oxigraph (they belong to one that is going away)."""
-        with self._pool_lock:
-            pool, self._pool = self._pool, []
-        for _, conn in pool:
-            conn.close()
-
-    def is_current(self, generation: int) -> bool:
-        """Whether connections of ``generation`` still reach the running Oxigraph."""
-        with self._lock:
-            return generation == self._generation
-
-    def release(self, generation: int, conn: BackendConnection) -> None:
-        with self._pool_lock:
-            if generation == self._generation and len(self._pool) < POOL_SIZE:
-                self._pool.append((generation, conn))
-                return
-        conn.close()
