@@ -113,47 +113,48 @@ SELECT ?post ?postLabel ?person ?name ?asOf ?from ?until ?stated ?article WHERE 
   {
     ?h a nkg:PostHolding ; nkg:post ?post ; nkg:postHolder ?person ; nkg:asOf ?asOf ;
        prov:wasDerivedFrom ?article .
+    ?post rdfs:label ?postLabel .
+    ?person rdfs:label ?name .
     OPTIONAL { ?h schema:startDate ?from }
     OPTIONAL { ?h schema:endDate ?until }
     BIND(true AS ?stated)
   } UNION {
-    # The date of the event or signing as the same article gives it.
+    # The date of the event or signing as the same article gives it. Required patterns
+    # precede the OPTIONALs: joined after a left join, they make Oxigraph re-run it per row.
     GRAPH ?g {
       ?part a nkg:Participation ; nkg:capacity ?post ; nkg:participant ?person ;
             nkg:participationIn ?fact ; prov:wasDerivedFrom ?article .
-      OPTIONAL { ?fact schema:startDate ?start }
-      OPTIONAL { ?fact nkg:dateSigned ?signed }
     }
     ?article schema:datePublished ?published .
+    ?post rdfs:label ?postLabel .
+    ?person rdfs:label ?name .
+    OPTIONAL { GRAPH ?g { ?fact schema:startDate ?start } }
+    OPTIONAL { GRAPH ?g { ?fact nkg:dateSigned ?signed } }
     BIND(COALESCE(?start, ?signed, ?published) AS ?asOf)
     BIND(false AS ?stated)
   }
-  ?post rdfs:label ?postLabel .
-  ?person rdfs:label ?name .
 }
 """
 
 TIMELINE = """
 SELECT DISTINCT ?entity ?fact ?class ?property ?label ?article ?date WHERE {
   # Each article's statements in its own graph, with the date that article gives.
-  GRAPH ?g {
-    ?fact prov:wasDerivedFrom ?article ; ?property ?entity .
-    OPTIONAL { ?fact schema:startDate ?start }
-    OPTIONAL { ?fact nkg:dateSigned ?signed }
-    OPTIONAL { ?fact nkg:asOf ?asOf }
-    OPTIONAL { ?fact nkg:during ?event . ?event schema:startDate ?during }
-  }
+  GRAPH ?g { ?fact prov:wasDerivedFrom ?article ; ?property ?entity . }
   FILTER(?property != prov:wasDerivedFrom)
-  FILTER NOT EXISTS {
-    ?narrower rdfs:subPropertyOf ?property .
-    FILTER(?narrower != ?property)
-    GRAPH ?g { ?fact ?narrower ?entity }
-  }
   FILTER NOT EXISTS { ?fact a nkg:Participation }
   ?fact a ?class .
   FILTER(STRSTARTS(STR(?class), STR(nkg:)))
   FILTER NOT EXISTS { ?fact a ?sub . ?sub rdfs:subClassOf ?class . FILTER(?sub != ?class) }
   ?article schema:datePublished ?published .
+  FILTER NOT EXISTS {
+    ?narrower rdfs:subPropertyOf ?property .
+    FILTER(?narrower != ?property)
+    GRAPH ?g { ?fact ?narrower ?entity }
+  }
+  OPTIONAL { GRAPH ?g { ?fact schema:startDate ?start } }
+  OPTIONAL { GRAPH ?g { ?fact nkg:dateSigned ?signed } }
+  OPTIONAL { GRAPH ?g { ?fact nkg:asOf ?asOf } }
+  OPTIONAL { GRAPH ?g { ?fact nkg:during ?event . ?event schema:startDate ?during } }
   BIND(STR(COALESCE(?start, ?signed, ?asOf, ?during, ?published)) AS ?date)
   OPTIONAL { ?fact rdfs:label|nkg:content|schema:text|nkg:measure|nkg:purpose ?label }
 }
