@@ -3,6 +3,9 @@
 Every user error is a :class:`NewskgError`; it is printed as ``error: file:line:column:
 message`` with a hint, and its exit code is returned. Anything else is a bug and is allowed to
 show its traceback.
+
+Why this module is long: it is the one table of the product's commands, each a short
+function beside its arguments, so a reader finds a flag and what it does in one file.
 """
 
 from __future__ import annotations
