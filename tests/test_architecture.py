@@ -20,10 +20,12 @@ ALLOWED: dict[str, set[str]] = {
     "drafting": {"model", "inputs"},
     "mapping": set(),
     "shacl": set(),
-    "exports": {"model"},
+    # the site format of `newskg export` is the pages written out (one function-level import)
+    "exports": {"model", "pages"},
     "builder": {"model", "inputs", "mapping", "shacl", "exports"},
     "query": {"model"},
-    "serve": {"query"},
+    "pages": {"query"},
+    "serve": {"query", "pages"},
     "tools": {"mapping", "inputs", "model", "exports"},
 }
 MAX_LINES = 500

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from newskg.errors import NewskgError
     from newskg.exports import export
     from newskg.mapping.mapper import MapReport, map
+    from newskg.pages import render_page
     from newskg.query.graph import KnowledgeGraph, Node
     from newskg.query.saved import SavedQuery, find_query, list_queries
     from newskg.query.terms import Edge, Evidence, Iri, Solutions
@@ -50,6 +51,7 @@ _WHERE = {
     "export": "newskg.exports",
     "MapReport": "newskg.mapping.mapper",
     "map": "newskg.mapping.mapper",
+    "render_page": "newskg.pages",
     "Edge": "newskg.query.terms",
     "Evidence": "newskg.query.terms",
     "Iri": "newskg.query.terms",
@@ -111,6 +113,7 @@ __all__ = [
     "list_queries",
     "map",
     "push",
+    "render_page",
     "serve_forever",
     "validate",
     "viz",

@@ -170,6 +170,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     count = export(args.kg, format=args.format, output=args.output or out)
     if args.output:
         unit = "triples" if args.format in TRIPLE_FORMATS else "quads"
+        unit = "files" if args.format == "site" else unit
         out.write(f"wrote {count} {unit} to {args.output}\n")
     return 0
 
@@ -381,10 +382,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_queries)
 
     p = sub.add_parser(
-        "export", help="write the graph as Turtle, TriG, N-Triples, N-Quads or JSON-LD"
+        "export", help="write the graph as Turtle, TriG, N-Triples, N-Quads, JSON-LD or a site"
     )
     p.add_argument("--format", choices=EXPORT_FORMATS, default="ttl")
-    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("-o", "--output", type=Path, help="file or folder (default: standard output)")
     _kg_arg(p)
     p.set_defaults(func=cmd_export)
 

@@ -14,7 +14,9 @@ from newskg.exports.rdf_text import Quad, write_nquads, write_ntriples, write_tr
 from newskg.files import written_aside
 from newskg.store import open_store
 
-FORMATS = ("ttl", "trig", "nt", "nq", "jsonld")
+FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "site")
+# A folder of pages and per-node RDF for a static host, written by newskg.pages.site.
+SITE = "site"
 # Formats without named graphs: a triple stated in two graphs is written once.
 TRIPLE_FORMATS = ("ttl", "nt")
 
@@ -53,11 +55,17 @@ def export(
     """Write the built graph under ``kg`` in ``format`` (one of :data:`FORMATS`) to
     ``output``: a file, written aside and renamed so that it is never half-written, an open
     text stream, or standard output. Returns the number of statements written: triples for
-    the formats without graphs (:data:`TRIPLE_FORMATS`), quads for the others."""
+    the formats without graphs (:data:`TRIPLE_FORMATS`), quads for the others. ``site``
+    writes the folder ``output`` and returns the number of files in it."""
     if format not in FORMATS:
         raise InputError(
             f"unknown export format '{format}'", hint="use one of " + ", ".join(FORMATS)
         )
+    if format == SITE:
+        # The one import up the pipeline: the site is the pages, rendered from the graph.
+        from newskg.pages.site import write_site
+
+        return write_site(kg, output)
     quads = store_quads(open_store(Path(kg)))
     if output is None or not isinstance(output, Path | str):
         write_export(quads, format, output or sys.stdout)

@@ -44,6 +44,7 @@ from newskg.serve.request import (
     send,
     short_answer,
 )
+from newskg.serve.site import Site
 from newskg.serve.supervisor import MEMORY, TIMEOUT, Stopped
 
 POOL_SIZE = 32
@@ -75,9 +76,12 @@ class Backend(Protocol):
 class Proxy:
     """Listens on ``address`` and serves each connection on a thread of its own."""
 
-    def __init__(self, address: tuple[str, int], backend: Backend, limits: Limits) -> None:
+    def __init__(
+        self, address: tuple[str, int], backend: Backend, limits: Limits, site: Site | None = None
+    ) -> None:
         self.backend = backend
         self.limits = limits
+        self.site = site  # the pages of node IRIs, answered here rather than by Oxigraph
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.listener = socket.socket(family, socket.SOCK_STREAM)
         try:
@@ -180,7 +184,9 @@ class Proxy:
                     break
                 if request is not ANSWERED:  # refused, and the connection may go on
                     self.set_state(client, BUSY)
-                    self._answer(sock, http, request)
+                    site = self.site
+                    if site is None or not site.respond(sock, http, request.event):
+                        self._answer(sock, http, request)
                 if http.our_state is not h11.DONE or http.their_state is not h11.DONE:
                     break
                 http.start_next_cycle()

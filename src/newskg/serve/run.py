@@ -65,6 +65,8 @@ def serve_forever(
         announce(
             f"SPARQL endpoint {server.query_url}  ({mode}; query page {server.url}; Ctrl-C stops)"
         )
+        if server.pages_url is not None:
+            announce(f"pages of the graph's nodes: {server.pages_url}")
         while not stop():
             time.sleep(poll_s)
             if server.failure is not None:  # Oxigraph died and could not be started again

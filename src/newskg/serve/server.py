@@ -25,6 +25,7 @@ from newskg.query.outbound import allowed_services
 from newskg.serve.oxigraph import default_max_memory, find_oxigraph, parse_memory
 from newskg.serve.policy import Limits, allowed_hosts
 from newskg.serve.proxy import Proxy
+from newskg.serve.site import Site
 from newskg.serve.supervisor import DIED, MEMORY, TIMEOUT, Supervisor
 from newskg.store import open_store, store_path
 
@@ -169,6 +170,9 @@ class Server:
         self._supervisor: Supervisor | None = None
         self._proxy: Proxy | None = None
         self._copy: tempfile.TemporaryDirectory[str] | None = None
+        # The pages of the node IRIs: from the build, so only on a read-only server (a
+        # read-write one answers from a copy that its updates change).
+        self.site = Site(self.kg) if read_only and self.kg is not None else None
 
     # -- URLs -----------------------------------------------------------------------------
 
@@ -190,6 +194,14 @@ class Server:
     def store_url(self) -> str:
         """SPARQL 1.1 Graph Store Protocol endpoint."""
         return self.url + "store"
+
+    @property
+    def pages_url(self) -> str | None:
+        """The index of the pages, at the base's path (``/newskg/``; ``/newskg/id/huawei`` is
+        Huawei's IRI); None on a read-write server, which serves no pages."""
+        if self.site is None:
+            return None
+        return self.url.rstrip("/") + self.site.base_path
 
     @property
     def backend_url(self) -> str:
@@ -287,7 +299,10 @@ class Server:
         """Start Oxigraph and the proxy, and return once queries are answered."""
         try:
             proxy = Proxy(
-                (self.host, self.requested_port), self._supervisor_or_new(), self._limits()
+                (self.host, self.requested_port),
+                self._supervisor_or_new(),
+                self._limits(),
+                self.site,
             )
         except OSError as exc:
             raise ServerError(
@@ -360,6 +375,8 @@ class Server:
         except BaseException:
             self.store_dir = previous
             raise
+        if self.site is not None:
+            self.site.reopen()
 
     @property
     def running(self) -> bool:
