@@ -81,3 +81,82 @@ def test_query_page_runs_a_saved_query_offline(built_kg, tmp_path):
     # What the page tried to fetch from elsewhere: only YASGUI's prefix autocompletion list,
     # whose failure is harmless (documented in README, "Offline").
     assert all("prefix.cc" in url or "lov.linkeddata.es" in url for url in outside), outside
+
+
+def test_a_reader_follows_links_from_the_index_to_the_evidence_and_back(built_kg, tmp_path):
+    """Index -> Huawei -> the 2021 meeting -> the seed article with its spans highlighted
+    -> back, offline, on a desktop and on a phone's width, keeping a screenshot of each."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    outside: list[str] = []
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+
+    with Server(built_kg / "kg") as server, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            java_script_enabled=False,  # the pages need none
+        )
+        try:
+            page = context.new_page()
+
+            def only_the_server(route) -> None:
+                if route.request.url.startswith(server.url):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", only_the_server)
+            assert server.pages_url is not None
+            page.goto(server.pages_url)
+            assert page.locator("h1").inner_text() == "The graph"
+            page.screenshot(path=str(shots / "1-index.png"), full_page=True)
+
+            page.click("a[href='id/huawei.html']")
+            assert page.url.endswith("/newskg/id/huawei.html")
+            assert page.locator("h1").inner_text() == "Huawei Technologies"
+            assert "Events its people attended" in page.inner_text("main")
+            page.screenshot(path=str(shots / "2-huawei.png"), full_page=True)
+
+            meeting = page.locator("a[href='prayut-ren-meeting-2021.html']").first
+            assert meeting.inner_text() == (
+                "Virtual executive meeting between Prayut Chan-o-cha and Ren Zhengfei"
+            )
+            meeting.click()
+            assert page.url.endswith("/newskg/id/prayut-ren-meeting-2021.html")
+            main = page.inner_text("main")
+            assert "Evidence" in main and "attended a virtual executive meeting" in main
+            page.screenshot(path=str(shots / "3-meeting.png"), full_page=True)
+
+            page.locator("blockquote.passage").first.locator("text=in the article").click()
+            assert page.url.endswith("/newskg/id/000_62ce04f1d7ffd07b.html#ev-17-164")
+            marks = page.locator(".article-text a.ev")
+            assert marks.count() > 40
+            highlighted = page.eval_on_selector(
+                ".article-text a.ev", "e => getComputedStyle(e).backgroundColor"
+            )
+            assert highlighted not in ("rgba(0, 0, 0, 0)", "transparent")
+            assert "Facts" in page.inner_text("aside")
+            page.screenshot(path=str(shots / "4-article.png"), full_page=True)
+
+            page.go_back()
+            assert page.url.endswith("/newskg/id/prayut-ren-meeting-2021.html")
+            page.go_back()
+            assert page.locator("h1").inner_text() == "Huawei Technologies"
+
+            # readable on a phone: nothing wider than the screen
+            page.set_viewport_size({"width": 390, "height": 844})
+            for path in ("id/000_62ce04f1d7ffd07b.html", "id/huawei.html", "index.html"):
+                page.goto(server.pages_url + path)
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= 390, (path, wide)
+            page.screenshot(path=str(shots / "5-phone-index.png"), full_page=True)
+        finally:
+            context.close()
+
+    assert not outside, outside
+    assert all(p.stat().st_size > 10_000 for p in shots.iterdir())

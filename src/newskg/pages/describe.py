@@ -31,7 +31,6 @@ _OFFERED = [
     ("application/json", "jsonld"),
     ("application/ld+json", "jsonld"),
     ("text/turtle", "ttl"),
-    ("application/xhtml+xml", HTML),
     ("text/html", HTML),
 ]
 
@@ -40,7 +39,7 @@ def negotiate(accept: str | None) -> str | None:
     """The extension of the representation ``accept`` asks for (``html``, ``ttl``…), or None
     when it accepts none of them (406). A missing or malformed header gets the page, as RFC
     9110 (12.5.1) allows: the header is then disregarded."""
-    if not accept or not accept.strip():
+    if not accept or not accept.replace(",", "").strip():
         return HTML
     try:
         best = mimeparse.best_match([media for media, _ in _OFFERED], accept)
