@@ -3,6 +3,7 @@ beside it, and a sound answer to every bad path (never a traceback, never a gues
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -129,6 +130,12 @@ def test_the_index_search_timeline_and_saved_queries(pages):
     missing = ask(pages, "/newskg/queries/timeline.html?entity=nobody-at-all")
     assert missing.status == 200 and b"no entity" in missing.body
     assert ask(pages, "/newskg/queries/nothing.html").status == 404
+
+
+def test_sentences_found_are_listed_in_reading_order(pages):
+    body = ask(pages, "/newskg/search.html?q=huawei").body.decode()
+    found = [int(n) for n in re.findall(r'href="id/[^"/]+/sentence/(\d+)\.html"', body)]
+    assert len(found) > 2 and found == sorted(found)
 
 
 def test_the_ontology_is_one_document_of_its_hash_terms(pages):

@@ -292,8 +292,14 @@ def search_sentences(cat: Catalogue, link: Linker, wanted: str) -> list[tuple[Li
             continue
         if any(True for _ in cat.store.quads_for_pattern(q.subject, content.TYPE, sentence, None)):
             hits.append((q.subject.value, q.object.value))
-    hits = sorted(set(hits))[:MAX_HITS]
+    hits = sorted(set(hits), key=_reading_order)[:MAX_HITS]
     return [(link.node(iri, _article_of(cat, iri)), text) for iri, text in hits]
+
+
+def _reading_order(hit: tuple[str, str]) -> tuple[str, int, str]:
+    """Article by article, sentence 2 before sentence 10."""
+    article, _, number = hit[0].rpartition("/sentence/")
+    return (article, int(number) if number.isdigit() else 0, hit[0])
 
 
 def _article_of(cat: Catalogue, sentence: str) -> str:
