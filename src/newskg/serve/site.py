@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+from http import HTTPStatus
 from pathlib import Path
 
 import h11
@@ -75,7 +76,8 @@ class Site:
             return False
         headers = [(k.encode(), v.encode("latin-1", "replace")) for k, v in reply.headers]
         headers.append((b"content-length", b"%d" % len(reply.body)))
-        out = http.send(h11.Response(status_code=reply.status, headers=headers))
+        reason = HTTPStatus(reply.status).phrase.encode()
+        out = http.send(h11.Response(status_code=reply.status, headers=headers, reason=reason))
         if method != "HEAD" and reply.body:
             out += http.send(h11.Data(data=reply.body))
         send(sock, out + http.send(h11.EndOfMessage()))
