@@ -76,12 +76,17 @@ def run_cli(*argv: str | Path) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+SERVE_ARGS = ("--port", "0")
+
+
 @contextlib.contextmanager
 def serve_subprocess(*argv: str | Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``newskg serve --port 0 ARGV`` as a child process, with the first line it prints (the
     endpoint announcement); killed on the way out if the test left it running."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "newskg.cli", "serve", "--port", "0", *map(str, argv)],
+        # faulthandler: a server that hangs can be made to show where (SIGABRT).
+        [sys.executable, "-X", "faulthandler", "-m", "newskg.cli", "serve", *SERVE_ARGS]
+        + [str(arg) for arg in argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 import urllib.error
@@ -269,7 +270,11 @@ def test_cli_serve_prints_the_url_and_stops_cleanly_on_ctrl_c(built_kg):
         query = endpoint + "?" + urllib.parse.urlencode({"query": SELECT})
         assert MEETING in http(query, accept="text/csv")[2].decode()
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        try:
+            out, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            pytest.fail("serve did not stop on Ctrl-C:\n" + process.communicate(timeout=30)[1])
     assert process.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
     with pytest.raises(OSError):
