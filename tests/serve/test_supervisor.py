@@ -17,6 +17,7 @@ import pytest
 from newskg.errors import InputError
 from newskg.serve.oxigraph import MIN_MEMORY, default_max_memory, parse_memory
 from newskg.serve.server import Server
+from newskg.serve.supervisor import Supervisor
 
 ASK = "ASK { ?s ?p ?o }"
 # Sorting a three-way cross product: Oxigraph's memory grows until the cap stops it.
@@ -94,3 +95,28 @@ def test_max_memory_is_read_and_checked():
     assert default_max_memory() == max(MIN_MEMORY, total // 4)
     assert Server().max_memory == default_max_memory()
     assert Server(max_memory=0).max_memory is None
+
+
+def test_requests_on_an_oxigraph_stopped_for_a_timeout_keep_their_own_deadline(built_kg):
+    """Another query's timeout replaces Oxigraph, but the one it had keeps answering the
+    requests still running on it (a long answer already streaming is not cut short) until
+    they are done; then it is stopped."""
+    server = Server(built_kg / "kg", timeout=30)
+    supervisor = Supervisor(server.command, max_memory=None, timeout=30)
+    supervisor.start()
+    try:
+        old = supervisor.process
+        assert old is not None
+        streaming = threading.Event()
+        streaming.set()
+        supervisor.timed_out(supervisor.generation, lambda _: 1 if streaming.is_set() else 0)
+        assert supervisor.process is not None and supervisor.process.pid != old.pid
+        time.sleep(4)  # past the two seconds an old one used to get
+        assert old.poll() is None, "the old Oxigraph was stopped under a running request"
+        streaming.clear()
+        deadline = time.monotonic() + 20
+        while old.poll() is None:
+            assert time.monotonic() < deadline, "the old Oxigraph outlived its requests"
+            time.sleep(0.05)
+    finally:
+        supervisor.stop()

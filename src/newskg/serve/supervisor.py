@@ -41,9 +41,9 @@ WATCH_INTERVAL_S = 0.1
 # How long an Oxigraph replaced after a rebuild keeps answering the requests it had, when no
 # timeout bounds them.
 RETIRE_GRACE_S = 30.0
-# How long the other requests on an Oxigraph stopped for a timeout may take to finish (the
-# over-long query goes on burning a core meanwhile).
-TIMEOUT_GRACE_S = 2.0
+# Beyond its timeout, how long a request on an Oxigraph stopped for another's timeout may go
+# on: each keeps its own deadline, so none is cut short by another query's timeout.
+TIMEOUT_GRACE_S = 1.0
 
 # Why an Oxigraph went away, as a request that was running on it is told (HTTP 503).
 TIMEOUT = "timeout"
@@ -139,7 +139,8 @@ class Supervisor:
     def timed_out(self, generation: int, busy: Callable[[int], int] | None = None) -> None:
         """Stop the Oxigraph that runs an over-long query: a fresh one starts and takes the
         new requests, and the old one is killed as soon as ``busy(generation)`` says the
-        other requests it had are done, or :data:`TIMEOUT_GRACE_S` later at most."""
+        other requests it had are done: each within its own timeout (the over-long query
+        burns a core meanwhile, a timeout at most)."""
         with self._lock:
             if generation != self.generation or self.process is None or self._stopping.is_set():
                 return  # another request replaced it already, or the server is stopping
@@ -147,7 +148,9 @@ class Supervisor:
             self._ended[generation] = TIMEOUT
             self.restarts[TIMEOUT] += 1
             self.process, self._stderr = None, None
-            timer = threading.Timer(TIMEOUT_GRACE_S, self._retire, args=old, kwargs={"now": True})
+            timer = threading.Timer(
+                self._timeout_grace(), self._retire, args=old, kwargs={"now": True}
+            )
             timer.daemon = True
             self._retiring.append((timer, old[0], old[1]))
             timer.start()
@@ -163,13 +166,16 @@ class Supervisor:
         if self.log is not None:
             self.log(_RESTART_MESSAGES[TIMEOUT].format(timeout=self.timeout or 0, detail=""))
 
+    def _timeout_grace(self) -> float:
+        return (self.timeout or 0) + TIMEOUT_GRACE_S
+
     def _retire_when_idle(
         self,
         old: tuple[subprocess.Popen[bytes], IO[bytes] | None],
         generation: int,
         busy: Callable[[int], int],
     ) -> None:
-        deadline = time.monotonic() + TIMEOUT_GRACE_S
+        deadline = time.monotonic() + self._timeout_grace()
         while busy(generation) > 0 and time.monotonic() < deadline:
             time.sleep(0.02)
         with self._lock:
