@@ -52,7 +52,13 @@ class MappingSet:
         self, sources: RecordSource, part: tuple[int, int] | None = None
     ) -> Iterator[str]:
         """The same as N-Quads text, made a run of records at a time (faster)."""
-        return self._engine.text_chunks(sources, part)
+        return map("".join, self._engine.line_chunks(sources, part))
+
+    def line_chunks(
+        self, sources: RecordSource, part: tuple[int, int] | None = None
+    ) -> Iterator[list[str]]:
+        """The same as N-Quads lines (each ending in a newline)."""
+        return self._engine.line_chunks(sources, part)
 
     def subset(self, source_names: Iterable[str]) -> MappingSet:
         """The triples maps that read only the given sources (and whose joins do too), so

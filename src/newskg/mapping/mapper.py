@@ -10,6 +10,7 @@ chunk order, so the output is the same with any number of processes.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import queue
@@ -22,7 +23,7 @@ from newskg.errors import InputError, MappingError, NewskgError, StoreError
 from newskg.files import written_aside
 from newskg.mapping.loader import MappingSet, load_mappings
 from newskg.mapping.model import DEFAULT_GRAPH_IRI, TermMap
-from newskg.mapping.output import FORMATS, TurtleWriter, one_graph_only, write_text
+from newskg.mapping.output import FORMATS, TurtleWriter, one_graph_only, write_lines
 from newskg.mapping.sources import FileSources
 from newskg.mapping.terms import iri_problem
 from newskg.mapping.window import QuadWindow
@@ -120,7 +121,7 @@ def _write(
         if jobs > 1:
             return _write_parallel(ms, paths, base, data, out, jobs)
         if format in ("nq", "nt"):
-            return write_text(ms.text_chunks(sources), out)
+            return write_lines(ms.line_chunks(sources), out)
         quads = ms.materialise(sources)
         writer = TurtleWriter(out, trig=format == "trig")
         count = writer.write(quads)
@@ -248,11 +249,14 @@ def _worker(
     part: tuple[int, int],
     out: multiprocessing.Queue,  # type: ignore[type-arg]
 ) -> None:
+    # A worker's records and quads hold no reference cycles; the cycle collector would only
+    # walk the rows of the batch at hand again and again.
+    gc.disable()
     try:
         ms = work if isinstance(work, MappingSet) else load_mappings(work[0], base=work[1])
         window = QuadWindow()
-        for text in ms.text_chunks(FileSources(data), part):
-            out.put("".join(window.fresh(text.splitlines(keepends=True))))
+        for lines in ms.line_chunks(FileSources(data), part):
+            out.put("".join(window.fresh(lines)))
         out.put(None)
     except NewskgError as exc:
         out.put(("error", list(exc.diagnostics)))
