@@ -88,7 +88,8 @@ class MappingSet:
 
 
 def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet:
-    """Compile mapping files: ``.yaml``/``.yml`` are YARRRML, ``.ttl`` is RML Turtle.
+    """Compile mapping files: ``.yaml``/``.yml``/``.yarrrml`` are YARRRML, ``.ttl`` is RML
+    Turtle.
 
     A file's own base (YARRRML ``base:``, RML ``rml:baseIRI``) wins over ``base``. Every
     problem in every file is collected and raised as one :class:`MappingError`."""
@@ -97,7 +98,7 @@ def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet
     for path in paths:
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix in (".yaml", ".yml"):
+        if suffix in (".yaml", ".yml", ".yarrrml"):
             try:
                 maps.extend(read_yarrrml(path, base, diags))
             except InputError as exc:  # YAML syntax, unreadable file
@@ -111,7 +112,7 @@ def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet
             diags.add(
                 f"unknown mapping file type '{suffix}'",
                 location_of(path),
-                "use .yaml/.yml for YARRRML or .ttl for RML Turtle",
+                "use .yaml/.yml/.yarrrml for YARRRML or .ttl for RML Turtle",
             )
     return _compile(maps, diags)
 

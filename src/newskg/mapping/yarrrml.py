@@ -34,6 +34,7 @@ from newskg.mapping.model import (
     TermType,
     TriplesMap,
 )
+from newskg.mapping.prefixes import YARRRML_PREDEFINED
 from newskg.mapping.templates import TemplateError, parse_yarrrml
 from newskg.rdf import PREFIXES, RDF_TYPE
 
@@ -724,10 +725,17 @@ class YarrrmlReader:
             return text
         close = did_you_mean(prefix, list(self.prefixes))
         hint = f"{close} " if close else ""
+        if prefix in YARRRML_PREDEFINED:
+            how = (
+                f"YARRRML's default is {prefix}: {YARRRML_PREDEFINED[prefix]}; "
+                "newskg assumes only rdf, rdfs, xsd, owl"
+            )
+        else:
+            how = f"{prefix}: https://..."
         self.d.add(
             f"unknown prefix '{prefix}' in {whole!r}",
             loc,
-            hint + f"declare it under 'prefixes:' ({prefix}: https://...)",
+            hint + f"declare it under 'prefixes:' ({how})",
         )
         return None
 
