@@ -154,6 +154,13 @@ class YarrrmlReader:
                     self.formulations[name] = found[0].formulation
         self.d = problems
 
+    def _function(self, node: YDict) -> bool:
+        """A term given by a function (FnO) is refused as that, not as an unknown key."""
+        if "function" not in node:
+            return False
+        self.d.add(UNSUPPORTED["functions"], node.key_at("function"), "remove it")
+        return True
+
     def _bad_key(self, node: YDict, key: str, allowed: tuple[str, ...], where: str) -> None:
         if key in UNSUPPORTED:
             self.d.add(UNSUPPORTED[key], node.key_at(key), "remove it")
@@ -333,7 +340,8 @@ class YarrrmlReader:
             self.d.add(f"'{key}' is only for CSV sources", spec.key_at(key))
             return None
         if not isinstance(delimiter, str) or len(delimiter) != 1:
-            self.d.add("delimiter must be one character", spec.value_at("delimiter"))
+            tab = 'a tab is "\\t" in double quotes' if delimiter == "\\t" else None
+            self.d.add("delimiter must be one character", spec.value_at("delimiter"), tab)
             return None
         if not all(isinstance(v, str) for v in nulls):
             self.d.add("null values must be strings, such as '' or 'NULL'", spec.value_at("null"))
@@ -429,6 +437,8 @@ class YarrrmlReader:
                 out.extend(self._subjects(item, spec.item_at(i), graphs))
             return out
         if isinstance(spec, YDict):
+            if self._function(spec):
+                return []
             for key in spec:
                 if key not in SUBJECT_KEYS:
                     self._bad_key(spec, key, SUBJECT_KEYS, "in a subject")
@@ -468,6 +478,8 @@ class YarrrmlReader:
         """One IRI string or a list of them (graphs, predicates), each with optional ~iri."""
         out = []
         for item, iloc in _each(spec, loc):
+            if isinstance(item, YDict) and self._function(item):
+                continue
             if not isinstance(item, str):
                 self.d.add(f"a {what} must be an IRI string, not {item!r}", iloc)
                 continue
@@ -569,6 +581,8 @@ class YarrrmlReader:
         return self._literal(value, loc, datatype, extra_loc, language, extra_loc)
 
     def _object_long(self, node: YDict, is_type: bool) -> ObjectMap | None:
+        if self._function(node):
+            return None
         for key in node:
             if key not in OBJECT_KEYS:
                 self._bad_key(node, key, OBJECT_KEYS, "in an object")
@@ -587,6 +601,8 @@ class YarrrmlReader:
                 node.key_at("condition"),
             )
         if "value" not in node:
+            if node.get("type") == "blank":  # a fresh blank node per record, as for subjects
+                return TermMap(node.location, "blank", base=self.base, what="object")
             self.d.add("an object needs 'value' (or 'mapping')", node.location)
             return None
         value, vloc = node["value"], node.value_at("value")
