@@ -674,6 +674,9 @@ class YarrrmlReader:
         sides: dict[str, TermMap] = {}
         for i, param in enumerate(params):
             iloc = params.item_at(i)
+            value = param.get("value") if isinstance(param, YDict) else None
+            if isinstance(value, YDict) and self._function(value):  # {value: {function: ..}}
+                return None
             if (
                 not isinstance(param, YList)
                 or len(param) not in (2, 3)

@@ -287,6 +287,7 @@ def rml_core_from_legacy(text: str) -> str:
     namespaces become ``http://w3id.org/rml/`` (the documented one-line conversion), and a
     string constant where the term is an IRI (a subject, predicate or graph map, or a map
     of term type IRI) becomes that IRI, as RMLMapper reads it."""
+
     def new(term: Any) -> Any:
         if isinstance(term, URIRef):
             for ns in _LEGACY:
@@ -325,7 +326,7 @@ def run_conformance(directory: Path) -> ConformanceReport:
             "RML-Core or RML-IO cases",
         )
     report = ConformanceReport()
-    for case in _cases(directory):
+    for case in read_cases(directory):
         report.total += 1
         why = _unsupported(case) if case.reference is None else None
         if why:
@@ -349,7 +350,7 @@ def _unsupported(case: Case) -> str | None:
     return None
 
 
-def _cases(directory: Path) -> list[Case]:
+def read_cases(directory: Path) -> list[Case]:
     meta = directory / "metadata.csv"
     if meta.exists():
         with meta.open(encoding="utf-8", newline="") as fh:
