@@ -78,6 +78,14 @@ def test_a_case_passes_fails_or_is_refused_by_its_own_files(tmp_path):
     assert [f.case for f in report.failures] == ["b-other", "d-refused-otherwise"]
 
 
+def test_a_reference_that_does_not_parse_fails_the_case(tmp_path):
+    same = "prefixes: {ex: http://example.com/}\nmappings:\n  m:\n    sources: [[p.csv~csv]]\n"
+    _case(tmp_path / "broken", same + "    s: ex:$(id)\n", "this is not turtle")
+    report = run_conformance(tmp_path)
+    assert [f.case for f in report.failures] == ["broken"]
+    assert "reference.rml.ttl does not parse" in report.failures[0].reason
+
+
 def test_legacy_rml_is_read_as_rmlmapper_reads_it():
     """The namespaces become RML-Core's; a string constant where an IRI is due becomes that
     IRI; a string constant of a literal object stays a literal."""

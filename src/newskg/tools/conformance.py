@@ -270,7 +270,10 @@ def reference_quads(case: Case) -> tuple[str | None, str]:
     """The N-Quads of the case's reference RML on its data (read by newskg's RML-Core reader
     after :func:`rml_core_from_legacy`), or None and why it cannot be read."""
     assert case.reference is not None
-    converted = rml_core_from_legacy(case.reference.read_text(encoding="utf-8"))
+    try:
+        converted = rml_core_from_legacy(case.reference.read_text(encoding="utf-8"))
+    except (SyntaxError, ValueError) as exc:  # rdflib's Turtle errors
+        return None, f"{REFERENCE_FILE} does not parse: {exc}"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reference.ttl"
         path.write_text(converted, encoding="utf-8")
