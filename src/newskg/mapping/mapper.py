@@ -9,12 +9,13 @@ chunk order, so the output is the same with any number of processes.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gc
 import multiprocessing
 import os
 import queue
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -203,7 +204,7 @@ def _write_parallel(
     for w in workers:
         w.start()
 
-    def texts() -> Iterator[str]:
+    def texts() -> Iterator[bytes]:
         for c in _chunk_numbers():
             text = _next(queues[c % jobs], workers[c % jobs])
             if text is None:
@@ -211,16 +212,31 @@ def _write_parallel(
             yield text
 
     try:
+        write = _bytes_writer(out)
         count = 0
         for text in texts():
-            out.write(text)
-            count += text.count("\n")
+            write(text)
+            count += text.count(b"\n")
         return count
     finally:
         for w in workers:
             if w.is_alive():
                 w.terminate()
             w.join()
+
+
+def _bytes_writer(out: TextIO) -> Callable[[bytes], object]:
+    """Writes UTF-8 text to ``out``: to its byte buffer where it has one that takes UTF-8
+    as it is (no encoding in this process, which only writes), else decoded."""
+    buffer = getattr(out, "buffer", None)
+    try:
+        utf8 = codecs.lookup(getattr(out, "encoding", None) or "").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if buffer is not None and utf8 and os.linesep == "\n":
+        out.flush()
+        return buffer.write  # type: ignore[no-any-return]
+    return lambda text: out.write(text.decode("utf-8"))
 
 
 def _chunk_numbers() -> Iterator[int]:
@@ -230,7 +246,7 @@ def _chunk_numbers() -> Iterator[int]:
         c += 1
 
 
-def _next(q: multiprocessing.Queue, worker: multiprocessing.process.BaseProcess) -> str | None:  # type: ignore[type-arg]
+def _next(q: multiprocessing.Queue, worker: multiprocessing.process.BaseProcess) -> bytes | None:  # type: ignore[type-arg]
     while True:
         try:
             item = q.get(timeout=1.0)
@@ -256,7 +272,8 @@ def _worker(
         ms = work if isinstance(work, MappingSet) else load_mappings(work[0], base=work[1])
         window = QuadWindow()
         for lines in ms.line_chunks(FileSources(data), part):
-            out.put("".join(window.fresh(lines)))
+            # Bytes: pickled as they are, where text is encoded to pickle and decoded again.
+            out.put("".join(window.fresh(lines)).encode("utf-8"))
         out.put(None)
     except NewskgError as exc:
         out.put(("error", list(exc.diagnostics)))
