@@ -12,7 +12,7 @@ YARRRML: ``ex:person/$(id)``; a backslash writes the next character as it is (``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from newskg.errors import Location
 from newskg.mapping.jsonpath import relative_jsonpath
@@ -70,10 +70,14 @@ ESCAPABLE = "$:\\()~{}_"
 
 
 def parse_yarrrml(
-    text: str, location: Location, reference: Callable[[str], str] = relative_jsonpath
+    text: str,
+    location: Location,
+    reference: Callable[[str], str] = relative_jsonpath,
+    external: Mapping[str, str] | None = None,
 ) -> tuple[TemplatePart, ...]:
     """``reference`` turns what is inside ``$(...)`` into a JSONPath (a relative path for
-    JSON, a column for CSV)."""
+    JSON, a column for CSV). ``$(_name)`` with ``name`` in ``external`` is that value, as
+    text (YARRRML's external references); ``$(\\_name)`` stays a reference to ``_name``."""
     parts: list[TemplatePart] = []
     buf: list[str] = []
     i, n = 0, len(text)
@@ -85,6 +89,10 @@ def parse_yarrrml(
             continue
         if c == "$" and i + 1 < n and text[i + 1] == "(":
             end = _closing(text, i + 2)
+            if external and text[i + 2] == "_" and text[i + 3 : end] in external:
+                buf.append(external[text[i + 3 : end]])
+                i = end + 1
+                continue
             inner = _unescaped(text, i + 2, end)
             if not inner.strip():
                 raise TemplateError(f"empty reference '$()' in {text!r}")

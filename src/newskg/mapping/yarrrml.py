@@ -46,7 +46,7 @@ KNOWN_SCHEMES = frozenset(
     {"http", "https", "urn", "mailto", "tag", "file", "ftp", "data", "did", "geo", "tel"}
 )
 
-TOP_KEYS = ("prefixes", "base", "sources", "mappings")
+TOP_KEYS = ("prefixes", "base", "sources", "mappings", "authors", "external")
 MAPPING_KEYS = ("sources", "s", "subject", "subjects", "po", "predicateobjects", "graphs", "g")
 PO_KEYS = ("p", "predicates", "o", "objects", "graphs", "g")
 OBJECT_KEYS = ("value", "type", "datatype", "language", "mapping", "condition")
@@ -54,12 +54,15 @@ SUBJECT_KEYS = ("value", "type", "graphs", "g")
 SOURCE_KEYS = ("access", "referenceFormulation", "iterator", "encoding", "delimiter", "null")
 FORMULATIONS = {"jsonpath": "jsonpath", "csv": "csv"}
 CONDITION_KEYS = ("function", "parameters")
+AUTHOR_KEYS = ("name", "email", "website")
+# The singular spellings the reference processor (yarrrml-parser) reads as the plural keys:
+# the same meaning, so read as those.
+MAPPING_ALIASES = {"source": "sources", "graph": "graphs"}
+PO_ALIASES = {"predicate": "predicates", "object": "objects", "graph": "graphs"}
 # Known YARRRML features outside the subset: named so the message says "not supported"
 # rather than "unknown".
 UNSUPPORTED = {
     "targets": "targets (output destinations) are not supported; newskg writes the store",
-    "authors": "authors are not supported",
-    "external": "external references are not supported",
     "functions": "functions (FnO) are not supported; compute values in the fact loader",
     "fn": "functions (FnO) are not supported; compute values in the fact loader",
     "f": "functions (FnO) are not supported; compute values in the fact loader",
@@ -109,6 +112,7 @@ class YarrrmlReader:
         self.formulations: dict[str, str] = {}  # mapping name -> jsonpath or csv
         self.formulation = "jsonpath"  # of the mapping being read
         self.file_location = location_of(path)
+        self.external: dict[str, str] = {}  # YARRRML external references: name -> value
 
     # ------------------------------------------------------------------ top level
 
@@ -126,6 +130,10 @@ class YarrrmlReader:
             self._read_base(doc)
         if "prefixes" in doc:
             self._read_prefixes(doc)
+        if "external" in doc:
+            self._read_external(doc)
+        if "authors" in doc:
+            self._read_authors(doc.get("authors"), doc.value_at("authors"))
         if "sources" in doc:
             self._read_named_sources(doc)
         mappings = doc.get("mappings")
@@ -135,6 +143,9 @@ class YarrrmlReader:
                 doc.value_at("mappings") if "mappings" in doc else doc.location,
             )
             return []
+        for name, body in mappings.items():
+            if isinstance(body, YDict):
+                mappings[name] = self._unaliased(body, MAPPING_ALIASES, f"in mapping '{name}'")
         self._read_formulations(mappings)
         out = []
         for name, body in mappings.items():
@@ -166,6 +177,64 @@ class YarrrmlReader:
             self.d.add(UNSUPPORTED[key], node.key_at(key), "remove it")
         else:
             self.d.add(f"unknown key '{key}' {where}", node.key_at(key), _keys_hint(key, allowed))
+
+    def _unaliased(self, node: YDict, aliases: dict[str, str], where: str) -> YDict:
+        """``node`` with its singular keys (``source``) read as the plural ones."""
+        if not any(k in node for k in aliases):
+            return node
+        out = YDict()
+        out.location, out.key_locations, out.value_locations = node.location, {}, {}
+        for key, value in node.items():
+            new = aliases.get(key, key)
+            if new != key and new in node:
+                self.d.add(
+                    f"'{new}' and '{key}' are the same key {where}; give only one",
+                    node.key_at(key),
+                )
+                continue
+            out[new] = value
+            out.key_locations[new] = node.key_at(key)
+            out.value_locations[new] = node.value_at(key)
+        return out
+
+    def _read_external(self, doc: YDict) -> None:
+        external = doc["external"]
+        if not isinstance(external, YDict):
+            self.d.add("'external' must map name -> value", doc.value_at("external"))
+            return
+        for name, value in external.items():
+            if type(value) is bool:
+                self.external[name] = "true" if value else "false"
+            elif isinstance(value, str | int | Decimal):
+                self.external[name] = str(value)
+            else:
+                self.d.add(
+                    f"external reference '{name}' must be a text value, not {value!r}",
+                    external.value_at(name),
+                )
+
+    def _read_authors(self, authors: Any, loc: Location) -> None:
+        """Authors describe the mapping, not the data: checked, and nothing is produced."""
+        if isinstance(authors, str):
+            return
+        if not isinstance(authors, YList):
+            self.d.add(
+                "'authors' must be a list of authors, each a text or "
+                "{name: ..., email: ..., website: ...}",
+                loc,
+            )
+            return
+        for i, author in enumerate(authors):
+            if isinstance(author, YDict):
+                for key in author:
+                    if key not in AUTHOR_KEYS:
+                        self._bad_key(author, key, AUTHOR_KEYS, "in an author")
+            elif not isinstance(author, str):
+                self.d.add(
+                    "an author is a text ('Name <email> (website)', a WebID) or "
+                    "{name: ..., email: ..., website: ...}",
+                    authors.item_at(i),
+                )
 
     def _read_base(self, doc: YDict) -> None:
         base = doc["base"]
@@ -496,6 +565,7 @@ class YarrrmlReader:
         if not isinstance(item, YDict):
             self.d.add("a 'po' entry must be [predicate, object] or {p: ..., o: ...}", loc)
             return None
+        item = self._unaliased(item, PO_ALIASES, "in a predicate-object entry")
         for key in item:
             if key not in PO_KEYS:
                 self._bad_key(item, key, PO_KEYS, "in a predicate-object entry")
@@ -647,8 +717,9 @@ class YarrrmlReader:
         if "condition" in node:
             for cond, cloc in _each(node["condition"], node.value_at("condition")):
                 join = self._condition(cond, cloc, self.formulations.get(target, ""))
-                if join is not None:
-                    joins.append(join)
+                if join is None:
+                    return None  # reported; not also as a reference without a condition
+                joins.append(join)
         return RefObjectMap(target, tuple(joins), loc)
 
     def _condition(self, cond: Any, loc: Location, parent_formulation: str) -> Join | None:
@@ -717,7 +788,9 @@ class YarrrmlReader:
     ) -> tuple[TemplatePart, ...] | None:
         csv = (formulation or self.formulation) == "csv"
         try:
-            parts = parse_yarrrml(text, loc, column_path if csv else relative_jsonpath)
+            parts = parse_yarrrml(
+                text, loc, column_path if csv else relative_jsonpath, self.external
+            )
         except TemplateError as exc:
             self.d.add(f"malformed template: {exc}", loc, "write references as $(name)")
             return None
