@@ -133,6 +133,9 @@ def morphkgc_outcomes(python: Path, work: Path) -> dict[str, str]:
         [str(python), str(work / "run.py"), str(work / "cases.json"), str(work / "out.json")],
         check=True,
         capture_output=True,
+        # morph-kgc's output on multiple-sources-with-linked-mappings depends on the hash
+        # seed (the reference's 3 quads or none): one seed, so that the counts are stable.
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     found = json.loads((work / "out.json").read_text(encoding="utf-8"))
     outcomes = {}
@@ -169,5 +172,5 @@ def test_morphkgc_on_the_cases_with_reference_quads(tmp_path):
     }
     table = "\n".join(f"{v:13} {k}" for k, v in sorted(outcomes.items()))
     print(table, file=sys.stderr)
-    assert len(outcomes) == 45, table
-    assert counts == {"passed": 17, "error": 10, "wrong output": 18}, table
+    assert len(outcomes) == 50, table
+    assert counts == {"passed": 16, "error": 15, "wrong output": 19}, table
