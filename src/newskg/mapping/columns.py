@@ -8,6 +8,9 @@ the record-by-record quads, in the same order: one cell per record per column, j
 by record. Everything else (joins, fresh blank nodes, graphs or predicates from the data,
 nested paths, values that are not strings) goes through the record-by-record functions, cell
 by cell or for the whole map.
+
+Why this module is long: each shape that runs as columns sits beside its fall-back to the
+record-by-record functions, so that what must give the same text is read in one place.
 """
 
 from __future__ import annotations
