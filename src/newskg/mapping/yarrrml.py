@@ -197,10 +197,17 @@ class YarrrmlReader:
             out.value_locations[new] = node.value_at(key)
         return out
 
+    def _top_map(self, doc: YDict, key: str, message: str) -> YDict | None:
+        """A top-level key that maps names to values, or None (reported) if it does not."""
+        value = doc[key]
+        if isinstance(value, YDict):
+            return value
+        self.d.add(message, doc.value_at(key))
+        return None
+
     def _read_external(self, doc: YDict) -> None:
-        external = doc["external"]
-        if not isinstance(external, YDict):
-            self.d.add("'external' must map name -> value", doc.value_at("external"))
+        external = self._top_map(doc, "external", "'external' must map name -> value")
+        if external is None:
             return
         for name, value in external.items():
             if type(value) is bool:
@@ -248,9 +255,8 @@ class YarrrmlReader:
         self.base = base
 
     def _read_prefixes(self, doc: YDict) -> None:
-        prefixes = doc["prefixes"]
-        if not isinstance(prefixes, YDict):
-            self.d.add("'prefixes' must map prefix -> namespace IRI", doc.value_at("prefixes"))
+        prefixes = self._top_map(doc, "prefixes", "'prefixes' must map prefix -> namespace IRI")
+        if prefixes is None:
             return
         for name, iri in prefixes.items():
             if not re.fullmatch(r"([A-Za-z_][\w.\-]*)?", name):
@@ -264,9 +270,8 @@ class YarrrmlReader:
                 self.prefixes[name] = iri  # user prefixes override the built-in ones
 
     def _read_named_sources(self, doc: YDict) -> None:
-        sources = doc["sources"]
-        if not isinstance(sources, YDict):
-            self.d.add("top-level 'sources' must map name -> source", doc.value_at("sources"))
+        sources = self._top_map(doc, "sources", "top-level 'sources' must map name -> source")
+        if sources is None:
             return
         for name, spec in sources.items():
             src = self._source(spec, sources.value_at(name))
