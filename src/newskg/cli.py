@@ -222,7 +222,11 @@ def cmd_conformance(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"FAIL {failure.case}: {failure.reason}\n\n")
     for case in report.unsupported:
         out.write(f"unsupported {case.case}: {case.reason}\n")
+    for case in report.refused:
+        out.write(f"refused {case.case}: {case.reason}\n")
     skipped = f" ({len(report.unsupported)} unsupported)" if report.unsupported else ""
+    if report.refused:
+        skipped += f", {len(report.refused)} refused clearly, {len(report.failures)} failed"
     out.write(f"{report.passed}/{report.run} conformance cases passed{skipped}\n")
     return 0 if report.ok else 1
 

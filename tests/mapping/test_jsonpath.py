@@ -14,6 +14,8 @@ from newskg.mapping.jsonpath import MISSING, JsonPathError
         ("$['\\{Name\\}']", (("key", "{Name}"),)),
         ("$.a[0].b", (("key", "a"), ("index", 0), ("key", "b"))),
         ("$.a.*", (("key", "a"), ("wild", None))),
+        ("$.[*]", (("wild", None),)),  # Jayway's reading, common in YARRRML
+        ("$.features.[*].p", (("key", "features"), ("wild", None), ("key", "p"))),
     ],
 )
 def test_parse(path, steps):

@@ -83,6 +83,19 @@ def test_two_processes_write_what_one_writes(project, monkeypatch):
     assert one.getvalue() == two.getvalue()
 
 
+def test_two_processes_write_a_file_as_one_does(project, monkeypatch):
+    """To a file the processes' text goes as UTF-8 bytes, non-ASCII text included."""
+    from newskg.mapping import materialise
+
+    monkeypatch.setattr(materialise, "CHUNK", 64)
+    people = project / "people.csv"
+    people.write_text(people.read_text().replace("Person 1", "Zoë 1"), encoding="utf-8")
+    newskg.map([project / "m.yaml"], output=project / "one.nq", jobs=1)
+    newskg.map([project / "m.yaml"], output=project / "two.nq", jobs=2)
+    assert "Zoë" in (project / "one.nq").read_text(encoding="utf-8")
+    assert (project / "one.nq").read_bytes() == (project / "two.nq").read_bytes()
+
+
 def test_turtle_and_ntriples_refuse_named_graphs_before_writing(project):
     target = project / "out.ttl"
     with pytest.raises(MappingError) as info:

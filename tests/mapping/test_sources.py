@@ -114,3 +114,14 @@ def test_a_missing_file_is_an_error_at_the_mapping(tmp_path):
         list(FileSources(tmp_path).records([source("nope.json")]))
     assert info.value.location == WHERE
     assert "not found" in info.value.message
+
+
+def test_csv_rows_are_records_and_columns():
+    """A CSV batch behaves as its list of records, and gives a column without making them."""
+    text = "a,b\n1,\n2,NULL\n3,x\n"
+    (rows,) = sources.csv_batches(io.StringIO(text), source("x.csv", nulls=("NULL",)), "x.csv")
+    records = [{"a": "1", "b": ""}, {"a": "2", "b": None}, {"a": "3", "b": "x"}]
+    assert list(rows) == records and len(rows) == 3
+    assert rows[1] == records[1] and list(rows[1:]) == records[1:]
+    assert None not in rows and records[0] in rows
+    assert rows.column("b") == ["", None, "x"] and rows.column("c") is None

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newskg.mapping import terms
 
@@ -127,3 +129,26 @@ def test_iri_problem():
     assert "absolute" in terms.iri_problem("relative/path")
     assert "' '" in terms.iri_problem("http://ex.com/a b")
     assert "'%'" in terms.iri_problem("http://ex.com/100%")
+
+
+@given(st.lists(st.text(), max_size=8))
+def test_a_column_is_encoded_as_each_of_its_values(values):
+    """The column encoders (one replace per character over the joined column) give exactly
+    what the per-value functions give, separator characters and '%' included."""
+    assert terms.iri_safe_all(values) == [terms.iri_safe(v) for v in values]
+    assert terms.escape_all(values) == [terms.quote_literal(v)[1:-1] for v in values]
+
+
+@given(st.lists(st.text(st.characters(max_codepoint=127)), max_size=8))
+def test_an_ascii_column_is_encoded_as_each_of_its_values(values):
+    """ASCII columns take their own route (the unreserved bytes deleted to find the rest)."""
+    assert terms.iri_safe_all(values) == [terms.iri_safe(v) for v in values]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["a b", "c%d", "e%20f"], ["x\x00y", "z w"], ["Zoë\u00a0K", "100%"], ['say "hi"\\', "\n"]],
+)
+def test_column_encoding_examples(values):
+    assert terms.iri_safe_all(values) == [terms.iri_safe(v) for v in values]
+    assert terms.escape_all(values) == [terms.quote_literal(v)[1:-1] for v in values]

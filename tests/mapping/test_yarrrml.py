@@ -402,3 +402,57 @@ def test_csv_reference_to_a_missing_column_is_an_error(compile_yaml):
     assert info.value.message == "column 'nmae' is not in the header of 'p.csv'"
     assert info.value.location.line == 9
     assert info.value.hint == "columns: 'id', 'name'"
+
+
+def test_escapes_inside_a_reference(run_yaml):
+    """`\\)` does not close a reference and names the character; `\\_` is an underscore."""
+    text = (
+        PREFIXES + "mappings:\n  person:\n    sources: [p.csv~csv]\n"
+        "    s: ex:p/$((id\\))\n    po:\n      - [ex:name, $(\\_name)]\n"
+    )
+    quads = run_yaml(text, {"p.csv": "(id),_name\n1,Ann\n"})
+    assert quads == {(f"<{EX}p/1>", f"<{EX}name>", '"Ann"', "")}
+
+
+def test_a_fresh_blank_node_object(run_yaml):
+    quads = run_yaml(mapping("{p: ex:node, o: {type: blank}}"), {"data.json": DOC})
+    objects = {o for _, _, o, _ in quads}
+    assert {s for s, _, _, _ in quads} == {f"<{EX}p1>", f"<{EX}p2>"}
+    assert len(objects) == 2 and all(o.startswith("_:") for o in objects)
+
+
+def test_a_function_is_refused_as_a_function(compile_yaml):
+    """A term computed by a function is named as that, not as an unknown key."""
+    for entry in (
+        "{p: ex:p, o: {function: ex:lower, parameters: [[ex:in, $(name)]]}}",
+        "{p: ex:p, o: {function: ex:lower(ex:in = $(name))}}",
+    ):
+        err = _error(compile_yaml, mapping(entry))
+        assert err.message == "functions (FnO) are not supported; compute values in the fact loader"
+
+
+def test_a_tab_delimiter_written_as_backslash_t_gets_a_hint(compile_yaml):
+    err = _error(
+        compile_yaml,
+        PREFIXES + "mappings:\n  person:\n"
+        "    sources: {access: p.tsv, referenceFormulation: csv, delimiter: '\\t'}\n"
+        "    s: ex:p/$(id)\n",
+    )
+    assert (err.message, err.hint) == (
+        "delimiter must be one character",
+        'a tab is "\\t" in double quotes',
+    )
+
+
+def test_a_yarrrml_suffix_is_yarrrml(run_yaml):
+    quads = run_yaml(mapping("[ex:name, $(name)]"), {"data.json": DOC}, name="m.yarrrml")
+    assert (f"<{EX}p1>", f"<{EX}name>", '"Ann"', "") in quads
+
+
+def test_an_undeclared_yarrrml_default_prefix_names_its_namespace(compile_yaml):
+    err = _error(compile_yaml, mapping("[foaf:name, $(name)]"))
+    assert err.message == "unknown prefix 'foaf' in 'foaf:name'"
+    assert err.hint == (
+        "declare it under 'prefixes:' (YARRRML's default is foaf: http://xmlns.com/foaf/0.1/; "
+        "newskg assumes only rdf, rdfs, xsd, owl)"
+    )

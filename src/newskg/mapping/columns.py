@@ -8,17 +8,22 @@ the record-by-record quads, in the same order: one cell per record per column, j
 by record. Everything else (joins, fresh blank nodes, graphs or predicates from the data,
 nested paths, values that are not strings) goes through the record-by-record functions, cell
 by cell or for the whole map.
+
+Why this module is long: each shape that runs as columns sits beside its fall-back to the
+record-by-record functions, so that what must give the same text is read in one place.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from newskg.mapping import jsonpath, terms
 from newskg.mapping.lexical import bad_lexical, keep_as_is
 from newskg.mapping.model import DEFAULT_GRAPH_IRI, IRI_TYPES, Reference, RefObjectMap, TermMap
+from newskg.mapping.sources import Rows
 from newskg.mapping.term_maps import CACHE_LIMIT, Binder, Compiler, Gen, Quad, Run
 from newskg.rdf import RDF_TYPE, XSD_STRING
 
@@ -27,8 +32,9 @@ _RDF_TYPE = "<" + RDF_TYPE + ">"
 Cell = str | list[str] | None  # a record's terms: one, several, or none
 Emit = Callable[[Any, list[Quad]], None]  # one record's quads appended to a list
 Column = Callable[[list[Any]], list[Cell]]
+Vector = Callable[[list[list[str]]], list[str] | None]
 # keys; the term from their values; an int is text; all of a column's terms at once
-Shape = tuple[list[str], Callable[..., str], bool, Callable[[list[str]], list[str] | None] | None]
+Shape = tuple[list[str], Callable[..., str], bool, Vector | None]
 
 
 def shape_of(c: Compiler, tm: TermMap) -> Shape | None:
@@ -38,7 +44,7 @@ def shape_of(c: Compiler, tm: TermMap) -> Shape | None:
         return None
     keys, fn = found
     # An integer is text in a template or an IRI; as a literal it has its own datatype.
-    return keys, fn, tm.template is not None or tm.term_type != "literal", _vector(tm, keys)
+    return keys, fn, tm.template is not None or tm.term_type != "literal", _vector(tm)
 
 
 _ONLY_STR = {str}
@@ -46,61 +52,59 @@ _ONLY_INT = {int}
 _LITERAL_SPECIALS = ('"', "\\", "\n", "\r")  # what N-Triples escapes in a literal
 
 
-def _vector(tm: TermMap, keys: list[str]) -> Callable[[list[str]], list[str] | None] | None:
-    """For a term map of one string each: all of a column's terms at once, when no value
-    needs escaping or encoding (one test over the whole column), else None so that the
-    values go one by one. The usual CSV column pays no Python call per value."""
-    if len(keys) != 1 or tm.term_type not in ("iri", "literal"):
-        return None
-    texts = [p for p in tm.template or () if isinstance(p, str)]
-    if tm.template is not None and len(tm.template) - len(texts) != 1:
+def _vector(tm: TermMap) -> Vector | None:
+    """For an IRI template or a literal over strings: all of a column's terms at once, from
+    the values of each key (one list per key), with no Python call per value; None when a
+    value fails a datatype's check, so that the values go one by one and the bad one is
+    reported."""
+    if tm.term_type not in ("iri", "literal"):
         return None
     parts = tm.template or (None,)
-    i = next(k for k, part in enumerate(parts) if not isinstance(part, str))
-    prefix, suffix = "".join(parts[:i]), "".join(parts[i + 1 :])  # type: ignore[arg-type]
+    texts = [p for p in parts if isinstance(p, str)]
+    shape = "".join(_braces(p) if isinstance(p, str) else "{}" for p in parts)
     if tm.term_type == "iri":
         if tm.template is None:
             return None  # a reference-valued IRI is checked value by value
-        if not terms.is_absolute_iri(prefix or "x"):
+        first = parts[0]
+        if not (isinstance(first, str) and terms.is_absolute_iri(first)):
             if any(":" in t for t in texts):
-                return None  # absolute or not depends on the value
-            prefix = tm.base + prefix
-        fmt = _braces("<" + prefix) + "{}" + _braces(suffix + ">")
-        table = itertools.repeat(terms.IRI_SAFE_TABLE)
-
-        def iris(vals: list[str]) -> list[str] | None:
-            if terms.needs_iri_encoding("".join(vals)):
-                return list(map(fmt.format, map(str.translate, vals, table)))
-            return list(map(fmt.format, vals))
-
-        return iris
-    if any(x in prefix + suffix for x in _LITERAL_SPECIALS):
+                return None  # absolute or not depends on the values
+            shape = _braces(tm.base) + shape
+        return _formatter("<" + shape + ">", terms.iri_safe_all)
+    if any(x in t for t in texts for x in _LITERAL_SPECIALS):
         return None
-    head, tail = _braces('"' + prefix), _braces(suffix + '"')
+    tail = '"'
     check, pattern = None, None
     if tm.language is not None:
-        tail += _braces("@" + str(tm.language.constant))
+        tail += "@" + str(tm.language.constant)
     elif tm.datatype is not None:
         dt = str(tm.datatype.constant)
         check = terms.LEXICAL_CHECKS.get(dt)
-        pattern = terms.LEXICAL_PATTERNS.get(dt) if not prefix + suffix else None
+        pattern = terms.LEXICAL_PATTERNS.get(dt) if not texts else None
         if dt != XSD_STRING:
-            tail += _braces("^^<" + dt + ">")
-    fmt = head + "{}" + tail
-    escapes = itertools.repeat(terms.LITERAL_ESCAPES)
+            tail += "^^<" + dt + ">"
+    literal = _formatter('"' + shape + _braces(tail), terms.escape_all)
+    lexical = shape.format
 
-    def literals(vals: list[str]) -> list[str] | None:
+    def literals(cols: list[list[str]]) -> list[str] | None:
         if pattern is not None:
-            if not all(map(pattern.match, vals)):
-                return None  # one by one, so that the bad value is reported
-        elif check is not None and not all(map(check, (prefix + v + suffix for v in vals))):
+            if not all(map(pattern.match, cols[0])):
+                return None
+        elif check is not None and not all(map(check, map(lexical, *cols))):
             return None
-        joined = "".join(vals)
-        if any(x in joined for x in _LITERAL_SPECIALS):
-            return list(map(fmt.format, map(str.translate, vals, escapes)))
-        return list(map(fmt.format, vals))
+        return literal(cols)
 
     return literals
+
+
+def _formatter(shape: str, encode: Callable[[list[str]], list[str]]) -> Vector:
+    """Columns of values -> their terms, ``shape`` a format string with one ``{}`` per
+    column: joined in C (one reference: text, value, text)."""
+    if shape.count("{}") == 1 and "{{" not in shape and "}}" not in shape:
+        head, tail = shape.split("{}")
+        return lambda cols: list(map("".join, zip(repeat(head), encode(cols[0]), repeat(tail))))
+    fmt = shape.format
+    return lambda cols: list(map(fmt, *map(encode, cols)))
 
 
 def _braces(text: str) -> str:
@@ -144,17 +148,12 @@ def column(tm: TermMap | None, shape: Shape | None, binder: Binder, run: Run) ->
         key = keys[0]
 
         def one(recs: list[Any]) -> list[Cell]:
-            try:
-                vals = [r.get(key) for r in recs]
-            except AttributeError:  # a record that is not an object
+            vals = _values(recs, key)
+            if vals is None:  # a record that is not an object
                 return [slow(r) for r in recs]
             if vector is not None:
-                kinds = set(map(type, vals))
-                found = None
-                if kinds == _ONLY_STR:
-                    found = vector(vals)
-                elif kinds == _ONLY_INT and ints:
-                    found = vector(list(map(str, vals)))
+                text = _strings(vals, ints)
+                found = vector([text]) if text is not None else None
                 if found is not None:
                     return found  # type: ignore[return-value]
             if ints:
@@ -167,17 +166,22 @@ def column(tm: TermMap | None, shape: Shape | None, binder: Binder, run: Run) ->
         return one
 
     def many(recs: list[Any]) -> list[Cell]:
-        try:
-            cols = [[r.get(k) for r in recs] for k in keys]
-        except AttributeError:
+        cols = [_values(recs, k) for k in keys]
+        if any(c is None for c in cols):
             return [slow(r) for r in recs]
+        if vector is not None:
+            texts = [_strings(c, ints) for c in cols]  # type: ignore[arg-type]
+            if all(t is not None for t in texts):
+                found = vector(texts)  # type: ignore[arg-type]
+                if found is not None:
+                    return found  # type: ignore[return-value]
         if len(cols) == 2:
             return [
                 fn(a, b) if type(a) is str and type(b) is str else slow(r)
-                for a, b, r in zip(cols[0], cols[1], recs, strict=True)
+                for a, b, r in zip(cols[0], cols[1], recs, strict=True)  # type: ignore[arg-type]
             ]
         out: list[Cell] = []
-        for vals, r in zip(zip(*cols, strict=True), recs, strict=True):
+        for vals, r in zip(zip(*cols, strict=True), recs, strict=True):  # type: ignore[call-overload]
             if all(type(v) is str for v in vals):
                 out.append(fn(*vals))
             else:
@@ -185,6 +189,31 @@ def column(tm: TermMap | None, shape: Shape | None, binder: Binder, run: Run) ->
         return out
 
     return many
+
+
+def _values(recs: list[Any], key: str) -> list[Any] | None:
+    """Each record's value of one member (None where it has none), or None when a record
+    is not an object."""
+    if type(recs) is Rows:
+        return recs.column(key)
+    try:
+        return list(map(itemgetter(key), recs))  # every record has it: CSV, most JSON
+    except (KeyError, TypeError):
+        pass
+    try:
+        return [r.get(key) for r in recs]
+    except AttributeError:
+        return None
+
+
+def _strings(vals: list[Any], ints: bool) -> list[str] | None:
+    """The values as text when all are strings (or integers, where they are text)."""
+    kinds = set(map(type, vals))
+    if kinds == _ONLY_STR:
+        return vals
+    if kinds == _ONLY_INT and ints:
+        return list(map(str, vals))
+    return None
 
 
 def join_column(ref: RefObjectMap, binder: Binder, run: Run) -> Column:
@@ -202,9 +231,8 @@ def join_column(ref: RefObjectMap, binder: Binder, run: Run) -> Column:
     lookup = index.get
 
     def joined(recs: list[Any]) -> list[Cell]:
-        try:
-            vals = [r.get(key) for r in recs]
-        except AttributeError:
+        vals = _values(recs, key)
+        if vals is None:
             return [slow(r) for r in recs]
         out: list[Cell] = []
         for v, r in zip(vals, recs, strict=True):
@@ -241,6 +269,13 @@ def merge(columns: list[list[Cell]]) -> list[Cell]:
     return out
 
 
+class Lines(list[str]):
+    """Text cells that are exactly one N-Quads line each: a run's lines are then its cells
+    as they are, with no joining and splitting of its text."""
+
+    __slots__ = ()
+
+
 def lines(
     subjects: list[Cell], preds: list[str], objects: list[Cell], graphs: list[str]
 ) -> list[str]:
@@ -249,7 +284,7 @@ def lines(
         mid = " " + preds[0] + " "
         tail = " " + graphs[0] + " .\n" if graphs[0] else " .\n"
         if set(map(type, subjects)) == _ONLY_STR and set(map(type, objects)) == _ONLY_STR:
-            return list(map(("{}" + _braces(mid) + "{}" + _braces(tail)).format, subjects, objects))
+            return Lines(map("".join, zip(subjects, repeat(mid), objects, repeat(tail))))
         return [
             s + mid + o + tail if type(s) is str and type(o) is str else _cross(s, preds, o, graphs)
             for s, o in zip(subjects, objects, strict=True)

@@ -1,8 +1,9 @@
 """A small JSONPath subset compiled to plain Python accessors.
 
 Supported: ``$``, ``.name``, ``['name']`` / ``["name"]``, ``[n]`` (negative allowed),
-``[*]`` and ``.*``. Paths made only of names and indexes compile to direct lookups (the hot
-path: one ``dict[...]`` per step, no engine); wildcards compile to a small step loop.
+``[*]`` and ``.*``; a selector may follow a dot (``$.[*]`` is ``$[*]``). Paths made only of
+names and indexes compile to direct lookups (the hot path: one ``dict[...]`` per step, no
+engine); wildcards compile to a small step loop.
 Filters, slices, unions and recursive descent are refused with a clear message.
 """
 
@@ -56,6 +57,9 @@ def parse(text: str) -> JsonPath:
             if text.startswith(".*", i):
                 steps.append(("wild", None))
                 i += 2
+                continue
+            if text.startswith(".[", i):  # `$.[*]` is `$[*]`, as Jayway and Goessner read it
+                i += 1
                 continue
             m = _NAME.match(text, i + 1)
             if not m:

@@ -52,7 +52,13 @@ class MappingSet:
         self, sources: RecordSource, part: tuple[int, int] | None = None
     ) -> Iterator[str]:
         """The same as N-Quads text, made a run of records at a time (faster)."""
-        return self._engine.text_chunks(sources, part)
+        return map("".join, self._engine.line_chunks(sources, part))
+
+    def line_chunks(
+        self, sources: RecordSource, part: tuple[int, int] | None = None
+    ) -> Iterator[list[str]]:
+        """The same as N-Quads lines (each ending in a newline)."""
+        return self._engine.line_chunks(sources, part)
 
     def subset(self, source_names: Iterable[str]) -> MappingSet:
         """The triples maps that read only the given sources (and whose joins do too), so
@@ -82,7 +88,8 @@ class MappingSet:
 
 
 def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet:
-    """Compile mapping files: ``.yaml``/``.yml`` are YARRRML, ``.ttl`` is RML Turtle.
+    """Compile mapping files: ``.yaml``/``.yml``/``.yarrrml`` are YARRRML, ``.ttl`` is RML
+    Turtle.
 
     A file's own base (YARRRML ``base:``, RML ``rml:baseIRI``) wins over ``base``. Every
     problem in every file is collected and raised as one :class:`MappingError`."""
@@ -91,7 +98,7 @@ def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet
     for path in paths:
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix in (".yaml", ".yml"):
+        if suffix in (".yaml", ".yml", ".yarrrml"):
             try:
                 maps.extend(read_yarrrml(path, base, diags))
             except InputError as exc:  # YAML syntax, unreadable file
@@ -105,7 +112,7 @@ def load_mappings(paths: Iterable[Path], base: str = DEFAULT_BASE) -> MappingSet
             diags.add(
                 f"unknown mapping file type '{suffix}'",
                 location_of(path),
-                "use .yaml/.yml for YARRRML or .ttl for RML Turtle",
+                "use .yaml/.yml/.yarrrml for YARRRML or .ttl for RML Turtle",
             )
     return _compile(maps, diags)
 

@@ -9,11 +9,13 @@ chunk order, so the output is the same with any number of processes.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import gc
 import multiprocessing
 import os
 import queue
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -22,7 +24,7 @@ from newskg.errors import InputError, MappingError, NewskgError, StoreError
 from newskg.files import written_aside
 from newskg.mapping.loader import MappingSet, load_mappings
 from newskg.mapping.model import DEFAULT_GRAPH_IRI, TermMap
-from newskg.mapping.output import FORMATS, TurtleWriter, one_graph_only, write_text
+from newskg.mapping.output import FORMATS, TurtleWriter, one_graph_only, write_lines
 from newskg.mapping.sources import FileSources
 from newskg.mapping.terms import iri_problem
 from newskg.mapping.window import QuadWindow
@@ -120,7 +122,7 @@ def _write(
         if jobs > 1:
             return _write_parallel(ms, paths, base, data, out, jobs)
         if format in ("nq", "nt"):
-            return write_text(ms.text_chunks(sources), out)
+            return write_lines(ms.line_chunks(sources), out)
         quads = ms.materialise(sources)
         writer = TurtleWriter(out, trig=format == "trig")
         count = writer.write(quads)
@@ -202,7 +204,7 @@ def _write_parallel(
     for w in workers:
         w.start()
 
-    def texts() -> Iterator[str]:
+    def texts() -> Iterator[bytes]:
         for c in _chunk_numbers():
             text = _next(queues[c % jobs], workers[c % jobs])
             if text is None:
@@ -210,16 +212,31 @@ def _write_parallel(
             yield text
 
     try:
+        write = _bytes_writer(out)
         count = 0
         for text in texts():
-            out.write(text)
-            count += text.count("\n")
+            write(text)
+            count += text.count(b"\n")
         return count
     finally:
         for w in workers:
             if w.is_alive():
                 w.terminate()
             w.join()
+
+
+def _bytes_writer(out: TextIO) -> Callable[[bytes], object]:
+    """Writes UTF-8 text to ``out``: to its byte buffer where it has one that takes UTF-8
+    as it is (no encoding in this process, which only writes), else decoded."""
+    buffer = getattr(out, "buffer", None)
+    try:
+        utf8 = codecs.lookup(getattr(out, "encoding", None) or "").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if buffer is not None and utf8 and os.linesep == "\n":
+        out.flush()
+        return buffer.write  # type: ignore[no-any-return]
+    return lambda text: out.write(text.decode("utf-8"))
 
 
 def _chunk_numbers() -> Iterator[int]:
@@ -229,7 +246,7 @@ def _chunk_numbers() -> Iterator[int]:
         c += 1
 
 
-def _next(q: multiprocessing.Queue, worker: multiprocessing.process.BaseProcess) -> str | None:  # type: ignore[type-arg]
+def _next(q: multiprocessing.Queue, worker: multiprocessing.process.BaseProcess) -> bytes | None:  # type: ignore[type-arg]
     while True:
         try:
             item = q.get(timeout=1.0)
@@ -248,11 +265,15 @@ def _worker(
     part: tuple[int, int],
     out: multiprocessing.Queue,  # type: ignore[type-arg]
 ) -> None:
+    # A worker's records and quads hold no reference cycles; the cycle collector would only
+    # walk the rows of the batch at hand again and again.
+    gc.disable()
     try:
         ms = work if isinstance(work, MappingSet) else load_mappings(work[0], base=work[1])
         window = QuadWindow()
-        for text in ms.text_chunks(FileSources(data), part):
-            out.put("".join(window.fresh(text.splitlines(keepends=True))))
+        for lines in ms.line_chunks(FileSources(data), part):
+            # Bytes: pickled as they are, where text is encoded to pickle and decoded again.
+            out.put("".join(window.fresh(lines)).encode("utf-8"))
         out.put(None)
     except NewskgError as exc:
         out.put(("error", list(exc.diagnostics)))

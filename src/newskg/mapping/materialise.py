@@ -323,10 +323,10 @@ class Materialiser:
             for cache in self._caches:
                 cache.clear()
 
-    def text_chunks(
+    def line_chunks(
         self, source: RecordSource, part: tuple[int, int] | None = None
-    ) -> Iterator[str]:
-        """:meth:`chunks` as N-Quads text, the same lines in the same order, made a run of
+    ) -> Iterator[list[str]]:
+        """:meth:`chunks` as N-Quads lines, the same lines in the same order, made a run of
         records at a time (:mod:`newskg.mapping.columns`)."""
         run = Run(source)
         try:
@@ -335,11 +335,15 @@ class Materialiser:
                 for plan in self._plans
             }
             for runs in self._chunk_runs(run, source, part):
-                text = []
+                lines: list[str] = []
                 for plans, sid, start, recs in runs:
                     cells = [c for plan in plans for c in emitters[id(plan)](recs, sid, start)]
-                    text.append("".join(map("".join, zip(*cells, strict=True))))
-                yield "".join(text)
+                    if all(type(c) is columns.Lines for c in cells):
+                        lines += itertools.chain.from_iterable(zip(*cells, strict=True))
+                    else:
+                        text = "".join(map("".join, zip(*cells, strict=True)))
+                        lines += text.splitlines(keepends=True)
+                yield lines
         finally:
             for cache in self._caches:
                 cache.clear()

@@ -35,15 +35,15 @@ def one_graph_only(format: str) -> MappingError:
     )
 
 
-def write_text(chunks: Iterable[str], out: TextIO, window: QuadWindow | None = None) -> int:
-    """N-Quads (or N-Triples) text, chunk by chunk, each line once within the window;
-    returns the number of lines written."""
+def write_lines(chunks: Iterable[list[str]], out: TextIO, window: QuadWindow | None = None) -> int:
+    """N-Quads (or N-Triples) lines, chunk by chunk, each once within the window; returns
+    the number of lines written."""
     window = window or QuadWindow()
     count = 0
-    for text in chunks:
-        lines = window.fresh(text.splitlines(keepends=True))
-        out.write("".join(lines))
-        count += len(lines)
+    for lines in chunks:
+        fresh = window.fresh(lines)
+        out.write("".join(fresh))
+        count += len(fresh)
     return count
 
 

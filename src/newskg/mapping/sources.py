@@ -22,8 +22,9 @@ import re
 import tarfile
 import zipfile
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from newskg.errors import Location, MappingError
 from newskg.mapping import jsonpath
@@ -152,13 +153,63 @@ def _tar_member(path: Path, where: Location) -> IO[bytes]:
 # --------------------------------------------------------------------------- CSV
 
 
+class Rows(Sequence[dict[str, Any]]):
+    """Records of a CSV file, a batch of them: each is ``{column: cell}`` (a cell that is one
+    of the source's null values is None), made only when asked for. The columnar run reads
+    a whole column of the rows instead (:meth:`column`), so the usual CSV run never makes
+    a record."""
+
+    __slots__ = ("header", "nulls", "rows")
+
+    def __init__(self, header: list[str], rows: list[list[str]], nulls: frozenset[str]) -> None:
+        self.header, self.rows, self.nulls = header, rows, nulls
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Rows: ...
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | Rows:
+        if isinstance(i, slice):
+            return Rows(self.header, self.rows[i], self.nulls)
+        return self._records([self.rows[i]])[0]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._records(self.rows))
+
+    def __contains__(self, value: object) -> bool:
+        return value is not None and any(value == r for r in self)
+
+    def column(self, name: str) -> list[str | None] | None:
+        """Every row's cell of one column (None for a null), or None if there is no such
+        column."""
+        try:
+            cells = list(map(itemgetter(self.header.index(name)), self.rows))
+        except ValueError:
+            return None
+        if self.nulls:
+            return [None if v in self.nulls else v for v in cells]
+        return cells  # type: ignore[return-value]
+
+    def _records(self, rows: list[list[str]]) -> list[dict[str, Any]]:
+        if self.nulls:
+            nulls = self.nulls
+            return [
+                {k: (None if v in nulls else v) for k, v in zip(self.header, row, strict=True)}
+                for row in rows
+            ]
+        return list(map(dict, map(functools.partial(zip, self.header), rows)))
+
+
 def csv_records(text: IO[str], source: LogicalSource, name: str) -> Iterator[dict[str, Any]]:
     """Rows as ``{column: cell}`` (see :func:`csv_batches`)."""
     for batch in csv_batches(text, source, name):
         yield from batch
 
 
-def csv_batches(text: IO[str], source: LogicalSource, name: str) -> Iterator[list[dict[str, Any]]]:
+def csv_batches(text: IO[str], source: LogicalSource, name: str) -> Iterator[Rows]:
     """Rows as ``{column: cell}``, a thousand at a time. An empty cell is the empty string
     (a value), unless it is one of the source's null values; a row whose field count differs
     from the header's is an error, whether or not a mapping reads the missing column."""
@@ -176,15 +227,9 @@ def csv_batches(text: IO[str], source: LogicalSource, name: str) -> Iterator[lis
             rows = list(itertools.islice(reader, 1024))  # checked and made records in bulk
             if not rows:
                 return
-            if any(len(row) != width for row in rows):
+            if set(map(len, rows)) != {width}:
                 rows = _full_rows(rows, width, line, name, source)
-            if nulls:
-                yield [
-                    {k: (None if v in nulls else v) for k, v in zip(header, row, strict=True)}
-                    for row in rows
-                ]
-            else:
-                yield list(map(dict, map(functools.partial(zip, header), rows)))
+            yield Rows(header, rows, nulls)
     except csv.Error as exc:
         raise _data_error(name, reader.line_num, f"not valid CSV: {exc}", source) from None
     except UnicodeDecodeError as exc:

@@ -19,8 +19,17 @@ class QuadWindow:
 
     def fresh(self, items: Iterable[Any]) -> list[Any]:
         """The items not seen within the window, in order; they are remembered."""
-        unique = list(dict.fromkeys(items))
         recent, older = self.recent, self.older
+        if type(items) is list and recent.isdisjoint(items) and older.isdisjoint(items):
+            # The usual case, all new: one pass to remember them, and none to pick them out
+            # unless the items repeat among themselves.
+            before = len(recent)
+            recent.update(items)
+            unique = items if len(recent) - before == len(items) else list(dict.fromkeys(items))
+            if len(recent) >= self.size:
+                self.older, self.recent = recent, set()
+            return unique
+        unique = list(dict.fromkeys(items))
         # Set operations run in C; the loop in Python only when something was seen before.
         seen = recent.intersection(unique)
         if older:

@@ -34,6 +34,7 @@ from newskg.mapping.model import (
     TermType,
     TriplesMap,
 )
+from newskg.mapping.prefixes import YARRRML_PREDEFINED
 from newskg.mapping.templates import TemplateError, parse_yarrrml
 from newskg.rdf import PREFIXES, RDF_TYPE
 
@@ -45,7 +46,7 @@ KNOWN_SCHEMES = frozenset(
     {"http", "https", "urn", "mailto", "tag", "file", "ftp", "data", "did", "geo", "tel"}
 )
 
-TOP_KEYS = ("prefixes", "base", "sources", "mappings")
+TOP_KEYS = ("prefixes", "base", "sources", "mappings", "authors", "external")
 MAPPING_KEYS = ("sources", "s", "subject", "subjects", "po", "predicateobjects", "graphs", "g")
 PO_KEYS = ("p", "predicates", "o", "objects", "graphs", "g")
 OBJECT_KEYS = ("value", "type", "datatype", "language", "mapping", "condition")
@@ -53,12 +54,15 @@ SUBJECT_KEYS = ("value", "type", "graphs", "g")
 SOURCE_KEYS = ("access", "referenceFormulation", "iterator", "encoding", "delimiter", "null")
 FORMULATIONS = {"jsonpath": "jsonpath", "csv": "csv"}
 CONDITION_KEYS = ("function", "parameters")
+AUTHOR_KEYS = ("name", "email", "website")
+# The singular spellings the reference processor (yarrrml-parser) reads as the plural keys:
+# the same meaning, so read as those.
+MAPPING_ALIASES = {"source": "sources", "graph": "graphs"}
+PO_ALIASES = {"predicate": "predicates", "object": "objects", "graph": "graphs"}
 # Known YARRRML features outside the subset: named so the message says "not supported"
 # rather than "unknown".
 UNSUPPORTED = {
     "targets": "targets (output destinations) are not supported; newskg writes the store",
-    "authors": "authors are not supported",
-    "external": "external references are not supported",
     "functions": "functions (FnO) are not supported; compute values in the fact loader",
     "fn": "functions (FnO) are not supported; compute values in the fact loader",
     "f": "functions (FnO) are not supported; compute values in the fact loader",
@@ -108,6 +112,7 @@ class YarrrmlReader:
         self.formulations: dict[str, str] = {}  # mapping name -> jsonpath or csv
         self.formulation = "jsonpath"  # of the mapping being read
         self.file_location = location_of(path)
+        self.external: dict[str, str] = {}  # YARRRML external references: name -> value
 
     # ------------------------------------------------------------------ top level
 
@@ -125,6 +130,10 @@ class YarrrmlReader:
             self._read_base(doc)
         if "prefixes" in doc:
             self._read_prefixes(doc)
+        if "external" in doc:
+            self._read_external(doc)
+        if "authors" in doc:
+            self._read_authors(doc.get("authors"), doc.value_at("authors"))
         if "sources" in doc:
             self._read_named_sources(doc)
         mappings = doc.get("mappings")
@@ -134,6 +143,9 @@ class YarrrmlReader:
                 doc.value_at("mappings") if "mappings" in doc else doc.location,
             )
             return []
+        for name, body in mappings.items():
+            if isinstance(body, YDict):
+                mappings[name] = self._unaliased(body, MAPPING_ALIASES, f"in mapping '{name}'")
         self._read_formulations(mappings)
         out = []
         for name, body in mappings.items():
@@ -153,11 +165,83 @@ class YarrrmlReader:
                     self.formulations[name] = found[0].formulation
         self.d = problems
 
+    def _function(self, node: YDict) -> bool:
+        """A term given by a function (FnO) is refused as that, not as an unknown key."""
+        if "function" not in node:
+            return False
+        self.d.add(UNSUPPORTED["functions"], node.key_at("function"), "remove it")
+        return True
+
     def _bad_key(self, node: YDict, key: str, allowed: tuple[str, ...], where: str) -> None:
         if key in UNSUPPORTED:
             self.d.add(UNSUPPORTED[key], node.key_at(key), "remove it")
         else:
             self.d.add(f"unknown key '{key}' {where}", node.key_at(key), _keys_hint(key, allowed))
+
+    def _unaliased(self, node: YDict, aliases: dict[str, str], where: str) -> YDict:
+        """``node`` with its singular keys (``source``) read as the plural ones."""
+        if not any(k in node for k in aliases):
+            return node
+        out = YDict()
+        out.location, out.key_locations, out.value_locations = node.location, {}, {}
+        for key, value in node.items():
+            new = aliases.get(key, key)
+            if new != key and new in node:
+                self.d.add(
+                    f"'{new}' and '{key}' are the same key {where}; give only one",
+                    node.key_at(key),
+                )
+                continue
+            out[new] = value
+            out.key_locations[new] = node.key_at(key)
+            out.value_locations[new] = node.value_at(key)
+        return out
+
+    def _top_map(self, doc: YDict, key: str, message: str) -> YDict | None:
+        """A top-level key that maps names to values, or None (reported) if it does not."""
+        value = doc[key]
+        if isinstance(value, YDict):
+            return value
+        self.d.add(message, doc.value_at(key))
+        return None
+
+    def _read_external(self, doc: YDict) -> None:
+        external = self._top_map(doc, "external", "'external' must map name -> value")
+        if external is None:
+            return
+        for name, value in external.items():
+            if type(value) is bool:
+                self.external[name] = "true" if value else "false"
+            elif isinstance(value, str | int | Decimal):
+                self.external[name] = str(value)
+            else:
+                self.d.add(
+                    f"external reference '{name}' must be a text value, not {value!r}",
+                    external.value_at(name),
+                )
+
+    def _read_authors(self, authors: Any, loc: Location) -> None:
+        """Authors describe the mapping, not the data: checked, and nothing is produced."""
+        if isinstance(authors, str):
+            return
+        if not isinstance(authors, YList):
+            self.d.add(
+                "'authors' must be a list of authors, each a text or "
+                "{name: ..., email: ..., website: ...}",
+                loc,
+            )
+            return
+        for i, author in enumerate(authors):
+            if isinstance(author, YDict):
+                for key in author:
+                    if key not in AUTHOR_KEYS:
+                        self._bad_key(author, key, AUTHOR_KEYS, "in an author")
+            elif not isinstance(author, str):
+                self.d.add(
+                    "an author is a text ('Name <email> (website)', a WebID) or "
+                    "{name: ..., email: ..., website: ...}",
+                    authors.item_at(i),
+                )
 
     def _read_base(self, doc: YDict) -> None:
         base = doc["base"]
@@ -171,9 +255,8 @@ class YarrrmlReader:
         self.base = base
 
     def _read_prefixes(self, doc: YDict) -> None:
-        prefixes = doc["prefixes"]
-        if not isinstance(prefixes, YDict):
-            self.d.add("'prefixes' must map prefix -> namespace IRI", doc.value_at("prefixes"))
+        prefixes = self._top_map(doc, "prefixes", "'prefixes' must map prefix -> namespace IRI")
+        if prefixes is None:
             return
         for name, iri in prefixes.items():
             if not re.fullmatch(r"([A-Za-z_][\w.\-]*)?", name):
@@ -187,9 +270,8 @@ class YarrrmlReader:
                 self.prefixes[name] = iri  # user prefixes override the built-in ones
 
     def _read_named_sources(self, doc: YDict) -> None:
-        sources = doc["sources"]
-        if not isinstance(sources, YDict):
-            self.d.add("top-level 'sources' must map name -> source", doc.value_at("sources"))
+        sources = self._top_map(doc, "sources", "top-level 'sources' must map name -> source")
+        if sources is None:
             return
         for name, spec in sources.items():
             src = self._source(spec, sources.value_at(name))
@@ -332,7 +414,8 @@ class YarrrmlReader:
             self.d.add(f"'{key}' is only for CSV sources", spec.key_at(key))
             return None
         if not isinstance(delimiter, str) or len(delimiter) != 1:
-            self.d.add("delimiter must be one character", spec.value_at("delimiter"))
+            tab = 'a tab is "\\t" in double quotes' if delimiter == "\\t" else None
+            self.d.add("delimiter must be one character", spec.value_at("delimiter"), tab)
             return None
         if not all(isinstance(v, str) for v in nulls):
             self.d.add("null values must be strings, such as '' or 'NULL'", spec.value_at("null"))
@@ -428,6 +511,8 @@ class YarrrmlReader:
                 out.extend(self._subjects(item, spec.item_at(i), graphs))
             return out
         if isinstance(spec, YDict):
+            if self._function(spec):
+                return []
             for key in spec:
                 if key not in SUBJECT_KEYS:
                     self._bad_key(spec, key, SUBJECT_KEYS, "in a subject")
@@ -467,6 +552,8 @@ class YarrrmlReader:
         """One IRI string or a list of them (graphs, predicates), each with optional ~iri."""
         out = []
         for item, iloc in _each(spec, loc):
+            if isinstance(item, YDict) and self._function(item):
+                continue
             if not isinstance(item, str):
                 self.d.add(f"a {what} must be an IRI string, not {item!r}", iloc)
                 continue
@@ -483,6 +570,7 @@ class YarrrmlReader:
         if not isinstance(item, YDict):
             self.d.add("a 'po' entry must be [predicate, object] or {p: ..., o: ...}", loc)
             return None
+        item = self._unaliased(item, PO_ALIASES, "in a predicate-object entry")
         for key in item:
             if key not in PO_KEYS:
                 self._bad_key(item, key, PO_KEYS, "in a predicate-object entry")
@@ -568,6 +656,8 @@ class YarrrmlReader:
         return self._literal(value, loc, datatype, extra_loc, language, extra_loc)
 
     def _object_long(self, node: YDict, is_type: bool) -> ObjectMap | None:
+        if self._function(node):
+            return None
         for key in node:
             if key not in OBJECT_KEYS:
                 self._bad_key(node, key, OBJECT_KEYS, "in an object")
@@ -586,6 +676,8 @@ class YarrrmlReader:
                 node.key_at("condition"),
             )
         if "value" not in node:
+            if node.get("type") == "blank":  # a fresh blank node per record, as for subjects
+                return TermMap(node.location, "blank", base=self.base, what="object")
             self.d.add("an object needs 'value' (or 'mapping')", node.location)
             return None
         value, vloc = node["value"], node.value_at("value")
@@ -630,8 +722,9 @@ class YarrrmlReader:
         if "condition" in node:
             for cond, cloc in _each(node["condition"], node.value_at("condition")):
                 join = self._condition(cond, cloc, self.formulations.get(target, ""))
-                if join is not None:
-                    joins.append(join)
+                if join is None:
+                    return None  # reported; not also as a reference without a condition
+                joins.append(join)
         return RefObjectMap(target, tuple(joins), loc)
 
     def _condition(self, cond: Any, loc: Location, parent_formulation: str) -> Join | None:
@@ -657,6 +750,9 @@ class YarrrmlReader:
         sides: dict[str, TermMap] = {}
         for i, param in enumerate(params):
             iloc = params.item_at(i)
+            value = param.get("value") if isinstance(param, YDict) else None
+            if isinstance(value, YDict) and self._function(value):  # {value: {function: ..}}
+                return None
             if (
                 not isinstance(param, YList)
                 or len(param) not in (2, 3)
@@ -697,7 +793,9 @@ class YarrrmlReader:
     ) -> tuple[TemplatePart, ...] | None:
         csv = (formulation or self.formulation) == "csv"
         try:
-            parts = parse_yarrrml(text, loc, column_path if csv else relative_jsonpath)
+            parts = parse_yarrrml(
+                text, loc, column_path if csv else relative_jsonpath, self.external
+            )
         except TemplateError as exc:
             self.d.add(f"malformed template: {exc}", loc, "write references as $(name)")
             return None
@@ -724,10 +822,17 @@ class YarrrmlReader:
             return text
         close = did_you_mean(prefix, list(self.prefixes))
         hint = f"{close} " if close else ""
+        if prefix in YARRRML_PREDEFINED:
+            how = (
+                f"YARRRML's default is {prefix}: {YARRRML_PREDEFINED[prefix]}; "
+                "newskg assumes only rdf, rdfs, xsd, owl"
+            )
+        else:
+            how = f"{prefix}: https://..."
         self.d.add(
             f"unknown prefix '{prefix}' in {whole!r}",
             loc,
-            hint + f"declare it under 'prefixes:' ({prefix}: https://...)",
+            hint + f"declare it under 'prefixes:' ({how})",
         )
         return None
 

@@ -4,12 +4,21 @@ A case passes when the engine's quads are isomorphic to the expected N-Quads (bl
 matched by structure, named graphs kept apart), or, for a case that expects an error, when
 loading or materialising raises :class:`MappingError`. Sources are read from the case folder
 by :class:`newskg.mapping.sources.FileSources`.
+
+A YARRRML case with a reference (``reference.rml.ttl``: the RML that yarrrml-parser, the
+reference YARRRML processor, writes from the case's YARRRML) expects the quads newskg's
+RML-Core reader gives for that RML (:func:`reference_quads`). Such a case is *refused
+clearly* when newskg refuses the YARRRML with exactly the error its ``refused.txt`` holds
+(each line located in the mapping, naming what is outside the documented subset), and fails
+on any other error or on other quads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
+import tempfile
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +26,10 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from newskg.errors import MappingError, NotFoundError, location_of
+from newskg.errors import Diagnostic, Location, MappingError, NotFoundError, location_of
 from newskg.mapping.loader import load_mappings
 from newskg.mapping.sources import FileSources
+from newskg.mapping.terms import is_valid_iri
 from newskg.rdf import XSD_STRING, unescape
 
 DEFAULT_CASE_BASE = "http://example.com/"
@@ -34,12 +44,14 @@ class CaseFailure:
 @dataclass(slots=True)
 class ConformanceReport:
     """``total`` counts every case; the unsupported ones (XML, SPARQL-queried and database
-    sources) are neither passed nor failed."""
+    sources) and the ones refused clearly (YARRRML cases, see the module) are neither passed
+    nor failed."""
 
     total: int = 0
     passed: int = 0
     failures: list[CaseFailure] = field(default_factory=list)
     unsupported: list[CaseFailure] = field(default_factory=list)
+    refused: list[CaseFailure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -139,6 +151,8 @@ def _base_of(row: dict[str, str]) -> str:
 
 MAPPING_FILES = ("mapping.ttl", "mapping.yml", "mapping.yaml")
 OUTPUT_FILES = ("output.nq", "default.nq")
+REFERENCE_FILE = "reference.rml.ttl"
+REFUSAL_FILE = "refused.txt"
 # Sources newskg does not read, recognised in a case's mapping: reported, not failed.
 UNSUPPORTED = (
     (re.compile(r"XPath|~xpath|\.xml\b", re.IGNORECASE), "XML sources (XPath)"),
@@ -155,32 +169,150 @@ class Case:
     base: str
     expect_error: bool
     output: Path | None
+    mappings: tuple[Path, ...] = ()  # every mapping file (mapping-1.yml, mapping-2.yml, ...)
+    reference: Path | None = None
+    refusal: Path | None = None
 
 
-def run_case(case: Case) -> str | None:
-    """None if the case passes, else why it failed."""
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: str  # "passed", "refused" or "failed"
+    reason: str = ""
+
+
+def run_case(case: Case) -> Outcome:
+    """Run one case: passed, refused clearly (a YARRRML case), or failed and why."""
+    if case.reference is not None:
+        return _run_with_reference(case)
     try:
         ms = load_mappings([case.mapping], base=case.base)
         quads = list(ms.materialise(FileSources(case.mapping.parent)))
     except MappingError as exc:
         if case.expect_error:
-            return None
-        return f"unexpected error: {exc.render()}"
+            return Outcome("passed")
+        return Outcome("failed", f"unexpected error: {exc.render()}")
     except Exception:
-        return "engine crashed:\n" + traceback.format_exc(limit=6)
+        return Outcome("failed", "engine crashed:\n" + traceback.format_exc(limit=6))
     actual = "".join(_nquad(q) for q in quads)
     if case.expect_error:
         also = f" (the case also ships {case.output.name})" if case.output else ""
-        return f"expected an error{also}, got {len(quads)} quads:\n{actual}"
+        return Outcome("failed", f"expected an error{also}, got {len(quads)} quads:\n{actual}")
     assert case.output is not None
-    expected = case.output.read_text(encoding="utf-8")
+    return _compare(actual, case.output.read_text(encoding="utf-8"))
+
+
+def _compare(actual: str, expected: str) -> Outcome:
     try:
         same = isomorphic_nquads(actual, expected)
     except ValueError as exc:
-        return f"output does not parse: {exc}\n{actual}"
+        return Outcome("failed", f"output does not parse: {exc}\n{actual}")
     if same:
-        return None
-    return f"output differs.\n--- expected\n{expected.strip()}\n--- actual\n{actual.strip()}"
+        return Outcome("passed")
+    return Outcome(
+        "failed", f"output differs.\n--- expected\n{expected.strip()}\n--- actual\n{actual.strip()}"
+    )
+
+
+def _run_with_reference(case: Case) -> Outcome:
+    folder = case.mapping.parent
+    expected_refusal = (
+        case.refusal.read_text(encoding="utf-8").strip() if case.refusal is not None else None
+    )
+    try:
+        ms = load_mappings(case.mappings, base=case.base)
+        quads = list(ms.materialise(FileSources(folder)))
+    except MappingError as exc:
+        said = located_in(exc, folder)
+        if said == expected_refusal:
+            return Outcome("refused", said.splitlines()[0])
+        if expected_refusal is None:
+            return Outcome("failed", f"unexpected error:\n{said}")
+        return Outcome("failed", f"refused otherwise than {REFUSAL_FILE} says:\n{said}")
+    except Exception:
+        return Outcome("failed", "engine crashed:\n" + traceback.format_exc(limit=6))
+    actual = "".join(_nquad(q) for q in quads)
+    if expected_refusal is not None:
+        return Outcome("failed", f"expected the refusal in {REFUSAL_FILE}, got {len(quads)} quads")
+    if case.output is not None:  # read off the reference by hand, where newskg cannot read it
+        return _compare(actual, case.output.read_text(encoding="utf-8"))
+    expected, why = reference_quads(case)
+    if expected is None:
+        return Outcome(
+            "failed", f"newskg gave {len(quads)} quads; the reference RML gives none: {why}"
+        )
+    return _compare(actual, expected)
+
+
+def located_in(exc: MappingError, folder: Path) -> str:
+    """The error as rendered, its locations relative to the case folder."""
+    lines = []
+    for d in exc.diagnostics:
+        where = d.location
+        if where is not None:
+            shown = Path(where.file)
+            with contextlib.suppress(ValueError, OSError):
+                shown = shown.resolve().relative_to(folder.resolve())
+            where = Location(shown.as_posix(), where.line, where.column)
+        lines.append(str(Diagnostic(d.message, where, d.hint)))
+    return "\n".join(lines)
+
+
+# The legacy RML vocabulary yarrrml-parser writes, and RML-Core's.
+_LEGACY = (
+    "http://semweb.mmlab.be/ns/rml#",
+    "http://semweb.mmlab.be/ns/ql#",
+    "http://www.w3.org/ns/r2rml#",
+)
+_RML = "http://w3id.org/rml/"
+
+
+def reference_quads(case: Case) -> tuple[str | None, str]:
+    """The N-Quads of the case's reference RML on its data (read by newskg's RML-Core reader
+    after :func:`rml_core_from_legacy`), or None and why it cannot be read."""
+    assert case.reference is not None
+    try:
+        converted = rml_core_from_legacy(case.reference.read_text(encoding="utf-8"))
+    except (SyntaxError, ValueError) as exc:  # rdflib's Turtle errors
+        return None, f"{REFERENCE_FILE} does not parse: {exc}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "reference.ttl"
+        path.write_text(converted, encoding="utf-8")
+        try:
+            ms = load_mappings([path], base=case.base)
+            quads = list(ms.materialise(FileSources(case.mapping.parent)))
+        except MappingError as exc:
+            return None, exc.diagnostics[0].message
+    return "".join(_nquad(q) for q in quads), ""
+
+
+def rml_core_from_legacy(text: str) -> str:
+    """RML as yarrrml-parser writes it, in RML-Core: the legacy ``rml:``, ``ql:`` and ``rr:``
+    namespaces become ``http://w3id.org/rml/`` (the documented one-line conversion), and a
+    string constant where the term is an IRI (a subject, predicate or graph map, or a map
+    of term type IRI) becomes that IRI, as RMLMapper reads it."""
+
+    def new(term: Any) -> Any:
+        if isinstance(term, URIRef):
+            for ns in _LEGACY:
+                if term.startswith(ns):
+                    return URIRef(_RML + term[len(ns) :])
+        return term
+
+    legacy = Graph()
+    legacy.parse(data=text, format="turtle")
+    g = Graph()
+    for s, p, o in legacy:
+        g.add((new(s), new(p), new(o)))
+    rml = {name: URIRef(_RML + name) for name in ("subjectMap", "predicateMap", "graphMap")}
+    iri_maps = {m for prop in rml.values() for m in g.objects(None, prop)}
+    iri_maps |= set(g.subjects(URIRef(_RML + "termType"), URIRef(_RML + "IRI")))
+    constant = URIRef(_RML + "constant")
+    for m in iri_maps:
+        for c in list(g.objects(m, constant)):
+            if isinstance(c, Literal) and is_valid_iri(str(c)):
+                g.remove((m, constant, c))
+                g.add((m, constant, URIRef(str(c))))
+    return g.serialize(format="turtle")
 
 
 def run_conformance(directory: Path) -> ConformanceReport:
@@ -197,17 +329,19 @@ def run_conformance(directory: Path) -> ConformanceReport:
             "RML-Core or RML-IO cases",
         )
     report = ConformanceReport()
-    for case in _cases(directory):
+    for case in read_cases(directory):
         report.total += 1
-        why = _unsupported(case)
+        why = _unsupported(case) if case.reference is None else None
         if why:
             report.unsupported.append(CaseFailure(case.name, why))
             continue
-        reason = run_case(case)
-        if reason is None:
+        outcome = run_case(case)
+        if outcome.kind == "passed":
             report.passed += 1
+        elif outcome.kind == "refused":
+            report.refused.append(CaseFailure(case.name, outcome.reason))
         else:
-            report.failures.append(CaseFailure(case.name, reason))
+            report.failures.append(CaseFailure(case.name, outcome.reason))
     return report
 
 
@@ -219,7 +353,7 @@ def _unsupported(case: Case) -> str | None:
     return None
 
 
-def _cases(directory: Path) -> list[Case]:
+def read_cases(directory: Path) -> list[Case]:
     meta = directory / "metadata.csv"
     if meta.exists():
         with meta.open(encoding="utf-8", newline="") as fh:
@@ -230,6 +364,9 @@ def _cases(directory: Path) -> list[Case]:
     for name, base in rows:
         folder = directory / name
         mapping = next((folder / m for m in MAPPING_FILES if (folder / m).is_file()), None)
+        several = tuple(sorted(folder.glob("mapping-*.yml")))
+        if mapping is None and several:
+            mapping = several[0]
         if mapping is None:
             continue
         output = next((folder / o for o in OUTPUT_FILES if (folder / o).is_file()), None)
@@ -238,5 +375,18 @@ def _cases(directory: Path) -> list[Case]:
             _ERROR_EXPECTED.search(readme.read_text(encoding="utf-8")) if readme.exists() else None
         )
         expect_error = said.group(1).lower() == "yes" if said else output is None
-        cases.append(Case(name, mapping, base, expect_error, output))
+        reference = folder / REFERENCE_FILE
+        refusal = folder / REFUSAL_FILE
+        cases.append(
+            Case(
+                name,
+                mapping,
+                base,
+                expect_error,
+                output,
+                mappings=several or (mapping,),
+                reference=reference if reference.is_file() else None,
+                refusal=refusal if refusal.is_file() else None,
+            )
+        )
     return cases
