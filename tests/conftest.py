@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -79,6 +80,10 @@ def run_cli(*argv: str | Path) -> CliResult:
 SERVE_ARGS = ("--port", "0")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def serve_subprocess(*argv: str | Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``newskg serve --port 0 ARGV`` as a child process, with the first line it prints (the
@@ -90,6 +95,9 @@ def serve_subprocess(*argv: str | Path) -> Iterator[tuple[subprocess.Popen[str],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A suite started in the background inherits SIGINT ignored, and Python then sets no
+        # Ctrl-C handler: the server is given the default back, as a terminal would give it.
+        preexec_fn=_default_sigint,
     )
     try:
         assert process.stdout is not None
