@@ -95,29 +95,15 @@ class Adjacency:
     def out_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``node`` as subject, made anew (callers may change the
         list)."""
-        lo, hi = self._out_ptr[node], self._out_ptr[node + 1]
-        wanted = self._wanted(predicate)
-        if wanted == -2:
-            return []
         subject, term = self.term(node), self.term
-        return [
-            ox.Triple(subject, term(p), term(o))
-            for p, o in zip(self._out_pred[lo:hi], self._out_obj[lo:hi], strict=True)
-            if wanted == -1 or p == wanted
-        ]
+        row = self._row(self._out_ptr, self._out_pred, self._out_obj, node, predicate)
+        return [ox.Triple(subject, term(p), term(o)) for p, o in row]
 
     def in_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``node`` as object."""
-        lo, hi = self._in_ptr[node], self._in_ptr[node + 1]
-        wanted = self._wanted(predicate)
-        if wanted == -2:
-            return []
         obj, term = self.term(node), self.term
-        return [
-            ox.Triple(term(s), term(p), obj)
-            for s, p in zip(self._in_subj[lo:hi], self._in_pred[lo:hi], strict=True)
-            if wanted == -1 or p == wanted
-        ]
+        row = self._row(self._in_ptr, self._in_pred, self._in_subj, node, predicate)
+        return [ox.Triple(term(s), term(p), obj) for p, s in row]
 
     def reachable(self, start: int, depth: int) -> list[int]:
         """Every node within ``depth`` hops of ``start``, ``start`` excepted."""
@@ -193,6 +179,20 @@ class Adjacency:
                 if o == obj and p != self._type:
                     return ox.Triple(self.term(subject), self.term(p), self.term(o))
         raise AssertionError(f"no statement between neighbours {a} and {b}")  # pragma: no cover
+
+    def _row(
+        self,
+        ptr: memoryview,
+        predicates: memoryview,
+        others: memoryview,
+        node: int,
+        predicate: ox.NamedNode | None,
+    ) -> list[tuple[int, int]]:
+        """(predicate, other end) of each statement of ``node`` in one CSR direction."""
+        lo, hi = ptr[node], ptr[node + 1]
+        pairs = zip(predicates[lo:hi], others[lo:hi], strict=True)
+        wanted = self._wanted(predicate)
+        return list(pairs) if wanted == -1 else [pair for pair in pairs if pair[0] == wanted]
 
     def _wanted(self, predicate: ox.NamedNode | None) -> int:
         """-1 for any predicate, -2 for one the graph never uses, else its number."""
