@@ -83,3 +83,16 @@ def test_a_build_after_one_without_indexes_indexes_the_whole_store(synthetic, tm
     assert not (store_path(synthetic / "kg").parent / "all-quads.nq").exists()
     build(Project(synthetic, out=tmp_path / "full"), validate=False, full=True, progress=False)
     assert indexed(synthetic / "kg") == indexed(tmp_path / "full")
+
+
+def test_damaged_indexes_of_the_previous_build_are_made_anew(synthetic, tmp_path):
+    project = Project(synthetic)
+    build(project, validate=False, progress=False)
+    previous = store_path(synthetic / "kg").parent
+    (previous / TRAVERSAL_DIR / "quads.npy").write_bytes(b"not an array")
+    (previous / TEXT_FILE).write_bytes(b"not a database")
+    facts = synthetic / "seeds" / "syn-000003" / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("title: ", "title: Z", 1), "utf-8")
+    assert build(project, validate=False, progress=False).incremental
+    build(Project(synthetic, out=tmp_path / "full"), validate=False, full=True, progress=False)
+    assert indexed(synthetic / "kg") == indexed(tmp_path / "full")

@@ -15,6 +15,8 @@ build, or from the previous build's indexes with the changed articles' graphs re
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,17 +39,35 @@ def write_indexes(
     """Write the indexes of the store ``build_dir/store`` beside it. ``nquads`` holds every
     quad of the store (a full build) or, with ``previous_dir``, the quads of the graphs that
     replace ``replaced_graphs`` (N-Triples IRIs, ``<…>``) of the previous build, whose
-    indexes are the starting point."""
+    indexes are the starting point (when they are missing or damaged, the whole store is
+    indexed anew)."""
     replaced = list(replaced_graphs)
-    if previous_dir is not None and not (
+    if previous_dir is not None and (
         traversal.exists(previous_dir / TRAVERSAL_DIR) and (previous_dir / TEXT_FILE).is_file()
-    ):  # the previous build is of an older newskg: index the whole store
-        previous_dir, nquads = None, _dumped(build_dir)
+    ):
+        try:
+            _write(build_dir, nquads, previous_dir, replaced)
+            return
+        except (ValueError, KeyError, sqlite3.DatabaseError):  # the previous ones are damaged
+            _remove(build_dir)
+    if previous_dir is not None:  # none to start from (an older newskg's build): all anew
+        nquads = _dumped(build_dir)
+    try:
+        _write(build_dir, nquads, None, [])
+    finally:
+        (build_dir / _DUMP).unlink(missing_ok=True)
+
+
+def _write(build_dir: Path, nquads: Path, previous_dir: Path | None, replaced: list[str]) -> None:
     old_traversal = None if previous_dir is None else previous_dir / TRAVERSAL_DIR
     traversal.write(build_dir / TRAVERSAL_DIR, nquads, previous=old_traversal, removed=replaced)
     old_text = None if previous_dir is None else previous_dir / TEXT_FILE
     text.write(build_dir / TEXT_FILE, nquads, previous=old_text, replaced=replaced)
-    (build_dir / _DUMP).unlink(missing_ok=True)
+
+
+def _remove(build_dir: Path) -> None:
+    shutil.rmtree(build_dir / TRAVERSAL_DIR, ignore_errors=True)
+    (build_dir / TEXT_FILE).unlink(missing_ok=True)
 
 
 def _dumped(build_dir: Path) -> Path:
