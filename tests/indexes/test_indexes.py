@@ -85,14 +85,37 @@ def test_a_build_after_one_without_indexes_indexes_the_whole_store(synthetic, tm
     assert indexed(synthetic / "kg") == indexed(tmp_path / "full")
 
 
-def test_damaged_indexes_of_the_previous_build_are_made_anew(synthetic, tmp_path):
+@pytest.mark.parametrize("missing", [False, True])
+def test_damaged_indexes_of_the_previous_build_are_made_anew(synthetic, tmp_path, missing):
     project = Project(synthetic)
     build(project, validate=False, progress=False)
     previous = store_path(synthetic / "kg").parent
-    (previous / TRAVERSAL_DIR / "quads.npy").write_bytes(b"not an array")
-    (previous / TEXT_FILE).write_bytes(b"not a database")
+    if missing:
+        (previous / TRAVERSAL_DIR / "hashes.npy").unlink()
+    else:
+        (previous / TRAVERSAL_DIR / "quads.npy").write_bytes(b"not an array")
+        (previous / TEXT_FILE).write_bytes(b"not a database")
     facts = synthetic / "seeds" / "syn-000003" / "facts.yaml"
     facts.write_text(facts.read_text("utf-8").replace("title: ", "title: Z", 1), "utf-8")
     assert build(project, validate=False, progress=False).incremental
     build(Project(synthetic, out=tmp_path / "full"), validate=False, full=True, progress=False)
     assert indexed(synthetic / "kg") == indexed(tmp_path / "full")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda folder: (folder / "hop_node.npy").write_bytes(b"not an array"),
+        lambda folder: (folder / "out_ptr.npy").unlink(),
+        # a well-formed array of the wrong size, as a file of another build would be
+        lambda folder: (folder / "in_subj.npy").write_bytes((folder / "hop_ptr.npy").read_bytes()),
+    ],
+)
+def test_a_damaged_traversal_index_is_made_anew_from_the_store_when_opened(synthetic, damage):
+    build(Project(synthetic), validate=False, progress=False)
+    damage(store_path(synthetic / "kg").parent / TRAVERSAL_DIR)
+    memory, disk = (KnowledgeGraph.open(synthetic / "kg", in_memory=m) for m in (True, False))
+    for article in disk.articles():
+        assert sorted(map(str, memory.node(article).in_())) == sorted(
+            map(str, disk.node(article).in_())
+        )

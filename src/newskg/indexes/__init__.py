@@ -48,7 +48,8 @@ def write_indexes(
         try:
             _write(build_dir, nquads, previous_dir, replaced)
             return
-        except (ValueError, KeyError, sqlite3.DatabaseError):  # the previous ones are damaged
+        # the previous ones are damaged: a file cut short, missing or of another kind
+        except (ValueError, KeyError, EOFError, FileNotFoundError, sqlite3.DatabaseError):
             _remove(build_dir)
     if previous_dir is not None:  # none to start from (an older newskg's build): all anew
         nquads = _dumped(build_dir)

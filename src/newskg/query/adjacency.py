@@ -56,6 +56,7 @@ class Adjacency:
         )
         self._in_subj, self._in_pred = memoryview(arrays["in_subj"]), memoryview(arrays["in_pred"])
         self._hop_ptr, self._hop_node = arrays["hop_ptr"], arrays["hop_node"]
+        _check(arrays, self.size)
         self._terms: list[Term | None] = [None] * self.size
         self._numbers: dict[Term, int | None] = {}
 
@@ -252,6 +253,24 @@ class _Side:
         if chain[-1] != self.root:  # pragma: no cover - every node found has a parent
             raise AssertionError("broken path")
         return chain
+
+
+def _check(arrays: dict[str, np.ndarray], terms: int) -> None:
+    """Raise ValueError unless the arrays are of the sizes that ``terms`` terms give: what a
+    truncated or mismatched file breaks first, found before a search reads past an end."""
+    sizes = {name: len(array) for name, array in arrays.items()}
+    rows = {"out_ptr": ("out_pred", "out_obj"), "in_ptr": ("in_subj", "in_pred")}
+    rows["hop_ptr"] = ("hop_node",)
+    for name in ("offsets", *rows):
+        if sizes[name] != terms + 1:
+            raise ValueError(f"traversal index: {name} has {sizes[name]} rows, not {terms + 1}")
+    for name in ("hashes", "by_hash", "literal"):
+        if sizes[name] != terms:
+            raise ValueError(f"traversal index: {name} has {sizes[name]} rows, not {terms}")
+    for ptr, data in rows.items():
+        end = int(arrays[ptr][-1])
+        if any(sizes[d] != end for d in data):
+            raise ValueError(f"traversal index: {ptr} ends at {end}, past its data")
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ here because ``KnowledgeGraph.open`` chooses between them.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from newskg.errors import NotFoundError, QueryError
+from newskg.errors import NotFoundError, QueryError, StoreError
 from newskg.indexes import TEXT_FILE, TRAVERSAL_DIR
 from newskg.indexes import traversal as traversal_index
 from newskg.indexes.text import TextIndex
@@ -84,9 +85,11 @@ class KnowledgeGraph:
         starts with one of the ``allow_service`` prefixes (:mod:`newskg.query.outbound`)."""
         path = Path(path)
         allowed = allowed_services(allow_service, "allow_service")
-        store = open_store(path)
-        base = read_manifest(path).get("base", DEFAULT_BASE)
-        build = store_path(path).parent
+        # the store, manifest and indexes of one build, even if a new one is swapped in now
+        located = store_path(path)
+        store = _open_store(located, path)
+        base = read_manifest(located).get("base", DEFAULT_BASE)
+        build = located.parent
         text = TextIndex.open(build / TEXT_FILE)
         if not in_memory:
             return KnowledgeGraph(store, base, text, allow_service=allowed)
@@ -379,6 +382,15 @@ class Node:
 NodeName = str | Iri | Node | ox.NamedNode | ox.BlankNode
 
 
+def _open_store(located: Path, path: Path) -> ox.Store:
+    """The store at ``located``, the one ``path`` named a moment ago; when it cannot be
+    opened, the error of opening ``path`` (which names it as the user did)."""
+    if (located / "CURRENT").exists():
+        with contextlib.suppress(StoreError):
+            return open_store(located)
+    return open_store(path)
+
+
 class InMemoryGraph(KnowledgeGraph):
     """A KnowledgeGraph whose traversal reads the build's traversal index
     (:class:`Adjacency`) instead of the store; SPARQL still reads the store.
@@ -400,9 +412,12 @@ class InMemoryGraph(KnowledgeGraph):
         cls, store: ox.Store, base: str, text_index: TextIndex | None, index: Path
     ) -> InMemoryGraph:
         """The graph of ``store`` with the traversal index in the folder ``index``, or, when
-        the build wrote none (an older newskg), one made from the store now."""
+        the build wrote none (an older newskg) or it is damaged, one made from the store now."""
         if traversal_index.exists(index):
-            return cls(store, base, text_index, Adjacency(index))
+            try:
+                return cls(store, base, text_index, Adjacency(index))
+            except (OSError, ValueError, KeyError, EOFError):  # damaged: the store still serves
+                pass
         return cls(store, base, text_index, Adjacency.of_store(store))
 
     def node(self, id_or_iri: NodeName) -> Node:
