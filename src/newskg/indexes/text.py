@@ -5,7 +5,7 @@ trigram tokenizer indexes every three-character run of a text (in any case), so 
 that hold every trigram of a fragment of three characters or more are found by the index.
 They are a superset of the texts that contain the fragment, in any case or in its own: the
 saved query that asked applies its own filter to them (``newskg.query.saved``), so the
-answer is exact. Positions are not kept (``detail=none``): the index is a third smaller and
+answer is exact. Positions are not kept (``detail=none``): the index is smaller and
 quicker to write, and the query's filter drops the few texts that hold the trigrams apart.
 
 The index is one table ``texts(text, node, graph)``: each ``schema:text`` statement of the

@@ -44,7 +44,7 @@ class Adjacency:
         self.size = int(meta["terms"])
         self._type = -1 if meta["type"] is None else int(meta["type"])
         # numpy for whole-array work, memoryviews for one item at a time (a memoryview's
-        # item is a Python int at a tenth of a numpy scalar's cost)
+        # item is a Python int, far cheaper than a numpy scalar)
         self._arrays = arrays
         self._offsets = memoryview(arrays["offsets"])
         self._hashes = memoryview(arrays["hashes"])

@@ -78,7 +78,7 @@ class KnowledgeGraph:
 
         ``in_memory=True`` maps the traversal index the build wrote beside the store
         (:class:`InMemoryGraph`): ``out``/``in_``/``neighbours``/``path`` then read arrays
-        instead of RocksDB, many times faster, for a load of about a second (figures in
+        instead of RocksDB, many times faster; opening is a load, not a rebuild (figures in
         docs/performance.md). SPARQL reads the store in both modes.
 
         Queries make no outbound requests: a ``SERVICE`` clause is refused unless its URL

@@ -78,8 +78,8 @@ class SavedQuery:
             return self.text
         values = " ".join(str(ox.NamedNode(iri)) for iri in nodes)
         # Inside a sub-select with a LIMIT, which Oxigraph plans apart: a bare VALUES block
-        # of more than about a thousand rows makes it join the rest of the query first, a
-        # hundred times slower. On the line of WHERE, so that an error's line is the file's.
+        # of many rows makes it join the rest of the query first, many times slower. On the
+        # line of WHERE, so that an error's line is the file's.
         target = match[2]
         block = (
             f"{{ SELECT ?{target} WHERE {{ VALUES ?{target} {{ {values} }} }} LIMIT {len(nodes)} }}"
