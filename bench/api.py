@@ -28,7 +28,10 @@ Measured in the same run:
 4. with ``--scaling N``: every saved query through the API (``find_query(name).run(kg)``,
    the text index included) on the KG and on one of N articles, in turns, and the ratio of
    their times (target: none super-linear, at most about the ratio of their article counts),
-   and the time of the full-text query ``search`` (target: under 100 ms at 10k articles).
+   beside the ratio of a scan of every quad, the linear reference; and the time of the
+   text searches: ``search`` and ``facts-in-sentence`` for half of one sentence (target:
+   under 100 ms at 10k articles), and ``facts-in-sentence`` for a fragment of a sentence
+   template, which many synthetic sentences hold.
 
 Timings are the best of ``--repeat`` runs (more for fast operations: as many as fit in half
 a second) over the same sample of nodes, the ways compared run in turn so that all see the
