@@ -1,25 +1,37 @@
 """Benchmark of the Python API and the SPARQL server on a synthetic KG of >= 1M quads.
 
-    .venv/bin/python bench/api.py [--articles 3000] [--work DIR] [--no-rdflib]
-        [--server-only] [--repeat 3]
+    .venv/bin/python bench/api.py [--articles 3000] [--work DIR [--reuse]] [--no-rdflib]
+        [--server-only] [--no-server] [--repeat 3] [--scaling 1000]
 
 The KG is made as a user's is: ``newskg synth`` writes N synthetic articles (every fact kind
 of the seed article: meetings, agreements, programmes, figures, quotes, statements, ...) and
 ``newskg build`` turns them into the store, so every saved query has real work to do. 3000
 articles give about 1.06M quads. With ``--work DIR`` the articles and the build are kept and
-reused (an unchanged rebuild is a no-op); without it they go in a temporary folder.
+reused (an unchanged rebuild is a no-op, but the build's fingerprint holds newskg's code: after
+a code change, everything is built anew; ``--reuse`` takes the builds there as they are, for
+a change that leaves what a build writes alone); without it they go in a temporary folder.
 
 Measured in the same run:
 
-1. ``node().out()``, ``neighbours(depth=2)`` and ``path()`` of the API against the same
-   traversal written with raw pyoxigraph ``quads_for_pattern`` calls (target: API within
-   1.5x), and against rdflib's in-memory ``Graph`` doing the same (target: API >= 20x faster);
+1. ``node().out()``, ``node().in_()``, ``neighbours(depth=2)`` and ``path()`` of the API,
+   on disk and ``in_memory=True``, against the same traversal written with raw pyoxigraph
+   ``quads_for_pattern`` calls (target on disk: within 1.2x), and against rdflib's in-memory
+   ``Graph`` doing the same (target in memory: >= 20x faster); the time and memory it takes
+   to open a graph ``in_memory=True``, beside the store's size on disk (target at 10k
+   articles: under 10 s, no more memory than the store's size);
 2. every saved query (``queries/*.rq``) through ``newskg.Server`` over HTTP (JSON results)
    against the same query through pyoxigraph in-process, results fully read (target: within
    1.5x); the server column is what users get, through newskg's proxy (timeout and size
    limits), and the Oxigraph column is the same query sent to Oxigraph's internal port;
 3. the floor under any query over HTTP: a trivial query many times, in-process, straight to
-   Oxigraph and through the proxy, over one keep-alive connection each.
+   Oxigraph and through the proxy, over one keep-alive connection each;
+4. with ``--scaling N``: every saved query through the API (``find_query(name).run(kg)``,
+   the text index included) on the KG and on one of N articles, in turns, and the ratio of
+   their times (target: none super-linear, at most about the ratio of their article counts),
+   beside the ratio of a scan of every quad, the linear reference; and the time of the
+   text searches: ``search`` and ``facts-in-sentence`` for half of one sentence (target:
+   under 100 ms at 10k articles), and ``facts-in-sentence`` for a fragment of a sentence
+   template, which many synthetic sentences hold.
 
 Timings are the best of ``--repeat`` runs (more for fast operations: as many as fit in half
 a second) over the same sample of nodes, the ways compared run in turn so that all see the
@@ -51,16 +63,23 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from newskg.cli import main as cli_main  # noqa: E402
 from newskg.query.graph import KnowledgeGraph  # noqa: E402
+from newskg.query.saved import find_query, list_queries  # noqa: E402
+from newskg.query.terms import Iri  # noqa: E402
 from newskg.query.traversal import neighbours_of, reachable, shortest_path  # noqa: E402
 from newskg.rdf import PREFIXES  # noqa: E402
 from newskg.serve.backend import BackendConnection  # noqa: E402
 from newskg.serve.server import Server  # noqa: E402
+from newskg.store import store_path  # noqa: E402
 from newskg.tools.synth import synthesise  # noqa: E402
 
 
-def synthetic_kg(articles: int, work: Path) -> Path:
-    """The ``kg`` folder of ``articles`` synthetic articles, built by the real pipeline."""
+def synthetic_kg(articles: int, work: Path, *, reuse: bool = False) -> Path:
+    """The ``kg`` folder of ``articles`` synthetic articles, built by the real pipeline;
+    with ``reuse``, one built in ``work`` before is taken as it is."""
     seeds, kg = work / f"seeds-{articles}", work / f"kg-{articles}"
+    if reuse and (kg / "store").exists():
+        print(f"reusing the build of {articles:,} articles in {kg}")
+        return kg
     t0 = time.perf_counter()
     synthesise(articles, seeds)
     log = io.StringIO()
@@ -107,7 +126,8 @@ class Samples:
             f"{prefixes}SELECT ?t WHERE {{ ?ev nkg:inSentence/schema:text ?t }}"
             " ORDER BY ?t LIMIT 1",
         )[0].value
-        fragment = sentence[len(sentence) // 3 :][:30]
+        self.fragment = fragment = sentence[len(sentence) // 3 :][:30]
+        self.organisation, self.speaker = orgs[0], speaker
         fragment = fragment.replace("\\", "\\\\").replace('"', '\\"')  # a SPARQL string
         # A VALUES block first in the WHERE clause binds a parameter identically for both
         # sides (a trailing one would be joined after the FILTERs that use it had run).
@@ -126,6 +146,10 @@ RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 def raw_out(store: ox.Store, term: ox.NamedNode) -> set:
     # distinct statements, as out() returns: a triple that several graphs hold is one edge
     return {q.triple for q in store.quads_for_pattern(term, None, None, None)}
+
+
+def raw_in(store: ox.Store, term: ox.NamedNode) -> set:
+    return {q.triple for q in store.quads_for_pattern(None, None, term, None)}
 
 
 def raw_hops(store: ox.Store, node):
@@ -266,6 +290,13 @@ def traversal(
         lambda: [raw_out(store, t) for t in sample],
         lambda: [list(graph.triples((rd(t), None, None))) for t in sample],
     )
+    assert set(kg.node(sample[0]).in_()) == raw_in(store, sample[0])
+    timed(
+        f"node().in_() x{len(sample)}",
+        lambda: [kg.node(t).in_() for t in sample],
+        lambda: [raw_in(store, t) for t in sample],
+        lambda: [list(graph.triples((None, None, rd(t)))) for t in sample],
+    )
     timed(
         f"neighbours(depth=2) x{len(nb_sample)}",
         lambda: [kg.node(t).neighbours(depth=2) for t in nb_sample],
@@ -387,6 +418,11 @@ def direct_query(store: ox.Store, query: str) -> list:
     return [[solution[v] for v in variables] for solution in result]
 
 
+def folder_mb(folder: Path) -> float:
+    """The size of the files under ``folder``, in MB."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
 def rss_mb() -> float:
     """This process's resident memory now (Linux), in MB."""
     with open("/proc/self/status", encoding="ascii") as status:
@@ -410,11 +446,25 @@ def main() -> int:
     parser.add_argument(
         "--skip", default="", help="saved queries to leave out, comma-separated (e.g. meetings)"
     )
+    parser.add_argument(
+        "--scaling",
+        type=int,
+        metavar="N",
+        help="also time every saved query through the API here and on N articles",
+    )
+    parser.add_argument(
+        "--no-server", action="store_true", help="leave out the saved queries over HTTP"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --work, use the builds there as they are (a code change rebuilds them all)",
+    )
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
         work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        kg_dir = synthetic_kg(args.articles, work)
+        kg_dir = synthetic_kg(args.articles, work, reuse=args.reuse)
         kg = KnowledgeGraph.open(kg_dir)
         store = kg.store
         quads = len(store)
@@ -430,17 +480,100 @@ def main() -> int:
                 print(f"rdflib Graph of {len(graph):,} triples in {time.perf_counter() - t0:.1f}s")
             t0, rss0 = time.perf_counter(), rss_mb()
             kg_mem = KnowledgeGraph.open(kg_dir, in_memory=True)
+            opened, opened_rss = time.perf_counter() - t0, rss_mb() - rss0
+            on_disk = folder_mb(store_path(kg_dir))
             print(
-                f"KnowledgeGraph.open(in_memory=True) in {time.perf_counter() - t0:.1f}s,"
-                f" +{rss_mb() - rss0:,.0f} MB resident (store copy and adjacency index)"
+                f"KnowledgeGraph.open(in_memory=True) in {opened:.2f}s, +{opened_rss:,.0f} MB"
+                f" resident; the store takes {on_disk:,.0f} MB on disk"
+                f" (RATIO open memory / store size = {opened_rss / on_disk:.3f})"
             )
-            for title, api_kg in (("on-disk store", kg), ("in-memory store", kg_mem)):
-                print(f"\nAPI vs raw pyoxigraph ({title}) vs rdflib (best of {args.repeat}+):")
+            for title, api_kg in (("on disk", kg), ("in_memory=True", kg_mem)):
+                print(f"\nAPI ({title}) vs raw pyoxigraph vs rdflib (best of {args.repeat}+):")
                 nodes = samples.nodes
                 traversal(api_kg, graph, nodes, nodes[:60], samples.pairs, args.repeat)
+            print(
+                f"in_memory=True graph after the traversals: +{rss_mb() - rss0:,.0f} MB resident"
+                f" (RATIO / store size = {(rss_mb() - rss0) / on_disk:.3f})"
+            )
             del kg_mem, graph  # free their memory before the server runs
-        saved_queries(kg_dir, store, samples, args)
+        if args.scaling:
+            saved_query_scaling(kg, synthetic_kg(args.scaling, work, reuse=args.reuse), args)
+        if not args.no_server:
+            saved_queries(kg_dir, store, samples, args)
     return 0
+
+
+def api_bindings(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
+    """Parameters of the saved queries that need them, read from the KG itself: the most
+    connected organisation, the most quoted speaker, half of one sentence (as a reader
+    pastes it: the first sentence of the first article, whose names, place and date no
+    other sentence shares), and the name of the most connected person for the full-text
+    search."""
+    samples = Samples(kg.store, 1)
+    org = Iri(samples.organisation.value)
+    first = kg.select(
+        "SELECT ?t WHERE { ?a a schema:NewsArticle . ?s schema:isPartOf ?a ;"
+        " nkg:sentenceNumber 1 ; schema:text ?t } ORDER BY STR(?a) LIMIT 1"
+    ).column("t")[0]
+    sentence = str(first)
+    return {
+        "entity": {"entity": org},
+        "timeline": {"entity": org},
+        "quotes": {"speakerId": Iri(samples.speaker.value)},
+        "facts-in-sentence": {"fragment": sentence[len(sentence) // 4 :][: len(sentence) // 2]},
+        "search": {"text": kg.node(samples.nodes[0]).label.lower()},
+    }
+
+
+# A scan of every quad: what a query linear in the size of the graph costs at each size, so
+# that a saved query's ratio reads against the store's own (a larger store is slower per
+# lookup too, its blocks less often in RocksDB's cache).
+SCAN = "SELECT (COUNT(*) AS ?quads) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def saved_query_scaling(kg: KnowledgeGraph, small_dir: Path, args: Any) -> None:
+    """Every saved query through the API on the KG and on a smaller one, in turns."""
+    small = KnowledgeGraph.open(small_dir)
+    large_n, small_n = len(kg.articles()), len(small.articles())
+    bindings = {"large": api_bindings(kg), "small": api_bindings(small)}
+    print(
+        f"\nsaved queries through the API (text index included): {large_n:,} articles vs"
+        f" {small_n:,} (best of {args.repeat}+, in turns); linear would be"
+        f" {large_n / small_n:.1f}x"
+    )
+    ratios = {}
+    for query in list_queries(ROOT / "queries"):
+        large_args, small_args = (bindings[k].get(query.name, {}) for k in ("large", "small"))
+        rows = len(query.run(kg, **large_args)), len(query.run(small, **small_args))
+        best = race(
+            {
+                "large": partial(query.run, kg, **large_args),
+                "small": partial(query.run, small, **small_args),
+            },
+            args.repeat,
+        )
+        ratios[query.name] = best["large"] / best["small"]
+        print(
+            f"  {query.name:20} rows {rows[0]:7,} / {rows[1]:6,}  {best['large'] * 1000:9.1f} ms"
+            f" / {best['small'] * 1000:8.1f} ms  RATIO {ratios[query.name]:5.1f}x",
+            flush=True,
+        )
+    worst = max(ratios, key=ratios.__getitem__)
+    print(f"  worst ratio {ratios[worst]:.1f}x ({worst})")
+    best = race({"large": partial(kg.select, SCAN), "small": partial(small.select, SCAN)}, 1)
+    print(f"  linear reference, a scan of every quad: RATIO {best['large'] / best['small']:.1f}x")
+    print(f"text searches at {large_n:,} articles (best of {args.repeat}+):")
+    searches = [
+        ("search", "text", bindings["large"]["search"]["text"]),
+        ("facts-in-sentence", "fragment", bindings["large"]["facts-in-sentence"]["fragment"]),
+        # a fragment of a sentence template: many sentences of the synthetic articles hold it
+        ("facts-in-sentence", "fragment", Samples(kg.store, 1).fragment),
+    ]
+    for name, parameter, value in searches:
+        query = find_query(name, ROOT / "queries")
+        rows = len(query.run(kg, **{parameter: value}))
+        best = race({name: partial(query.run, kg, **{parameter: value})}, args.repeat)
+        print(f"  {name:20} {value!r:.50}: {rows:,} rows in {best[name] * 1000:.1f} ms")
 
 
 def saved_queries(kg_dir: Path, store: ox.Store, samples: Samples, args: Any) -> None:

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newskg"
 
 # What each stage may import besides itself. The foundation modules sit under every stage;
 # the command line and the package's face (newskg/__init__.py) may import anything.
-FOUNDATION = {"errors", "files", "rdf", "located_yaml", "store"}
+FOUNDATION = {"errors", "files", "rdf", "located_yaml", "store", "indexes"}
 ALLOWED: dict[str, set[str]] = {
     "foundation": set(),
     "model": set(),

@@ -174,7 +174,8 @@ def test_no_stray_files_left_after_success(built_kg):
     # one run per article (the seed), no scratch files in the build folder
     assert [p.name.split(".")[0] for p in (kg / ".runs").iterdir()] == ["000_62ce04f1d7ffd07b"]
     build_dir = (kg / "store").resolve().parent
-    assert sorted(p.name for p in build_dir.iterdir()) == ["manifest.json", "store"]
+    names = sorted(p.name for p in build_dir.iterdir())
+    assert names == ["manifest.json", "store", "text.sqlite", "traversal"]
 
 
 def test_an_article_text_that_is_a_folder_is_an_input_error(project):

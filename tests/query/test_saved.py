@@ -219,3 +219,44 @@ def test_hostile_binding_values_stay_values(kg):
     assert len(found) == 0  # 41000 is stored as xsd:integer; a decimal binding is another term
     found = kg.select("SELECT ?v ?s WHERE { ?s schema:value ?v }", v=41000)
     assert len(found) == 1
+
+
+def test_a_text_search_answers_as_a_scan_of_every_text_does(kg):
+    """The text index only names candidates: with it and without it, the same rows."""
+    scan = KnowledgeGraph(kg.store, kg.base)  # no text index: the query reads every text
+    assert kg.text_index is not None and scan.text_index is None
+    for name, bindings in [
+        ("facts-in-sentence", {"fragment": "more than 20 Thai universities"}),
+        ("facts-in-sentence", {"fragment": "41,000"}),
+        ("facts-in-sentence", {"fragment": "20"}),  # too short for the index
+        ("facts-in-sentence", {"fragment": "MORE THAN 20"}),  # CONTAINS minds the case
+        ("search", {"text": "DIGITAL ECONOMY"}),
+        ("search", {"text": "ren zhengfei"}),
+        ("search", {"text": "nowhere in the article"}),
+    ]:
+        query = find_query(name, QUERIES)
+        indexed, scanned = query.run(kg, **bindings), query.run(scan, **bindings)
+        assert indexed.rows == scanned.rows, (name, bindings)
+    assert len(find_query("facts-in-sentence", QUERIES).run(kg, fragment="MORE THAN 20")) == 0
+
+
+def test_the_full_text_query_finds_sentences_and_quotes_in_any_case(kg):
+    result = find_query("search", QUERIES).run(kg, text="DIGITAL ECONOMY").values()
+    assert {r["kind"] for r in result} == {"sentence", "quote"}
+    assert all("digital economy" in r["passage"].lower() for r in result)
+    quote = next(r for r in result if r["kind"] == "quote")
+    assert quote["speaker"] == "Prayut Chan-o-cha" and quote["facts"] >= 1
+
+
+def test_hostile_text_searches_stay_values(kg):
+    hostile = '" } ; DROP ALL ; SELECT * { ?s ?p ?o } # AND "x" OR NEAR('
+    for name, parameter in (("facts-in-sentence", "fragment"), ("search", "text")):
+        assert len(find_query(name, QUERIES).run(kg, **{parameter: hostile})) == 0
+
+
+def test_programmes_pair_each_founding_with_its_own_articles_figures(kg):
+    result = rows(kg, "programmes")
+    assert {r["article"] for r in result} == {
+        "Thai PM Prayut Chan-o-cha and Huawei CEO Ren Zhengfei discuss digital cooperation "
+        "in a virtual meeting"
+    }

@@ -48,6 +48,7 @@ from newskg.builder.runs import collect_runs, remove_runs, write_run
 from newskg.errors import NewskgError, StoreError, location_of
 from newskg.exports.patch import NotPatchable
 from newskg.exports.rdf_text import header, sort_key, sorted_unique_triples
+from newskg.indexes import write_indexes
 from newskg.inputs import article_folders
 from newskg.store import TRIG_EXPORT, TURTLE_EXPORT, KgLayout
 
@@ -182,6 +183,7 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
         run = _BuildRun(staged, builder, folders, previous, print_, report, options, runs)
         run.articles()
         run.store()
+        run.indexes()
         run.exports()
         staged.write_manifest(run.manifest())
         staged.commit()
@@ -233,6 +235,7 @@ class _BuildRun:
         self.trig_blocks = self.work / "articles.trig"
         self.spans: dict[str, tuple[int, int]] = {}  # article -> its block in trig_blocks
         self.fixed_prefixes: dict[str, list[str]] = {}
+        self.replaced: list[str] = []  # graphs of the previous build this one replaces
         report.incremental = previous is not None
         report.removed = len(self.plan.removed)
         report.articles = len(self.ids)
@@ -305,10 +308,22 @@ class _BuildRun:
                 )
             except RuntimeError:  # the previous store is damaged: build every article anew
                 raise _FullBuildNeeded from None
+            self.replaced = stale
         else:
             self.staged.load_nquads(self.nquads)
-        self.nquads.unlink()
         self.report.timings["store"] = time.perf_counter() - mark
+
+    def indexes(self) -> None:
+        """Write the traversal and text indexes beside the store (:mod:`newskg.indexes`)."""
+        mark = time.perf_counter()
+        write_indexes(
+            self.staged.dir,
+            self.nquads,
+            previous_dir=None if self.previous is None else self.previous.dir,
+            replaced_graphs=self.replaced,
+        )
+        self.nquads.unlink()
+        self.report.timings["indexes"] = time.perf_counter() - mark
 
     def exports(self) -> None:
         """Write the Turtle and TriG exports whole, or patch the previous ones."""

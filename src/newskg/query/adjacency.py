@@ -1,31 +1,33 @@
-"""Every node's edges in Python lists: the traversal index of an in-memory KnowledgeGraph.
+"""Every node's edges by number, read from the traversal index a build writes beside its
+store (:mod:`newskg.indexes.traversal`): the index of a graph opened ``in_memory=True``.
 
-Each ``quads_for_pattern`` call crosses from Python into Oxigraph and builds a Python object
-per statement, at about a microsecond a statement: for one ``out()`` that is fine, but
-``neighbours(depth=2)`` or ``path()`` make thousands of such calls. Built once, when a graph
-is opened with ``in_memory=True`` (:mod:`newskg.query.in_memory`), this index turns each call into
-a list lookup.
+Each ``quads_for_pattern`` call crosses from Python into Oxigraph and reads and decodes every
+statement from RocksDB; ``neighbours(depth=2)`` or ``path()`` make thousands of them. Here a
+node's edges are a slice of an array, a level of a breadth-first search is a few numpy
+operations over a whole frontier, and the arrays are mapped from the index's files, so that
+opening costs next to nothing and memory holds only what traversal touches.
 
-Nodes are numbered, and everything here is asked by number: hashing a small int costs
-nothing, where hashing a pyoxigraph term hashes its whole IRI every time, and a level of
-``reachable`` is one set union done in C. ``number`` turns a term into its number once, at
-the edge of the API.
+Terms become pyoxigraph objects only when asked for, once each (``term``); a node's edges
+become ``Edge`` objects the first time they are asked for, and are kept with the node
+(``newskg.query.graph.IndexedNode``). Nodes are numbered, and everything here is asked by
+number: ``number`` turns a term into its number once, at the edge of the API.
 
-The lists hold each distinct statement once (a triple that several named graphs hold is one
-edge, as ``out()`` has always said), in the store's order. The store is read-only and the
-in-memory copy a snapshot, so the index can never go stale.
+The index holds each distinct statement once (a triple that several named graphs hold is one
+edge, as ``out()`` has always said). The store is read-only and its index written with it,
+so the index can never go stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import bisect
+import tempfile
+from itertools import pairwise
+from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 
-from newskg.query.traversal import reachable, shortest_path
-from newskg.rdf import RDF_TYPE
-
-TYPE = ox.NamedNode(RDF_TYPE)
+from newskg.indexes import traversal
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -35,89 +37,263 @@ class Adjacency:
     traversal, each node's neighbours in both directions without rdf:type statements and
     literal neighbours (what ``KnowledgeGraph._hops`` yields from the store)."""
 
-    __slots__ = (
-        "_hop_edges",
-        "_hop_nodes",
-        "_neighbours",
-        "incoming",
-        "number",
-        "outgoing",
-        "terms",
-    )
+    def __init__(self, folder: Path) -> None:
+        mapped, self._text, meta = traversal.load(folder)
+        # plain arrays over the mapped files: numpy's memmap class checks every slice in Python
+        arrays = {name: array.view(np.ndarray) for name, array in mapped.items()}
+        self.size = int(meta["terms"])
+        self._type = -1 if meta["type"] is None else int(meta["type"])
+        # numpy for whole-array work, memoryviews for one item at a time (a memoryview's
+        # item is a Python int, far cheaper than a numpy scalar)
+        self._arrays = arrays
+        self._offsets = memoryview(arrays["offsets"])
+        self._hashes = memoryview(arrays["hashes"])
+        self._by_hash = memoryview(arrays["by_hash"])
+        self._out_ptr, self._in_ptr = memoryview(arrays["out_ptr"]), memoryview(arrays["in_ptr"])
+        self._out_pred, self._out_obj = (
+            memoryview(arrays["out_pred"]),
+            memoryview(arrays["out_obj"]),
+        )
+        self._in_subj, self._in_pred = memoryview(arrays["in_subj"]), memoryview(arrays["in_pred"])
+        self._hop_ptr, self._hop_node = arrays["hop_ptr"], arrays["hop_node"]
+        _check(arrays, self.size)
+        self._terms: list[Term | None] = [None] * self.size
+        self._numbers: dict[Term, int | None] = {}
 
-    def __init__(self, quads: Iterable[ox.Quad]) -> None:
-        ids: dict[Term, int] = {}
-        terms: list[Term] = []
-        out: list[list[ox.Triple]] = []
-        in_: list[list[ox.Triple]] = []
-        hop_nodes: list[list[int]] = []  # neighbours of each node, both directions
-        hop_edges: list[list[ox.Triple]] = []  # the statement leading to each of them
-
-        def number(term: Term) -> int:
-            i = ids.get(term)
-            if i is None:
-                i = ids[term] = len(terms)
-                terms.append(term)
-                for lists in (out, in_, hop_nodes, hop_edges):
-                    lists.append([])
-            return i
-
-        seen: set[ox.Triple] = set()
-        for quad in quads:
-            triple = quad.triple
-            if triple in seen:
-                continue
-            seen.add(triple)
-            s, p, o = triple
-            si, oi = number(s), number(o)
-            out[si].append(triple)
-            in_[oi].append(triple)
-            if p != TYPE and not isinstance(o, ox.Literal):
-                hop_nodes[si].append(oi)
-                hop_edges[si].append(triple)
-                hop_nodes[oi].append(si)
-                hop_edges[oi].append(triple)
-        #: the number of a term, or None when no statement names it: the dict's own get, as
-        #: node() asks it for every call and a Python method around it would double the cost
-        self.number: Callable[[Term], int | None] = ids.get
-        #: the term of each number
-        self.terms = terms
-        #: each node's distinct statements, as subject and as object: read, never changed
-        #: (``out_of``/``in_of`` hand out copies)
-        self.outgoing, self.incoming = out, in_
-        self._hop_nodes, self._hop_edges = hop_nodes, hop_edges
-        # each neighbour once, for reachable(): two statements between the same two nodes
-        # (a meeting's participant and its organiser) are one step
-        self._neighbours = [tuple(dict.fromkeys(nodes)) for nodes in hop_nodes]
+    @classmethod
+    def of_store(cls, store: ox.Store) -> Adjacency:
+        """The index of a store that was built without one (by an older newskg): written
+        to a temporary folder, from which it is mapped (the files stay readable after the
+        folder is gone)."""
+        with tempfile.TemporaryDirectory(prefix="newskg-traversal-") as tmp:
+            dump = Path(tmp) / "quads.nq"
+            store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+            traversal.write(Path(tmp) / "index", dump)
+            return cls(Path(tmp) / "index")
 
     def __len__(self) -> int:
-        return len(self.terms)
+        return self.size
+
+    def number(self, term: Term) -> int | None:
+        """The number of ``term``, or None when no statement names it."""
+        try:
+            return self._numbers[term]
+        except KeyError:
+            pass
+        number = self._find(str(term))
+        if number is not None and not self._has_edges(number):
+            number = None  # a graph name, or a term an incremental build left unused
+        self._numbers[term] = number
+        return number
+
+    def term(self, number: int) -> Term:
+        """The pyoxigraph term of ``number``, made once."""
+        term = self._terms[number]
+        if term is None:
+            term = self._terms[number] = _parse(self._line(number))
+        return term
 
     def out_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
-        """Distinct statements with ``node`` as subject (a new list: callers may change it)."""
-        return _matching(self.outgoing[node], predicate)
+        """Distinct statements with ``node`` as subject, made anew (callers may change the
+        list)."""
+        subject, term = self.term(node), self.term
+        row = self._row(self._out_ptr, self._out_pred, self._out_obj, node, predicate)
+        return [ox.Triple(subject, term(p), term(o)) for p, o in row]
 
     def in_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``node`` as object."""
-        return _matching(self.incoming[node], predicate)
+        obj, term = self.term(node), self.term
+        row = self._row(self._in_ptr, self._in_pred, self._in_subj, node, predicate)
+        return [ox.Triple(term(s), term(p), obj) for p, s in row]
 
-    def reachable(self, start: int, depth: int) -> set[int]:
+    def reachable(self, start: int, depth: int) -> list[int]:
         """Every node within ``depth`` hops of ``start``, ``start`` excepted."""
-        return reachable(self._neighbours.__getitem__, start, depth)
+        seen = np.zeros(self.size, dtype=bool)  # pages of zeros: only those touched cost
+        seen[start] = True
+        frontier = np.array([start], dtype=np.int32)
+        found: list[np.ndarray] = []
+        for _ in range(depth):
+            reached = self._hops_from(frontier)[1]
+            frontier = _distinct(reached[~seen[reached]])
+            if not len(frontier):
+                break
+            seen[frontier] = True
+            found.append(frontier)
+        return np.concatenate(found).tolist() if found else []
 
     def path(self, start: int, goal: int, max_hops: int) -> list[ox.Triple] | None:
-        """The statements of a shortest path, as ``newskg.query.traversal.shortest_path``.
+        """The statements of a shortest path from ``start`` to ``goal`` (each may point
+        either way), or None when there is none within ``max_hops``.
 
-        The very search the on-disk graph and bench/api.py's raw pyoxigraph and rdflib
-        columns run, over numbers. (Done level by level over sets, as ``reachable`` is, it
-        is not enough faster to pay for a second implementation.)"""
-        return shortest_path(self._hops, start, goal, max_hops)
+        A search from both ends, as ``newskg.query.traversal.shortest_path``, expanding the
+        smaller frontier a whole level at a time. Every node one level finds is as far from
+        its side's root as any other, so where the two sides meet at all, each meeting node
+        closes a path of the same, shortest, length."""
+        if start == goal:
+            return []
+        reached = np.zeros(self.size, dtype=np.uint8)  # bit 1: from start, bit 2: from goal
+        sides = (_Side(start, 1), _Side(goal, 2))
+        reached[start], reached[goal] = 1, 2
+        while sides[0].frontier.size and sides[1].frontier.size:
+            if sides[0].depth + sides[1].depth >= max_hops:
+                return None
+            mine = min(sides, key=lambda side: (side.frontier.size, side.depth))
+            sources, found = self._hops_from(mine.frontier)
+            fresh = (reached[found] & mine.bit) == 0
+            found, sources = found[fresh], sources[fresh]
+            order = np.argsort(found, kind="stable")  # the first source of each node found
+            found, sources = found[order], sources[order]
+            first = np.ones(len(found), dtype=bool)
+            first[1:] = found[1:] != found[:-1]
+            found, sources = found[first], sources[first]
+            meeting = found[reached[found] != 0]
+            reached[found] |= mine.bit
+            mine.add(found, sources)
+            if meeting.size:
+                middle = int(meeting[0])
+                nodes = sides[0].chain(middle)[::-1] + sides[1].chain(middle)[1:]
+                return [self._statement(a, b) for a, b in pairwise(nodes)]
+        return None
 
-    def _hops(self, node: int) -> Iterator[tuple[ox.Triple, int]]:
-        return zip(self._hop_edges[node], self._hop_nodes[node], strict=True)
+    # -- helpers -------------------------------------------------------------------------
+
+    def _hops_from(self, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(source, neighbour) for every hop out of ``frontier``, as two aligned arrays."""
+        ptr = self._hop_ptr
+        starts, ends = ptr[frontier], ptr[frontier + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            empty = np.zeros(0, dtype=np.int32)
+            return empty, empty
+        # positions start..end of every row, in one array: each row's start repeated over
+        # its length, plus a running count that restarts at every row
+        shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        positions = shift + np.arange(total)
+        return np.repeat(frontier, lengths), self._hop_node[positions]
+
+    def _statement(self, a: int, b: int) -> ox.Triple:
+        """A statement between two neighbours, in whichever direction it points."""
+        for subject, obj in ((a, b), (b, a)):
+            lo, hi = self._out_ptr[subject], self._out_ptr[subject + 1]
+            for p, o in zip(self._out_pred[lo:hi], self._out_obj[lo:hi], strict=True):
+                if o == obj and p != self._type:
+                    return ox.Triple(self.term(subject), self.term(p), self.term(o))
+        raise AssertionError(f"no statement between neighbours {a} and {b}")  # pragma: no cover
+
+    def _row(
+        self,
+        ptr: memoryview,
+        predicates: memoryview,
+        others: memoryview,
+        node: int,
+        predicate: ox.NamedNode | None,
+    ) -> list[tuple[int, int]]:
+        """(predicate, other end) of each statement of ``node`` in one CSR direction."""
+        lo, hi = ptr[node], ptr[node + 1]
+        pairs = zip(predicates[lo:hi], others[lo:hi], strict=True)
+        wanted = self._wanted(predicate)
+        return list(pairs) if wanted == -1 else [pair for pair in pairs if pair[0] == wanted]
+
+    def _wanted(self, predicate: ox.NamedNode | None) -> int:
+        """-1 for any predicate, -2 for one the graph never uses, else its number."""
+        if predicate is None:
+            return -1
+        number = self._find(str(predicate))
+        return -2 if number is None else number
+
+    def _has_edges(self, number: int) -> bool:
+        return (
+            self._out_ptr[number] != self._out_ptr[number + 1]
+            or self._in_ptr[number] != self._in_ptr[number + 1]
+        )
+
+    def _find(self, line: str) -> int | None:
+        encoded = line.encode("utf-8")
+        wanted = traversal.term_hash(encoded)
+        hashes = self._hashes
+        i = bisect.bisect_left(hashes, wanted)  # type: ignore[call-overload]
+        while i < len(hashes) and hashes[i] == wanted:
+            number = self._by_hash[i]
+            if self._line_bytes(number) == encoded:
+                return number
+            i += 1
+        return None
+
+    def _line_bytes(self, number: int) -> bytes:
+        return bytes(self._text[self._offsets[number] : self._offsets[number + 1] - 1])
+
+    def _line(self, number: int) -> str:
+        return self._line_bytes(number).decode("utf-8")
 
 
-def _matching(edges: list[ox.Triple], predicate: ox.NamedNode | None) -> list[ox.Triple]:
-    if predicate is None:
-        return list(edges)
-    return [t for t in edges if t.predicate == predicate]
+class _Side:
+    """One side of the path search: what it has reached, level by level, and from where."""
+
+    def __init__(self, root: int, bit: int) -> None:
+        self.frontier = np.array([root], dtype=np.int32)
+        self.depth = 0
+        self.levels: list[tuple[np.ndarray, np.ndarray]] = []  # (nodes sorted, parents)
+        self.root = root
+        self.bit = bit
+
+    def add(self, nodes: np.ndarray, parents: np.ndarray) -> None:
+        self.levels.append((nodes, parents))
+        self.frontier = nodes
+        self.depth += 1
+
+    def chain(self, node: int) -> list[int]:
+        """``node`` and its parents back to the root."""
+        chain = [node]
+        for nodes, parents in reversed(self.levels):
+            i = int(np.searchsorted(nodes, node))
+            if i < len(nodes) and nodes[i] == node:
+                node = int(parents[i])
+                chain.append(node)
+        if chain[-1] != self.root:  # pragma: no cover - every node found has a parent
+            raise AssertionError("broken path")
+        return chain
+
+
+def _check(arrays: dict[str, np.ndarray], terms: int) -> None:
+    """Raise ValueError unless the arrays are of the sizes that ``terms`` terms give: what a
+    truncated or mismatched file breaks first, found before a search reads past an end."""
+    sizes = {name: len(array) for name, array in arrays.items()}
+    rows = {"out_ptr": ("out_pred", "out_obj"), "in_ptr": ("in_subj", "in_pred")}
+    rows["hop_ptr"] = ("hop_node",)
+    for name in ("offsets", *rows):
+        if sizes[name] != terms + 1:
+            raise ValueError(f"traversal index: {name} has {sizes[name]} rows, not {terms + 1}")
+    for name in ("hashes", "by_hash", "literal"):
+        if sizes[name] != terms:
+            raise ValueError(f"traversal index: {name} has {sizes[name]} rows, not {terms}")
+    for ptr, data in rows.items():
+        end = int(arrays[ptr][-1])
+        if any(sizes[d] != end for d in data):
+            raise ValueError(f"traversal index: {ptr} ends at {end}, past its data")
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (numpy's ``unique`` hashes first: slower on these)."""
+    values = np.sort(values)
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+def _parse(line: str) -> Term:
+    """The pyoxigraph term of a canonical N-Triples term."""
+    if line.startswith("<"):
+        return ox.NamedNode(line[1:-1])
+    if line.startswith("_:"):
+        return ox.BlankNode(line[2:])
+    close = line.rindex('"')
+    if "\\" not in line:
+        value, rest = line[1:close], line[close + 1 :]
+        if not rest:
+            return ox.Literal(value)
+        if rest.startswith("@"):
+            return ox.Literal(value, language=rest[1:])
+        return ox.Literal(value, datatype=ox.NamedNode(rest[3:-1]))
+    (triple,) = ox.parse(f"<x:s> <x:p> {line} .", format=ox.RdfFormat.N_TRIPLES)
+    return triple.object

@@ -11,6 +11,7 @@ here because ``KnowledgeGraph.open`` chooses between them.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,7 +19,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from newskg.errors import NotFoundError, QueryError
+from newskg.errors import NotFoundError, QueryError, StoreError
+from newskg.indexes import TEXT_FILE, TRAVERSAL_DIR
+from newskg.indexes import traversal as traversal_index
+from newskg.indexes.text import TextIndex
 from newskg.query import names, views
 from newskg.query.adjacency import Adjacency
 from newskg.query.names import LABELS, TYPE
@@ -35,7 +39,7 @@ from newskg.query.terms import (
 )
 from newskg.query.traversal import neighbours_of, reachable, shortest_path
 from newskg.rdf import DEFAULT_BASE, PREFIXES
-from newskg.store import damaged_store, is_damage, open_store, read_manifest
+from newskg.store import damaged_store, is_damage, open_store, read_manifest, store_path
 
 # A query whose first keyword (after comments, PREFIX and BASE) starts an update operation.
 _UPDATE = re.compile(
@@ -48,10 +52,18 @@ class KnowledgeGraph:
     """A read-only view of a built newskg store."""
 
     def __init__(
-        self, store: ox.Store, base: str = DEFAULT_BASE, *, allow_service: Iterable[str] = ()
+        self,
+        store: ox.Store,
+        base: str = DEFAULT_BASE,
+        text_index: TextIndex | None = None,
+        *,
+        allow_service: Iterable[str] = (),
     ) -> None:
         self.store = store
         self.base = base
+        #: the build's text index (newskg.indexes.text), which saved queries that search
+        #: text use; None for a store built without one
+        self.text_index = text_index
         self.allow_service = allowed_services(allow_service, "allow_service")
 
     @classmethod
@@ -64,21 +76,24 @@ class KnowledgeGraph:
     ) -> KnowledgeGraph:
         """Open ``kg/`` (or ``kg/store``) read-only.
 
-        ``in_memory=True`` copies the store into memory and indexes every node's edges in
-        Python lists (:class:`InMemoryGraph`). Opening then costs time and memory in
-        proportion to the graph, but SPARQL no longer reads RocksDB and ``out``/``in_``/
-        ``neighbours``/``path`` become list lookups: worth it for traversal-heavy work
-        (figures in docs/performance.md).
+        ``in_memory=True`` maps the traversal index the build wrote beside the store
+        (:class:`InMemoryGraph`): ``out``/``in_``/``neighbours``/``path`` then read arrays
+        instead of RocksDB, many times faster; opening is a load, not a rebuild (figures in
+        docs/performance.md). SPARQL reads the store in both modes.
 
         Queries make no outbound requests: a ``SERVICE`` clause is refused unless its URL
         starts with one of the ``allow_service`` prefixes (:mod:`newskg.query.outbound`)."""
         path = Path(path)
         allowed = allowed_services(allow_service, "allow_service")
-        store = open_store(path)
-        base = read_manifest(path).get("base", DEFAULT_BASE)
+        # the store, manifest and indexes of one build, even if a new one is swapped in now
+        located = store_path(path)
+        store = _open_store(located, path)
+        base = read_manifest(located).get("base", DEFAULT_BASE)
+        build = located.parent
+        text = TextIndex.open(build / TEXT_FILE)
         if not in_memory:
-            return KnowledgeGraph(store, base, allow_service=allowed)
-        graph = InMemoryGraph.copy_of(store, base)
+            return KnowledgeGraph(store, base, text, allow_service=allowed)
+        graph = InMemoryGraph.of(store, base, text, build / TRAVERSAL_DIR)
         graph.allow_service = allowed
         return graph
 
@@ -367,37 +382,54 @@ class Node:
 NodeName = str | Iri | Node | ox.NamedNode | ox.BlankNode
 
 
+def _open_store(located: Path, path: Path) -> ox.Store:
+    """The store at ``located``, the one ``path`` named a moment ago; when it cannot be
+    opened, the error of opening ``path`` (which names it as the user did)."""
+    if (located / "CURRENT").exists():
+        with contextlib.suppress(StoreError):
+            return open_store(located)
+    return open_store(path)
+
+
 class InMemoryGraph(KnowledgeGraph):
-    """A KnowledgeGraph over an in-memory copy of the store and its :class:`Adjacency`.
+    """A KnowledgeGraph whose traversal reads the build's traversal index
+    (:class:`Adjacency`) instead of the store; SPARQL still reads the store.
 
-    Each node of the index gets one Node object when the graph opens: ``neighbours(2)``
-    then picks objects out of a list rather than building and hashing one per node reached,
-    which had been most of its time. Nodes are value objects, equal by term to any Node of
-    any graph, so sharing them is safe."""
+    Each node gets one Node object, made when it is first reached, so that ``neighbours(2)``
+    picks objects out of a list rather than building and hashing one per node reached.
+    Nodes are value objects, equal by term to any Node of any graph, so sharing them is
+    safe."""
 
-    def __init__(self, store: ox.Store, base: str = DEFAULT_BASE) -> None:
-        super().__init__(store, base)
-        self.adjacency = Adjacency(store)
-        outgoing = self.adjacency.outgoing
-        # a literal is never a Node (node() takes IRIs; hops never lead to literals)
-        self._nodes: list[IndexedNode | None] = [
-            None if isinstance(term, ox.Literal) else IndexedNode(self, term, i, outgoing[i])
-            for i, term in enumerate(self.adjacency.terms)
-        ]
+    def __init__(
+        self, store: ox.Store, base: str, text_index: TextIndex | None, adjacency: Adjacency
+    ) -> None:
+        super().__init__(store, base, text_index)
+        self.adjacency = adjacency
+        self._nodes: list[IndexedNode | None] = [None] * len(adjacency)
 
     @classmethod
-    def copy_of(cls, store: ox.Store, base: str = DEFAULT_BASE) -> InMemoryGraph:
-        """The graph of an in-memory copy of ``store`` (which is left as it is)."""
-        memory = ox.Store()
-        memory.bulk_load(input=store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        return cls(memory, base)
+    def of(
+        cls, store: ox.Store, base: str, text_index: TextIndex | None, index: Path
+    ) -> InMemoryGraph:
+        """The graph of ``store`` with the traversal index in the folder ``index``, or, when
+        the build wrote none (an older newskg) or it is damaged, one made from the store now."""
+        if traversal_index.exists(index):
+            try:
+                return cls(store, base, text_index, Adjacency(index))
+            except (OSError, ValueError, KeyError, EOFError):  # damaged: the store still serves
+                pass
+        return cls(store, base, text_index, Adjacency.of_store(store))
 
     def node(self, id_or_iri: NodeName) -> Node:
         term = id_or_iri if type(id_or_iri) is ox.NamedNode else self._term(id_or_iri)
         number = self.adjacency.number(term)
         if number is None:
             raise self._not_in_graph(term)
-        return self._nodes[number]  # type: ignore[return-value]  # an IRI's node is never None
+        return self._nodes[number] or self._node(number)
+
+    def _node(self, number: int) -> IndexedNode:
+        node = self._nodes[number] = IndexedNode(self, self.adjacency.term(number), number)  # type: ignore[arg-type]  # hops never lead to a literal
+        return node
 
     def _exists(self, term: ox.NamedNode) -> bool:
         return self.adjacency.number(term) is not None
@@ -418,38 +450,40 @@ class InMemoryGraph(KnowledgeGraph):
 
 
 class IndexedNode(Node):
-    """A node of an :class:`InMemoryGraph`: its edges are read by its number in the index."""
+    """A node of an :class:`InMemoryGraph`: its edges are read by its number in the index,
+    made into Edge objects once and kept (copied on every read: node(x).out() is the
+    API's commonest call)."""
 
-    __slots__ = ("_number", "_outgoing")
+    __slots__ = ("_incoming", "_number", "_outgoing")
     kg: InMemoryGraph
 
-    def __init__(
-        self,
-        kg: InMemoryGraph,
-        term: ox.NamedNode | ox.BlankNode,
-        number: int,
-        outgoing: list[Edge],
-    ) -> None:
+    def __init__(self, kg: InMemoryGraph, term: ox.NamedNode | ox.BlankNode, number: int) -> None:
         super().__init__(kg, term)
         # hashing a pyoxigraph term re-reads its whole IRI: once here, not at every set
         # that neighbours() fills
         self._hash = hash(term)
         self._number = number
-        # the index's own list, copied on every read: node(x).out() is the API's commonest
-        # call, and reaching the list through the graph and its index was half its time
-        self._outgoing = outgoing
+        self._outgoing: list[Edge] | None = None
+        self._incoming: list[Edge] | None = None
 
     def __hash__(self) -> int:
         return self._hash  # type: ignore[return-value]  # always set, by the index
 
     def out(self, predicate: str | None = None) -> list[Edge]:
-        if predicate is None:
-            return list(self._outgoing)
-        return self.kg.adjacency.out_of(self._number, self._predicate(predicate))
+        if predicate is not None:
+            return self.kg.adjacency.out_of(self._number, self._predicate(predicate))
+        if self._outgoing is None:
+            self._outgoing = self.kg.adjacency.out_of(self._number)
+        return list(self._outgoing)
 
     def in_(self, predicate: str | None = None) -> list[Edge]:
-        return self.kg.adjacency.in_of(self._number, self._predicate(predicate))
+        if predicate is not None:
+            return self.kg.adjacency.in_of(self._number, self._predicate(predicate))
+        if self._incoming is None:
+            self._incoming = self.kg.adjacency.in_of(self._number)
+        return list(self._incoming)
 
     def neighbours(self, depth: int = 1) -> set[Node]:
-        nodes = self.kg._nodes  # hops never lead to a literal: none of these is None
-        return set(map(nodes.__getitem__, self.kg.adjacency.reachable(self._number, depth)))  # type: ignore[arg-type]
+        kg = self.kg
+        nodes = kg._nodes
+        return {nodes[i] or kg._node(i) for i in kg.adjacency.reachable(self._number, depth)}

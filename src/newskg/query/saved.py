@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from newskg.errors import (
     Diagnostic,
     InputError,
@@ -24,6 +26,9 @@ MAX_QUERY_BYTES = 1 << 20  # a saved query is a page of SPARQL
 
 
 _REQUIRED = re.compile(r"\?(\w+) \([^)]*\brequired\b")
+# ``# search: ?fragment in ?s`` (optionally ``(any case)``): see SavedQuery.search
+_SEARCH = re.compile(r"\?(\w+) in \?(\w+)( \(any case\))?")
+_WHERE = re.compile(r"(?i)\bWHERE\s*\{")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class SavedQuery:
     title: str
     answers: str
     parameters: str
+    search: str = ""
 
     @property
     def required(self) -> list[str]:
@@ -45,9 +51,41 @@ class SavedQuery:
         binds them); an error in the query is located in its file."""
         self.check_bindings(set(bindings))
         try:
-            return kg.query(self.text, **bindings)
+            return kg.query(self._narrowed(kg, bindings), **bindings)
         except QueryError as exc:
             raise _in_file(exc, self.path) from None
+
+    def _narrowed(self, kg: KnowledgeGraph, bindings: dict[str, Any]) -> str:
+        """The query text, narrowed by the build's text index where its header asks.
+
+        ``# search: ?fragment in ?s`` says that ?s only ever names a sentence or quote
+        whose text contains the value bound to ?fragment (``(any case)``: in any case).
+        The text index then names the candidates, and a ``VALUES ?s`` block of their IRIs
+        opens the WHERE clause, so that the query joins from them instead of reading every
+        text in the graph. The query keeps its own filter, so the answer is the same as
+        without the index, which is also what runs when the index cannot tell (no index,
+        a fragment shorter than three characters, too many candidates). The IRIs come from
+        the index and pass through pyoxigraph (which refuses any that could end the
+        ``<…>``); the user's value is still only ever bound."""
+        match = _SEARCH.fullmatch(self.search)
+        where = _WHERE.search(self.text)
+        index = kg.text_index
+        fragment = bindings.get(match[1]) if match else None
+        if not match or not where or index is None or not isinstance(fragment, str):
+            return self.text
+        nodes = index.nodes_containing(fragment, any_case=bool(match[3]))
+        if nodes is None:
+            return self.text
+        values = " ".join(str(ox.NamedNode(iri)) for iri in nodes)
+        # Inside a sub-select with a LIMIT, which Oxigraph plans apart: a bare VALUES block
+        # of many rows makes it join the rest of the query first, many times slower. On the
+        # line of WHERE, so that an error's line is the file's.
+        target = match[2]
+        block = (
+            f"{{ SELECT ?{target} WHERE {{ VALUES ?{target} {{ {values} }} }} LIMIT {len(nodes)} }}"
+        )
+        cut = where.end()
+        return f"{self.text[:cut]} {block}{self.text[cut:]}"
 
     def check_bindings(self, names: set[str]) -> None:
         missing = [n for n in self.required if n not in names]
@@ -106,6 +144,7 @@ def read_query(path: Path) -> SavedQuery:
         fields.get("title", path.stem),
         fields.get("answers", ""),
         fields.get("parameters", ""),
+        fields.get("search", ""),
     )
 
 
