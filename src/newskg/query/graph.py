@@ -25,6 +25,7 @@ from newskg.indexes import traversal as traversal_index
 from newskg.indexes.text import TextIndex
 from newskg.query import names, views
 from newskg.query.adjacency import Adjacency
+from newskg.query.inline import evaluate
 from newskg.query.names import LABELS, TYPE
 from newskg.query.outbound import allowed_services, check_outbound
 from newskg.query.terms import (
@@ -108,12 +109,7 @@ class KnowledgeGraph:
         }
         check_outbound(sparql, self.allow_service, prefixes=PREFIXES)
         try:
-            result = self.store.query(
-                sparql,
-                use_default_graph_as_union=True,
-                prefixes=PREFIXES,
-                substitutions=substitutions or None,
-            )
+            result = evaluate(self.store, sparql, substitutions, PREFIXES)
         except SyntaxError as exc:
             if _UPDATE.match(sparql):
                 raise QueryError(
