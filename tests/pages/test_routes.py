@@ -122,6 +122,8 @@ def test_the_index_search_timeline_and_saved_queries(pages):
     assert index.status == 200 and b"id/huawei.html" in index.body
     hits = ask(pages, "/newskg/search.html?q=41%2C000")
     assert hits.status == 200 and b"over 41,000 ICT professionals" in hits.body
+    short = ask(pages, "/newskg/search.html?q=5g")  # too short for the text index: a scan
+    assert short.status == 200 and b"achievements in 5G rollout" in short.body
     timeline = ask(pages, "/newskg/timeline/huawei.html")
     assert timeline.status == 200 and b"2019" in timeline.body
     assert ask(pages, "/newskg/timeline/no-such.html").status == 404

@@ -4,6 +4,7 @@ saved query's form and results, and the page for a missing node."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -286,8 +287,17 @@ def search_sentences(cat: Catalogue, link: Linker, wanted: str) -> list[tuple[Li
     from newskg.rdf import NKG, SCHEMA
 
     sentence = ox.NamedNode(NKG + "Sentence")
+    text = ox.NamedNode(SCHEMA + "text")
+    index = cat.kg.text_index
+    candidates = index.nodes_containing(wanted, any_case=True) if index is not None else None
+    if candidates is None:  # no index, or it cannot narrow this search: every text is read
+        quads = cat.store.quads_for_pattern(None, text, None, None)
+    else:
+        quads = itertools.chain.from_iterable(
+            cat.store.quads_for_pattern(ox.NamedNode(node), text, None, None) for node in candidates
+        )
     hits = []
-    for q in cat.store.quads_for_pattern(None, ox.NamedNode(SCHEMA + "text"), None, None):
+    for q in quads:
         if wanted not in q.object.value.casefold() or "/sentence/" not in q.subject.value:
             continue
         if any(True for _ in cat.store.quads_for_pattern(q.subject, content.TYPE, sentence, None)):
