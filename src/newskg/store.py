@@ -6,11 +6,14 @@ the output folder (``kg/`` by default)::
     kg/store          symlink -> .stores/<build>   (what readers open; git-ignored)
     kg/.stores/       store directories; the previous one is kept so that a reader that
                       opened it just before a swap can finish its query
-    kg/newskg.ttl     deterministic exports (committed)
-    kg/newskg.trig
+    kg/graphs/        one deterministic TriG file per named graph (committed):
+                      <article-id>.trig per article, _entities.trig and _ontology.trig
+                      (an article id starts with a letter or digit, so the names never meet)
     kg/.commit        present only while a build is being swapped in (the commit journal)
-    kg/.runs/         per-article Turtle runs, named by content: what incremental builds reuse
     kg/.lock          held (flock) by the build writing this folder; builds run one at a time
+
+The union exports (``newskg.ttl`` and the like) are not written by the build but by
+``newskg export`` (:mod:`newskg.exports.formats`), streamed from the store.
 
 Why a symlink: replacing a symlink with ``os.replace`` is atomic on POSIX, so a reader sees
 either the old store or the new one, never a half-written directory, and a build that fails
@@ -30,11 +33,12 @@ from newskg.errors import Location, NotFoundError, StoreError, location_of
 
 STORE_LINK = "store"
 STORES_DIR = ".stores"
-TURTLE_EXPORT = "newskg.ttl"
-TRIG_EXPORT = "newskg.trig"
+GRAPHS_DIR = "graphs"
+ENTITIES_EXPORT = "_entities.trig"  # in GRAPHS_DIR, beside "<article-id>.trig"
+ONTOLOGY_EXPORT = "_ontology.trig"
 MANIFEST_FILE = "manifest.json"
 JOURNAL_FILE = ".commit"  # names the build being swapped in; see StagedBuild.commit
-RUNS_DIR = ".runs"
+LEGACY_RUNS_DIR = ".runs"  # per-article Turtle runs of older builds: deleted on sight
 LOCK_FILE = ".lock"
 
 
@@ -51,20 +55,15 @@ class KgLayout:
         return self.root / STORES_DIR
 
     @property
-    def turtle(self) -> Path:
-        return self.root / TURTLE_EXPORT
+    def graphs(self) -> Path:
+        return self.root / GRAPHS_DIR
 
-    @property
-    def trig(self) -> Path:
-        return self.root / TRIG_EXPORT
+    def article_export(self, article_id: str) -> Path:
+        return self.root / GRAPHS_DIR / f"{article_id}.trig"
 
     @property
     def journal(self) -> Path:
         return self.root / JOURNAL_FILE
-
-    @property
-    def runs(self) -> Path:
-        return self.root / RUNS_DIR
 
 
 def store_path(path: Path) -> Path:

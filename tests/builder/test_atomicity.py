@@ -1,7 +1,7 @@
 """Atomic builds, proven: a build that is killed or fails at any point leaves kg/ consistent.
 
-"Consistent" means: kg/store opens and answers, and it and both exports are all of one build,
-either the previous one (byte-identical exports) or, once the commit point (the journal
+"Consistent" means: kg/store opens and answers, and it and the TriG files in kg/graphs/ are all
+of one build, either the previous one (byte-identical files) or, once the commit point (the journal
 kg/.commit) was passed, the new one after `recover()`, which the next build runs first.
 """
 
@@ -40,8 +40,7 @@ class Generation:
 
     headline: str
     quads: int
-    ttl: bytes
-    trig: bytes
+    graphs: tuple[tuple[str, bytes], ...]  # kg/graphs/: each file's name and bytes
 
 
 @dataclass(frozen=True)
@@ -70,9 +69,8 @@ def _generation(kg: Path) -> Generation:
     quads = graph.select(COUNT).column("n")
     del graph
     assert len(headline) == 1
-    return Generation(
-        headline[0], quads[0], (kg / "newskg.ttl").read_bytes(), (kg / "newskg.trig").read_bytes()
-    )
+    files = tuple((p.name, p.read_bytes()) for p in sorted((kg / "graphs").iterdir()))
+    return Generation(headline[0], quads[0], files)
 
 
 def _build_command(project: Path, *, shacl: bool) -> list[str]:
@@ -102,7 +100,7 @@ def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
     subprocess.run(_build_command(new_project, shacl=False), check=True, capture_output=True)
     seconds = time.perf_counter() - started
     new = _generation(new_project / "kg")
-    assert new.headline != old.headline and new.ttl != old.ttl and new.trig != old.trig
+    assert new.headline != old.headline and new.graphs != old.graphs
     assert new.quads == old.quads
     return Fixture(base, old, new, seconds, shacl_seconds)
 
@@ -158,8 +156,8 @@ def test_kill_at_random_points_leaves_kg_consistent(fx, tmp_path):
     assert outcomes["old"] > 0  # the delays do reach into the builds
 
 
-# Kill the build exactly at each os.replace of the commit (journal, ttl, trig, symlink) and at
-# the journal's removal: the windows a random delay rarely hits.
+# Kill the build exactly at each os.replace of the commit (journal, the changed article's TriG
+# file, symlink) and at the journal's removal: the windows a random delay rarely hits.
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
@@ -174,8 +172,7 @@ KILLER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
 
     def replace(src, dst, *a, **k):
-        if ".runs" not in str(dst):  # the commit's replaces, not the per-article runs
-            maybe_die()
+        maybe_die()
         return real["replace"](src, dst, *a, **k)
 
     def unlink(self, *a, **k):
@@ -197,9 +194,8 @@ KILLER = textwrap.dedent(
     ("kind", "at", "expected"),
     [
         ("replace", 1, "old"),  # before the journal is in place
-        ("replace", 2, "new"),  # journal written, exports not yet moved
-        ("replace", 3, "new"),  # one export moved, the other not
-        ("replace", 4, "new"),  # exports moved, store symlink not
+        ("replace", 2, "new"),  # journal written, the article's TriG file not yet moved
+        ("replace", 3, "new"),  # the TriG file moved, store symlink not
         ("unlink", 1, "new"),  # everything moved, journal not yet removed
     ],
 )
@@ -246,12 +242,11 @@ def test_bad_fact_in_the_last_article_leaves_previous_build(fx, tmp_path):
 
 
 def _fail_on_call(n: int, real: object) -> object:
-    """``real``, failing on its n-th call that is not about the per-article runs."""
+    """``real``, failing on its n-th call."""
     calls = [0]
 
     def fake(*args: object, **kwargs: object) -> object:
-        if ".runs" not in str(args[1:2]):
-            calls[0] += 1
+        calls[0] += 1
         if calls[0] == n:
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)  # type: ignore[operator]
@@ -259,7 +254,7 @@ def _fail_on_call(n: int, real: object) -> object:
     return fake
 
 
-@pytest.mark.parametrize("at", [1, 2, 3, 4])
+@pytest.mark.parametrize("at", [1, 2, 3])
 def test_write_error_in_the_commit(fx, tmp_path, monkeypatch, at):
     """os.replace fails (disk full) at each step of the commit: exit 5, no traceback, and
     kg/ is the old build (before the journal) or is finished into the new one by the next
@@ -276,7 +271,7 @@ def test_write_error_in_the_commit(fx, tmp_path, monkeypatch, at):
 @pytest.mark.parametrize(
     "target",
     [
-        "newskg.builder.commit.StagedBuild.export_path",
+        "newskg.builder.commit.StagedBuild.remove_at_commit",
         "newskg.builder.commit.StagedBuild.write_manifest",
     ],
 )

@@ -14,8 +14,10 @@ from tests.conftest import FIXTURE_SEEDS, ROOT, SEED, SEED_ARTICLE, SHARED, edit
 
 
 def _digest(folder: Path) -> dict[str, str]:
+    """The build's TriG files (kg/graphs/), each by name."""
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("newskg.*"))
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((folder / "graphs").glob("*"))
     }
 
 
@@ -30,43 +32,54 @@ def test_seed_article_is_byte_identical_to_the_shared_seed():
 def test_build_writes_store_and_parseable_exports(built_kg):
     kg = built_kg / "kg"
     assert (kg / "store").is_symlink()
-    turtle = (kg / "newskg.ttl").read_text(encoding="utf-8")
-    graph = rdflib.Graph().parse(data=turtle, format="turtle")
-    parsed = list(ox.parse(input=turtle.encode(), format=ox.RdfFormat.TURTLE))
-    assert len(graph) == len(set(parsed)) > 1000
-    dataset = list(ox.parse(path=str(kg / "newskg.trig"), format=ox.RdfFormat.TRIG))
-    graphs = {str(q.graph_name) for q in dataset}
-    assert graphs == {
-        f"<https://w3id.org/newskg/graph/article/{SEED_ARTICLE}>",
-        "<https://w3id.org/newskg/graph/entities>",
-        "<https://w3id.org/newskg/graph/ontology>",
+    files = {
+        f"{SEED_ARTICLE}.trig": f"<https://w3id.org/newskg/graph/article/{SEED_ARTICLE}>",
+        "_entities.trig": "<https://w3id.org/newskg/graph/entities>",
+        "_ontology.trig": "<https://w3id.org/newskg/graph/ontology>",
     }
+    assert sorted(p.name for p in (kg / "graphs").iterdir()) == sorted(files)
+    quads = set()
+    for name, graph in files.items():
+        text = (kg / "graphs" / name).read_text(encoding="utf-8")
+        parsed = list(ox.parse(input=text.encode(), format=ox.RdfFormat.TRIG))
+        assert {str(q.graph_name) for q in parsed} == {graph}  # one graph per file
+        assert len(list(rdflib.Dataset().parse(data=text, format="trig").quads())) == len(parsed)
+        quads.update(parsed)
+    store = ox.Store.read_only(str((kg / "store").resolve()))
+    assert quads == set(store) and len(quads) > 1000
 
 
 def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def test_committed_exports_match_a_fresh_build(built_kg):
-    """kg/newskg.{ttl,trig} in the repo are what the shipped seeds and current code produce."""
+def test_committed_exports_match_a_fresh_build(built_kg, tmp_path):
+    """kg/graphs/ and kg/newskg.ttl in the repo are what the shipped seeds and current code
+    produce (the build writes the one, `newskg export` the other)."""
     if _files(ROOT / "seeds") != _files(FIXTURE_SEEDS):
         pytest.skip(
             "seeds/ holds articles of its own: the committed exports are rebuilt from them by "
             "'newskg build', and this check applies to the shipped seeds only"
         )
     committed = ROOT / "kg"
-    for name in ("newskg.ttl", "newskg.trig"):
-        assert (committed / name).read_bytes() == (built_kg / "kg" / name).read_bytes(), (
-            f"kg/{name} is stale: run 'newskg build' and commit it"
-        )
+    assert _files(committed / "graphs") == _files(built_kg / "kg" / "graphs"), (
+        "kg/graphs/ is stale: run 'newskg build' and commit it"
+    )
+    union = tmp_path / "newskg.ttl"
+    assert run_cli("export", "--format", "ttl", "-o", union, "--kg", built_kg / "kg").code == 0
+    assert (committed / "newskg.ttl").read_bytes() == union.read_bytes(), (
+        "kg/newskg.ttl is stale: run 'newskg export --format ttl -o kg/newskg.ttl' and commit it"
+    )
 
 
 def test_two_builds_give_byte_identical_exports(project):
     assert run_cli("build", "--project", project).code == 0
     first = _digest(project / "kg")
-    assert run_cli("build", "--project", project).code == 0
+    assert run_cli("build", "--project", project, "--full").code == 0
     assert _digest(project / "kg") == first
     # the previous store is kept for readers mid-query; older ones are pruned
+    assert len(list((project / "kg" / ".stores").iterdir())) == 2
+    assert run_cli("build", "--project", project, "--full").code == 0
     assert len(list((project / "kg" / ".stores").iterdir())) == 2
 
 
@@ -170,9 +183,8 @@ def test_mapping_set_must_read_one_known_source(project):
 def test_no_stray_files_left_after_success(built_kg):
     kg = built_kg / "kg"
     names = sorted(p.name for p in kg.iterdir())
-    assert names == [".lock", ".runs", ".stores", "newskg.trig", "newskg.ttl", "store"]
-    # one run per article (the seed), no scratch files in the build folder
-    assert [p.name.split(".")[0] for p in (kg / ".runs").iterdir()] == ["000_62ce04f1d7ffd07b"]
+    assert names == [".lock", ".stores", "graphs", "store"]
+    # no scratch files in the build folder
     build_dir = (kg / "store").resolve().parent
     names = sorted(p.name for p in build_dir.iterdir())
     assert names == ["manifest.json", "store", "text.sqlite", "traversal"]

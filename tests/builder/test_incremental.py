@@ -13,7 +13,12 @@ from tests.conftest import ROOT, edit_text, run_cli
 
 
 def _exports(kg: Path) -> dict[str, bytes]:
-    return {name: (kg / name).read_bytes() for name in ("newskg.ttl", "newskg.trig")}
+    """The build's TriG files, one per graph, by name."""
+    return {p.name: p.read_bytes() for p in sorted((kg / "graphs").iterdir())}
+
+
+def _stamps(kg: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (kg / "graphs").iterdir()}
 
 
 def _store_quads(kg: Path) -> set[str]:
@@ -46,6 +51,7 @@ def test_one_changed_article_is_rebuilt_and_equals_a_full_build(synthetic, tmp_p
     project = Project(synthetic)
     first = build(project, progress=False)
     assert not first.incremental and first.rebuilt == 6
+    before = _stamps(synthetic / "kg")
     facts = synthetic / "seeds" / "syn-000004" / "facts.yaml"
     facts.write_text(
         facts.read_text(encoding="utf-8").replace('title: "', 'title: "Revised: ', 1),
@@ -53,7 +59,9 @@ def test_one_changed_article_is_rebuilt_and_equals_a_full_build(synthetic, tmp_p
     )
     second = build(project, progress=False)
     assert second.incremental and second.rebuilt == 1 and second.removed == 0
-    assert b"Revised: " in (synthetic / "kg" / "newskg.ttl").read_bytes()
+    assert b"Revised: " in (synthetic / "kg" / "graphs" / "syn-000004.trig").read_bytes()
+    after = _stamps(synthetic / "kg")
+    assert [n for n in after if after[n] != before[n]] == ["syn-000004.trig"]  # only it
     incremental = _exports(synthetic / "kg")
     assert incremental == _full_copy(synthetic, tmp_path / "full")
     assert _store_quads(synthetic / "kg") == _store_quads(tmp_path / "full")
@@ -70,16 +78,31 @@ def test_added_and_deleted_articles(synthetic, tmp_path):
     assert report.articles == 6
     assert _exports(synthetic / "kg") == _full_copy(synthetic, tmp_path / "full", False)
     assert _store_quads(synthetic / "kg") == _store_quads(tmp_path / "full")
-    assert b"syn-000002" not in (synthetic / "kg" / "newskg.trig").read_bytes()
+    assert not (synthetic / "kg" / "graphs" / "syn-000002.trig").exists()
 
 
 def test_nothing_changed_rebuilds_nothing(synthetic):
+    """Nothing is compiled, staged or written: the same store, the same files."""
+    project = Project(synthetic)
+    first = build(project, validate=False, progress=False)
+    kg = synthetic / "kg"
+    before = (_stamps(kg), (kg / "store").resolve(), sorted((kg / ".stores").iterdir()))
+    report = build(project, validate=False, progress=False)
+    assert report.incremental and report.rebuilt == 0 and "compile" not in report.timings
+    assert (report.quads, report.graphs) == (first.quads, first.graphs)
+    assert (_stamps(kg), (kg / "store").resolve(), sorted((kg / ".stores").iterdir())) == before
+
+
+def test_a_touched_article_is_hashed_not_rebuilt(synthetic):
+    """A new mtime alone (a checkout, `touch`) costs a hash, not a rebuild."""
+    import os
+
     project = Project(synthetic)
     build(project, validate=False, progress=False)
-    before = _exports(synthetic / "kg")
+    facts = synthetic / "seeds" / "syn-000001" / "facts.yaml"
+    os.utime(facts, ns=(facts.stat().st_atime_ns, facts.stat().st_mtime_ns - 10**10))
     report = build(project, validate=False, progress=False)
     assert report.incremental and report.rebuilt == 0
-    assert _exports(synthetic / "kg") == before
 
 
 @pytest.mark.parametrize(
@@ -144,14 +167,10 @@ def test_a_failing_article_in_an_incremental_build_leaves_kg_untouched(synthetic
     assert (synthetic / "kg" / "store").resolve() == target
 
 
-def _runs(kg: Path) -> list[str]:
-    return sorted(p.name for p in (kg / ".runs").iterdir())
-
-
 def test_a_series_of_edits_each_equals_a_full_build(synthetic, tmp_path):
-    """Every kind of change the export patcher meets, one incremental build after another:
-    subjects shared with other articles (the copy describes the same posts and people),
-    a graph at the start and at the end of the order, all articles gone and back."""
+    """One incremental build after another equals a full build: subjects shared with other
+    articles (the copy describes the same posts and people), a graph at the start and at
+    the end of the order, all articles gone and back."""
     project = Project(synthetic)
     seeds = synthetic / "seeds"
     build(project, validate=False, progress=False)
@@ -179,38 +198,32 @@ def test_a_series_of_edits_each_equals_a_full_build(synthetic, tmp_path):
         expected = _full_copy(synthetic, tmp_path / f"full-{n}", False)
         assert _exports(synthetic / "kg") == expected, f"step {n}"
         assert _store_quads(synthetic / "kg") == _store_quads(tmp_path / f"full-{n}")
-        articles = sorted(p.name for p in seeds.iterdir() if p.is_dir())
-        assert sorted(r.split(".")[0] for r in _runs(synthetic / "kg")) == articles
+        articles = sorted(f"{p.name}.trig" for p in seeds.iterdir() if p.is_dir())
+        assert sorted(_exports(synthetic / "kg")) == ["_entities.trig", "_ontology.trig", *articles]
 
 
-def test_an_edited_export_is_rewritten_not_patched(synthetic, tmp_path):
+def test_an_edited_or_deleted_graph_file_is_written_again(synthetic, tmp_path):
+    """kg/graphs/ holds what the build wrote: a file edited or deleted since is rewritten by
+    the next build, which rebuilds that article (or the entities graph) only."""
     project = Project(synthetic)
     build(project, validate=False, progress=False)
-    turtle = synthetic / "kg" / "newskg.ttl"
-    turtle.write_bytes(turtle.read_bytes().replace(b"schema:", b"schema:edited-", 1))
+    graphs = synthetic / "kg" / "graphs"
+    edited = graphs / "syn-000002.trig"
+    edited.write_bytes(edited.read_bytes().replace(b"schema:", b"schema:edited-", 1))
+    (graphs / "syn-000003.trig").unlink()
+    (graphs / "_entities.trig").unlink()
     report = build(project, validate=False, progress=False)
-    assert not report.incremental and report.rebuilt == 6
+    assert report.incremental and report.rebuilt == 2
     assert _exports(synthetic / "kg") == _full_copy(synthetic, tmp_path / "full", False)
 
 
-def test_a_missing_or_damaged_run_falls_back_to_a_full_build(synthetic, tmp_path):
+def test_a_stray_graph_file_goes_with_a_full_build(synthetic):
     project = Project(synthetic)
     build(project, validate=False, progress=False)
-    runs = synthetic / "kg" / ".runs"
-    victim = next(p for p in runs.iterdir() if p.name.startswith("syn-000002."))
-    victim.unlink()
-    assert not build(project, validate=False, progress=False).incremental
-    # a run that is there but unreadable is found when the patch needs it: start over, full
-    victim = next(p for p in runs.iterdir() if p.name.startswith("syn-000002."))
-    victim.write_text("not a run\n", encoding="utf-8")
-    facts = synthetic / "seeds" / "syn-000002" / "facts.yaml"
-    facts.write_text(
-        facts.read_text(encoding="utf-8").replace('title: "', 'title: "Revised: ', 1),
-        encoding="utf-8",
-    )
-    report = build(project, validate=False, progress=False)
-    assert not report.incremental and report.rebuilt == 6
-    assert _exports(synthetic / "kg") == _full_copy(synthetic, tmp_path / "full", False)
+    stray = synthetic / "kg" / "graphs" / "gone-article.trig"
+    stray.write_text("", encoding="utf-8")
+    build(project, validate=False, full=True, progress=False)
+    assert not stray.exists()
 
 
 def test_a_second_build_of_the_same_folder_is_refused(synthetic):

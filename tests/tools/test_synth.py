@@ -63,7 +63,7 @@ def test_synthetic_articles_build_cleanly_with_shacl(tmp_path):
     result = run_cli("build", "--project", tmp_path, "--seeds", seeds)
     assert result.code == 0, result.err
     assert "built 6 article(s)" in result.out
-    trig = (tmp_path / "kg" / "newskg.trig").read_text(encoding="utf-8")
+    trig = (tmp_path / "kg" / "graphs" / "syn-000000.trig").read_text(encoding="utf-8")
     assert "nkg:synthetic true" in trig or '"true"^^xsd:boolean' in trig
 
 

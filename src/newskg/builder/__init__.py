@@ -7,20 +7,20 @@ validated and the new store and exports are complete; then the staged build is c
 The steps, each in its own module:
 
 - :mod:`~newskg.builder.plan` decides which articles to process: all of them, or, when
-  nothing they all depend on changed since the last build, only the new and changed ones;
-- :mod:`~newskg.builder.article` turns one article into quads, a TriG block and a Turtle run,
-  in worker processes when there are many (:mod:`~newskg.builder.pool`); nothing holds every
+  nothing they all depend on changed since the last build, only the new and changed ones
+  (and none at all when nothing changed: then nothing is compiled or written);
+- :mod:`~newskg.builder.article` turns one article into its TriG file and its quads, in
+  worker processes when there are many (:mod:`~newskg.builder.pool`); nothing holds every
   quad: each article's output goes straight to files;
 - the store is bulk-loaded from those quads, or, incrementally, copied from the previous
   build with the changed articles' named graphs replaced;
-- :mod:`~newskg.builder.exports` writes the Turtle and TriG exports, or patches the previous
-  ones; :mod:`~newskg.builder.runs` keeps each article's Turtle run for the next patch.
+- :mod:`~newskg.builder.exports` writes the entities and ontology graphs' TriG files and
+  lists those of articles that are gone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import sys
 import time
@@ -30,27 +30,23 @@ from pathlib import Path
 from typing import Any
 
 from newskg.builder.article import Builder
-from newskg.builder.commit import StagedBuild, build_lock
-from newskg.builder.exports import FixedGraphs, patch_trig, patch_turtle, write_trig, write_turtle
+from newskg.builder.commit import StagedBuild, build_lock, recover
+from newskg.builder.exports import FixedGraphs, stale_exports, write_fixed
 from newskg.builder.plan import (
     MANIFEST_FORMAT,
+    Plan,
     Previous,
-    content_hash,
-    export_stamp,
     fingerprint,
     plan,
     previous_build,
-    run_name,
 )
-from newskg.builder.pool import default_jobs, outputs
+from newskg.builder.pool import default_jobs, nquads_files, outputs
 from newskg.builder.project import Project
-from newskg.builder.runs import collect_runs, remove_runs, write_run
 from newskg.errors import NewskgError, StoreError, location_of
-from newskg.exports.patch import NotPatchable
-from newskg.exports.rdf_text import header, sort_key, sorted_unique_triples
+from newskg.exports.rdf_text import sorted_unique_triples
 from newskg.indexes import write_indexes
 from newskg.inputs import article_folders
-from newskg.store import TRIG_EXPORT, TURTLE_EXPORT, KgLayout
+from newskg.store import ENTITIES_EXPORT, ONTOLOGY_EXPORT, KgLayout
 
 WORK_DIR = "work"  # scratch files of a build in progress, deleted before its commit
 
@@ -160,27 +156,42 @@ class _Options:
 
 
 class _FullBuildNeeded(Exception):
-    """An incremental build found something it cannot patch; the build starts over, full."""
+    """An incremental build found something it cannot update; the build starts over, full."""
 
 
 def _build_locked(project: Project, layout: KgLayout, options: _Options) -> BuildReport:
-    started = time.perf_counter()
     report = BuildReport()
-    builder = Builder(project, validate=options.validate)
-    report.timings["compile"] = time.perf_counter() - started
+    mark = time.perf_counter()
     folders = article_folders(project.seeds_dir)
     print_ = fingerprint(project)
     try:
-        staged = StagedBuild(layout)  # finishes a commit that a killed build left first
-        layout.runs.mkdir(exist_ok=True)
+        layout.stores.mkdir(parents=True, exist_ok=True)
+        recover(layout)  # finishes a commit that a killed build left first
     except OSError as exc:
         raise _write_error(exc, layout, committed=False) from None
-    run: _BuildRun | None = None
+    previous = None if options.full else previous_build(layout, print_, options.validate)
+    the_plan = plan(folders, previous, layout)
+    report.timings["plan"] = time.perf_counter() - mark
+    report.incremental = previous is not None
+    report.removed = len(the_plan.removed)
+    report.articles = len(folders)
+    if previous is not None and previous.fixed_intact and the_plan.nothing_to_do:
+        # Nothing changed: nothing to compile, load or write. A refreshed stamp waits for
+        # the next build that writes a manifest (until then the article is hashed again).
+        report.quads = int(previous.manifest.get("quads", 0))
+        report.graphs = int(previous.manifest.get("graphs", 0))
+        report.store = layout.store
+        report.exports = [layout.graphs]
+        return report
+    mark = time.perf_counter()
+    builder = Builder(project, validate=options.validate)
+    report.timings["compile"] = time.perf_counter() - mark
     try:
-        runs = {entry.name for entry in os.scandir(layout.runs)}
-        remove_runs(layout.runs, ())  # half-written ones that a killed build left
-        previous = None if options.full else previous_build(layout, print_, options.validate, runs)
-        run = _BuildRun(staged, builder, folders, previous, print_, report, options, runs)
+        staged = StagedBuild(layout)
+    except OSError as exc:
+        raise _write_error(exc, layout, committed=False) from None
+    try:
+        run = _BuildRun(staged, builder, the_plan, previous, print_, report, options)
         run.articles()
         run.store()
         run.indexes()
@@ -189,14 +200,11 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
         staged.commit()
     except BaseException as exc:
         staged.abort()
-        if run is not None and not staged.committed:
-            remove_runs(layout.runs, run.new_runs)  # a failed build leaves kg/ as it was
         if isinstance(exc, OSError):  # disk full, permissions, ...: not a crash
             raise _write_error(exc, layout, committed=staged.committed) from None
         raise
-    collect_runs(layout.runs, {run_name(i, e["sha256"], print_) for i, e in run.inputs.items()})
     report.store = layout.store
-    report.exports = [layout.turtle, layout.trig]
+    report.exports = [layout.graphs]
     return report
 
 
@@ -208,42 +216,26 @@ class _BuildRun:
         self,
         staged: StagedBuild,
         builder: Builder,
-        folders: list[Path],
+        the_plan: Plan,
         previous: Previous | None,
         print_: str,
         report: BuildReport,
         options: _Options,
-        runs: set[str],
     ) -> None:
-        self.staged, self.builder, self.previous = staged, builder, previous
-        self.existing_runs = runs  # run files in kg/.runs when the build started
-        self.new_runs: list[str] = []  # run files this build added, removed if it fails
+        self.staged, self.builder, self.plan, self.previous = staged, builder, the_plan, previous
         self.print_, self.report, self.options = print_, report, options
         self.layout = staged.layout
-        self.graph_of = {f.name: f"<{builder.iris.article_graph(f.name)}>" for f in folders}
-        # The exports list graphs in sort_key order of their IRIs, which is not always the
-        # order of the folder names ("a" < "a-1" but "<…/a>" > "<…/a-1>").
-        folders.sort(key=lambda f: sort_key(self.graph_of[f.name]))
-        self.ids = [f.name for f in folders]
-        self.content = {f.name: content_hash(f) for f in folders}
-        self.plan = plan(folders, self.content, previous.inputs if previous else None)
-        self.inputs: dict[str, dict[str, Any]] = dict(self.plan.kept)  # manifest entries
+        self.inputs: dict[str, dict[str, Any]] = dict(the_plan.kept)  # manifest entries
         self.fixed = _fixed_graphs(builder)
+        self.fixed_stamps: dict[str, Any] = dict(previous.manifest["fixed"]) if previous else {}
         self.work = staged.dir / WORK_DIR
         self.work.mkdir()
-        self.nquads = self.work / "articles.nq"
-        self.trig_blocks = self.work / "articles.trig"
-        self.spans: dict[str, tuple[int, int]] = {}  # article -> its block in trig_blocks
-        self.fixed_prefixes: dict[str, list[str]] = {}
+        self.loaded: list[Path] = []  # the N-Quads files the store step loaded
         self.replaced: list[str] = []  # graphs of the previous build this one replaces
-        report.incremental = previous is not None
-        report.removed = len(self.plan.removed)
-        report.articles = len(self.ids)
 
     def articles(self) -> None:
-        """Load, map and validate the articles that need it. Their quads go to one N-Quads
-        file (for a full build after the entities and ontology graphs: the store is
-        bulk-loaded from it), their TriG blocks to another, in graph order."""
+        """Load, map and validate the articles that need it; each writes its TriG file into
+        the staged exports and its quads into the scratch folder."""
         report, builder = self.report, self.builder
         if self.previous is None and builder.validator is not None:
             mark = time.perf_counter()
@@ -255,34 +247,19 @@ class _BuildRun:
         report.jobs = max(1, report.jobs)
         bar = _progress_bar(len(todo), self.options.progress)
         spent: dict[str, float] = {}
+        graphs = self.staged.graphs_dir
         try:
-            with (
-                self.nquads.open("w", encoding="utf-8", newline="\n") as nq,
-                self.trig_blocks.open("wb") as blocks,
-            ):
-                if self.previous is None:
-                    for graph, triples in self.fixed.items():
-                        nq.writelines(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
-                for out in outputs(builder, todo, report.jobs):
-                    nq.write(out.nquads)
-                    block = out.trig.encode("utf-8")
-                    self.spans[out.id] = (blocks.tell(), len(block))
-                    blocks.write(block)
-                    sha = self.content[out.id]
-                    name = run_name(out.id, sha, self.print_)
-                    if name not in self.existing_runs:
-                        self.new_runs.append(name)
-                    write_run(self.layout.runs, name, out.records)
-                    self.inputs[out.id] = {
-                        "sha256": sha,
-                        "quads": out.quads,
-                        "prefixes": out.prefixes,
-                        "turtle_prefixes": out.turtle_prefixes,
-                    }
-                    for key, value in out.seconds.items():
-                        spent[key] = spent.get(key, 0.0) + value
-                    if bar is not None:
-                        bar.update(1)
+            for out in outputs(builder, todo, report.jobs, graphs, self.work):
+                self.inputs[out.id] = {
+                    "sha256": self.plan.content[out.id],
+                    "stamp": self.plan.stamps[out.id],
+                    "quads": out.quads,
+                    "export": out.export,
+                }
+                for key, value in out.seconds.items():
+                    spent[key] = spent.get(key, 0.0) + value
+                if bar is not None:
+                    bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
@@ -291,26 +268,31 @@ class _BuildRun:
         # CPU seconds summed over workers: what validation costs, reported apart.
         if "shacl" in spent:
             report.timings["shacl"] = report.timings.get("shacl", 0.0) + spent["shacl"]
-        report.quads = sum(len(t) for t in self.fixed.values())
-        report.quads += sum(int(self.inputs[i]["quads"]) for i in self.ids)
-        report.graphs = len(self.fixed) + sum(1 for i in self.ids if self.inputs[i]["quads"])
+        report.quads = sum(len(t) for _, t in self.fixed.values())
+        report.quads += sum(int(entry["quads"]) for entry in self.inputs.values())
+        report.graphs = len(self.fixed) + sum(1 for e in self.inputs.values() if e["quads"])
 
     def store(self) -> None:
         """Bulk-load a new store, or copy the previous one and replace the changed graphs."""
         mark = time.perf_counter()
         previous, todo = self.previous, self.plan.todo
         if previous is not None:
-            stale = [self.graph_of[f.name] for f in todo if f.name in previous.inputs]
-            stale += self._removed_graphs()
+            iris = self.builder.iris
+            stale = [f"<{iris.article_graph(f.name)}>" for f in todo if f.name in previous.inputs]
+            stale += [f"<{iris.article_graph(i)}>" for i in self.plan.removed]
+            self.loaded = nquads_files(self.work)
             try:
-                self.staged.update_from(
-                    previous.dir / "store", stale, self.nquads if todo else None
-                )
+                self.staged.update_from(previous.dir / "store", stale, self.loaded)
             except RuntimeError:  # the previous store is damaged: build every article anew
                 raise _FullBuildNeeded from None
             self.replaced = stale
         else:
-            self.staged.load_nquads(self.nquads)
+            fixed = self.work / "fixed.nq"
+            with fixed.open("w", encoding="utf-8", newline="\n") as nq:
+                for graph, triples in self.fixed.values():
+                    nq.writelines(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
+            self.loaded = [fixed, *nquads_files(self.work)]
+            self.staged.load_nquads(self.loaded)
         self.report.timings["store"] = time.perf_counter() - mark
 
     def indexes(self) -> None:
@@ -318,33 +300,24 @@ class _BuildRun:
         mark = time.perf_counter()
         write_indexes(
             self.staged.dir,
-            self.nquads,
+            self.loaded,
             previous_dir=None if self.previous is None else self.previous.dir,
             replaced_graphs=self.replaced,
         )
-        self.nquads.unlink()
+        shutil.rmtree(self.work)
         self.report.timings["indexes"] = time.perf_counter() - mark
 
     def exports(self) -> None:
-        """Write the Turtle and TriG exports whole, or patch the previous ones."""
+        """The entities and ontology graphs' files (when new or not intact), and the list of
+        files in kg/graphs/ that the commit deletes."""
         mark = time.perf_counter()
-        ids, inputs = self.ids, self.inputs
-        trig_used = {p for i in ids for p in inputs[i]["prefixes"]}
-        turtle_used = {p for i in ids for p in inputs[i]["turtle_prefixes"]}
+        if self.previous is None or not self.previous.fixed_intact:
+            self.fixed_stamps = write_fixed(self.staged, self.fixed)
         if self.previous is None:
-            runs = [self._run_path(i) for i in ids]
-            args = (self.staged, self.fixed, ids, self.graph_of, self.spans, self.trig_blocks)
-            self.fixed_prefixes = {
-                "trig": write_trig(*args, trig_used),
-                "turtle": write_turtle(self.staged, self.fixed, runs, turtle_used, self.work),
-            }
+            removed = stale_exports(self.layout, set(self.inputs))
         else:
-            self.fixed_prefixes = self.previous.fixed_prefixes
-            try:
-                self._patch(trig_used, turtle_used)
-            except NotPatchable:
-                raise _FullBuildNeeded from None
-        shutil.rmtree(self.work)
+            removed = [f"{i}.trig" for i in self.plan.removed]
+        self.staged.remove_at_commit(removed)
         self.report.timings["export"] = time.perf_counter() - mark
 
     def manifest(self) -> dict[str, object]:
@@ -359,53 +332,23 @@ class _BuildRun:
             "quads": report.quads,
             "graphs": report.graphs,
             "inputs": self.inputs,
-            "fixed_prefixes": self.fixed_prefixes,
-            "exports": {
-                name: export_stamp(self.staged.export_path(name))
-                for name in (TURTLE_EXPORT, TRIG_EXPORT)
-            },
+            "fixed": self.fixed_stamps,
         }
-
-    def _patch(self, trig_used: set[str], turtle_used: set[str]) -> None:
-        previous = self.previous
-        assert previous is not None
-        rebuilt = [f.name for f in self.plan.todo]
-        old_runs = {
-            i: self.layout.runs / run_name(i, previous.inputs[i]["sha256"], self.print_)
-            for i in [*(i for i in rebuilt if i in previous.inputs), *self.plan.removed]
-        }
-        patch_trig(
-            self.staged,
-            self.graph_of,
-            self.spans,
-            self.trig_blocks,
-            self._removed_graphs(),
-            header([*self.fixed_prefixes["trig"], *trig_used]),
-        )
-        patch_turtle(
-            self.staged,
-            self.fixed,
-            self.graph_of,
-            self._run_path,
-            set(rebuilt),
-            old_runs,
-            header([*self.fixed_prefixes["turtle"], *turtle_used]),
-        )
-
-    def _run_path(self, article_id: str) -> Path:
-        sha = self.inputs[article_id]["sha256"]
-        return self.layout.runs / run_name(article_id, sha, self.print_)
-
-    def _removed_graphs(self) -> list[str]:
-        return [f"<{self.builder.iris.article_graph(i)}>" for i in self.plan.removed]
 
 
 def _fixed_graphs(builder: Builder) -> FixedGraphs:
-    """The entities and ontology graphs (small: held in memory), triples sorted per graph."""
+    """The entities and ontology graphs (small: held in memory) by export file name: each
+    graph's IRI and its triples, sorted."""
     fixed: FixedGraphs = {}
-    for s, p, o, g in [*builder.ontology.quads, *builder.entity_quads]:
-        fixed.setdefault(g, []).append((s, p, o))
-    return {g: sorted_unique_triples(t) for g, t in fixed.items()}
+    for name, quads, default in (
+        (ENTITIES_EXPORT, builder.entity_quads, builder.iris.entities_graph),
+        (ONTOLOGY_EXPORT, builder.ontology.quads, builder.iris.ontology_graph),
+    ):
+        graphs = {q[3] for q in quads}
+        assert len(graphs) <= 1, f"one graph per file: {sorted(graphs)}"
+        graph = next(iter(graphs), f"<{default}>")
+        fixed[name] = (graph, sorted_unique_triples((s, p, o) for s, p, o, _ in quads))
+    return fixed
 
 
 def _progress_bar(total: int, show: bool | None) -> Any:

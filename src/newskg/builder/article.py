@@ -1,18 +1,22 @@
 """One article through the pipeline: load, map, materialise, validate, serialise.
 
 A :class:`Builder` compiles everything a build shares (registry, mappings, ontology, shapes)
-once; :meth:`Builder.process` then turns one article folder into what the build writes.
+once; :meth:`Builder.process` then turns one article folder into what the build writes: its
+TriG file and its N-Quads for the store, written where it is told, so that only a few
+numbers travel back from a worker process.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from newskg.builder.project import ARTICLE_SOURCE, ENTITIES_SOURCE, Project, compile_mappings
 from newskg.errors import Location, MappingError, location_of
-from newskg.exports.rdf_text import sorted_unique_triples, subject_records, trig_graph_block
+from newskg.exports.rdf_text import sorted_unique_triples, trig_document
 from newskg.inputs import ENTITIES_FILE, ArticleDocument, Registry, load_article, load_registry
 from newskg.model.iris import IriPolicy
 from newskg.model.ontology import Ontology, Quad, load_ontology, shapes_files
@@ -22,16 +26,11 @@ from newskg.shacl.validator import EntityContext, ShapesValidator
 
 @dataclass
 class ArticleOutput:
-    """What one article contributes to a build: its quads for the store, its TriG block and
-    its per-subject Turtle run for the exports (see :mod:`newskg.builder`)."""
+    """What one article contributed to a build, once its TriG file and N-Quads are written."""
 
     id: str
     quads: int
-    nquads: str  # sorted N-Quads of the article graph
-    trig: str  # the article's TriG graph block
-    prefixes: list[str]  # prefixes the TriG block uses
-    records: list[str]  # sorted per-subject Turtle run lines
-    turtle_prefixes: list[str]  # prefixes the run's blocks use
+    export: list[int]  # size and mtime (ns) of its TriG file: whether kg/ still holds it
     seconds: dict[str, float]
 
 
@@ -96,8 +95,9 @@ class Builder:
                 seconds["shacl"] = time.perf_counter() - mark
         return article, quads
 
-    def process(self, folder: Path) -> ArticleOutput:
-        """One article, ready to be written: N-Quads, TriG block and Turtle run records."""
+    def process(self, folder: Path, export: Path, nquads: BinaryIO) -> ArticleOutput:
+        """One article: its TriG file written to ``export``, its N-Quads appended to
+        ``nquads`` (one write, so a worker that is stopped leaves whole articles only)."""
         seconds: dict[str, float] = {}
         article, quads = self.article_quads(folder, seconds)
         mark = time.perf_counter()
@@ -111,19 +111,9 @@ class Builder:
                 hint="give every article mapping 'graphs: $(graph)'",
             )
         triples = sorted_unique_triples((s, p, o) for s, p, o, _ in quads)
-        used: set[str] = set()
-        trig = trig_graph_block(graph, triples, used)
-        turtle_used: set[str] = set()
-        records = list(subject_records(triples, turtle_used))
-        output = ArticleOutput(
-            id=article.id,
-            quads=len(quads),
-            nquads="".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads),
-            trig=trig,
-            prefixes=sorted(used),
-            records=records,
-            turtle_prefixes=sorted(turtle_used),
-            seconds=seconds,
-        )
+        with open(export, "wb") as handle:
+            handle.write(trig_document(graph, triples).encode("utf-8"))
+        nquads.write("".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads).encode("utf-8"))
+        info = os.stat(export)
         seconds["serialise"] = time.perf_counter() - mark
-        return output
+        return ArticleOutput(article.id, len(quads), [info.st_size, info.st_mtime_ns], seconds)

@@ -3,6 +3,10 @@
 See :mod:`newskg.store` for the layout. Nothing in ``kg/`` moves until :meth:`StagedBuild.commit`
 writes its journal; a build that fails or is killed before that leaves ``kg/`` as it was, and
 one killed after it is finished by :func:`recover` at the start of the next build.
+
+A build stages only the TriG files it wrote (every graph for a full build, the changed
+articles' for an incremental one) and the list of files in ``kg/graphs/`` to delete (the
+graphs of articles that are gone); the commit moves the one and deletes the other.
 """
 
 from __future__ import annotations
@@ -20,7 +24,19 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from newskg.errors import StoreError, location_of
-from newskg.store import JOURNAL_FILE, LOCK_FILE, MANIFEST_FILE, STORE_LINK, KgLayout
+from newskg.store import (
+    GRAPHS_DIR,
+    JOURNAL_FILE,
+    LEGACY_RUNS_DIR,
+    LOCK_FILE,
+    MANIFEST_FILE,
+    STORE_LINK,
+    KgLayout,
+)
+
+REMOVED_FILE = "removed.json"  # in a build folder until its commit is finished
+# Past this many staged files, one sync of every file system beats an fsync per file.
+_FSYNC_EACH_MAX = 32
 
 # How StagedBuild names its directory; the journal must name one of these, nothing else.
 _BUILD_NAME = re.compile(r"build-[0-9]{8}T[0-9]{6}-[0-9]+-[0-9]+\Z")
@@ -58,26 +74,22 @@ class StagedBuild:
         self.dir = layout.stores / name
         self.dir.mkdir()
         self.exports_dir = self.dir / "exports"
-        self.exports_dir.mkdir()
+        self.graphs_dir = self.exports_dir / GRAPHS_DIR  # staged kg/graphs/ files
+        self.graphs_dir.mkdir(parents=True)
         self.store_dir = self.dir / "store"
 
-    def load_nquads(self, nquads: Iterable[bytes] | bytes | Path) -> None:
-        """Bulk-load N-Quads; from a file, Oxigraph streams it, so memory does not grow."""
+    def load_nquads(self, files: Iterable[Path]) -> None:
+        """Bulk-load N-Quads files; Oxigraph streams each, so memory does not grow."""
         store = ox.Store(str(self.store_dir))
         try:
-            if isinstance(nquads, Path):
-                store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-            elif isinstance(nquads, bytes):
-                store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-            else:
-                for chunk in nquads:
-                    store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
+            for path in files:
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
             store.flush()
             store.optimize()
         finally:
             del store
 
-    def update_from(self, previous: Path, remove: Iterable[str], add: Path | None) -> None:
+    def update_from(self, previous: Path, remove: Iterable[str], add: Iterable[Path]) -> None:
         """Start from a copy of the ``previous`` store and replace some named graphs.
 
         ``Store.backup`` is a RocksDB checkpoint (hard links, no rewrite), so copying a large
@@ -91,8 +103,8 @@ class StagedBuild:
         try:
             for graph in remove:
                 store.remove_graph(ox.NamedNode(graph[1:-1]))
-            if add is not None:  # few graphs: a transactional load is enough
-                store.load(path=str(add), format=ox.RdfFormat.N_QUADS)
+            for path in add:  # few graphs: a transactional load is enough
+                store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
             store.flush()
         finally:
             del store
@@ -104,19 +116,26 @@ class StagedBuild:
         text = json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n"
         (self.dir / MANIFEST_FILE).write_text(text, encoding="utf-8")
 
-    def export_path(self, name: str) -> Path:
-        return self.exports_dir / name
+    def remove_at_commit(self, names: list[str]) -> None:
+        """Files of ``kg/graphs/`` that the commit deletes (graphs no longer in the build)."""
+        (self.dir / REMOVED_FILE).write_text(json.dumps(sorted(names)) + "\n", encoding="utf-8")
 
     def commit(self) -> None:
         """Swap exports and store in. Everything before this point can fail harmlessly.
 
-        Two export files and a symlink cannot be replaced in one atomic step, so the commit
+        Export files and a symlink cannot be replaced in one atomic step, so the commit
         point is the journal ``kg/.commit`` naming this build: once it is on disk the build
         counts as done, and a commit interrupted after it (killed, disk error) is finished by
         :func:`recover` at the start of the next build. Before it, nothing in ``kg/`` moved.
         """
-        for export in sorted(self.exports_dir.iterdir()):
-            _fsync(export)
+        staged = [Path(e.path) for e in os.scandir(self.graphs_dir)]
+        if (self.dir / REMOVED_FILE).exists():
+            staged.append(self.dir / REMOVED_FILE)
+        if len(staged) > _FSYNC_EACH_MAX:
+            os.sync()
+        else:
+            for path in staged:
+                _fsync(path)
         previous = _current_target(self.layout)
         journal_tmp = self.layout.root / f"{JOURNAL_FILE}.new-{os.getpid()}"
         journal_tmp.write_text(self.dir.name + "\n", encoding="utf-8")
@@ -136,9 +155,18 @@ def _finish(layout: KgLayout, build_dir: Path) -> None:
     """Move the exports of a committed build into place, then point ``kg/store`` at it.
     Every step can be repeated, so an interrupted finish is simply run again."""
     exports = build_dir / "exports"
-    if exports.is_dir():
-        for export in sorted(exports.iterdir()):
-            os.replace(export, layout.root / export.name)
+    staged = exports / GRAPHS_DIR
+    if staged.is_dir():
+        layout.graphs.mkdir(exist_ok=True)
+        with os.scandir(staged) as entries:
+            for entry in entries:
+                os.replace(entry.path, layout.graphs / entry.name)
+    removed = build_dir / REMOVED_FILE
+    if removed.exists():
+        for name in json.loads(removed.read_text(encoding="utf-8")):
+            (layout.graphs / name).unlink(missing_ok=True)
+    if layout.graphs.is_dir():
+        _fsync_dir(layout.graphs)
     link_tmp = layout.root / f".{STORE_LINK}.new-{os.getpid()}"
     if link_tmp.is_symlink() or link_tmp.exists():
         link_tmp.unlink()
@@ -149,6 +177,8 @@ def _finish(layout: KgLayout, build_dir: Path) -> None:
     os.replace(link_tmp, layout.store)
     _fsync_dir(layout.root)
     shutil.rmtree(exports, ignore_errors=True)
+    removed.unlink(missing_ok=True)
+    shutil.rmtree(layout.root / LEGACY_RUNS_DIR, ignore_errors=True)
     layout.journal.unlink(missing_ok=True)
 
 

@@ -1,9 +1,12 @@
 """Which articles a build must process: fingerprints, content hashes and the previous manifest.
 
 The manifest records a fingerprint of everything every article depends on (entities.yaml,
-mappings, ontology and shapes, base IRI, newskg's code) and a content hash of each article's
-``article.txt`` + ``facts.yaml``. When the fingerprint is unchanged, only new and changed
-articles are processed (:func:`plan`); any change to it rebuilds everything.
+mappings, ontology and shapes, base IRI, newskg's code) and, per article, a content hash of
+``article.txt`` + ``facts.yaml``, the stat stamps of those two files and of its TriG file in
+``kg/graphs/``. When the fingerprint is unchanged, only new and changed articles are
+processed (:func:`plan`); any change to it rebuilds everything. An article whose files'
+stamps are unchanged costs three ``stat`` calls; one whose stamps moved is hashed, and
+rebuilt only if its content changed or its TriG file is not the one the build wrote.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +23,20 @@ from newskg.builder.project import Project, mapping_files
 from newskg.errors import InputError
 from newskg.files import read_input
 from newskg.inputs import ENTITIES_FILE
-from newskg.inputs.article import MAX_ARTICLE_BYTES
+from newskg.inputs.article import ARTICLE_FILE, FACTS_FILE, MAX_ARTICLE_BYTES
 from newskg.inputs.entities import SHARED_FILE
 from newskg.model.schema import MODEL_FILE
-from newskg.store import MANIFEST_FILE, TRIG_EXPORT, TURTLE_EXPORT, KgLayout
+from newskg.store import ENTITIES_EXPORT, MANIFEST_FILE, ONTOLOGY_EXPORT, KgLayout
 
-MANIFEST_FORMAT = 4
+MANIFEST_FORMAT = 5
 # newskg's own code: a change to it may change any article's output.
 _CODE = Path(__file__).resolve().parents[1]
+# A file changed this close to when its stamp was taken may change again within the same
+# timestamp tick without its stamp moving: such a stamp is not recorded, so it is hashed.
+_RACY_NS = 2_000_000_000
+FIXED_EXPORTS = (ENTITIES_EXPORT, ONTOLOGY_EXPORT)
+
+Stamp = list[int]
 
 
 @dataclass(frozen=True)
@@ -36,33 +45,77 @@ class Previous:
 
     dir: Path
     inputs: dict[str, dict[str, Any]]  # the manifest's per-article entries
-    fixed_prefixes: dict[str, list[str]]  # what the entities and ontology graphs use, per export
+    fixed_intact: bool  # the entities and ontology TriG files are the ones it wrote
+    manifest: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
     """What a build does with each article folder."""
 
-    todo: list[Path]  # articles to load, map and validate, in export order
-    kept: dict[str, dict[str, Any]]  # unchanged articles: their manifest entries, reused
+    todo: list[Path]  # articles to load, map and validate, in name order
+    kept: dict[str, dict[str, Any]]  # unchanged articles: their manifest entries
     removed: list[str]  # articles of the previous build that are gone
+    content: dict[str, str] = field(default_factory=dict)  # content hash of each todo article
+    stamps: dict[str, Stamp | None] = field(default_factory=dict)  # input stamps of todo ones
+    restamped: bool = False  # a kept entry's stamp was refreshed: worth a new manifest
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.todo and not self.removed
 
 
-def plan(
-    folders: list[Path], content: Mapping[str, str], previous: Mapping[str, Any] | None
-) -> Plan:
-    """The plan for ``folders`` with these content hashes, given the previous build's
-    per-article entries (None for a full build)."""
-    todo: list[Path] = []
-    kept: dict[str, dict[str, Any]] = {}
+def plan(folders: list[Path], previous: Previous | None, layout: KgLayout) -> Plan:
+    """The plan for ``folders`` given the previous build (None for a full build)."""
+    old_inputs = previous.inputs if previous is not None else {}
+    result = Plan([], {}, sorted(set(old_inputs) - {f.name for f in folders}))
+    now = time.time_ns()
+    graphs = os.fspath(layout.graphs)
     for folder in folders:
-        old = previous.get(folder.name) if previous is not None else None
-        if old is not None and old.get("sha256") == content[folder.name]:
-            kept[folder.name] = old
-        else:
-            todo.append(folder)
-    removed = sorted(set(previous) - set(content)) if previous is not None else []
-    return Plan(todo, kept, removed)
+        name = folder.name
+        stamp = input_stamp(folder, now)
+        old = old_inputs.get(name)
+        export_intact = old is not None and (
+            export_stamp(os.path.join(graphs, f"{name}.trig")) == old.get("export")
+        )
+        if export_intact and stamp is not None and old.get("stamp") == stamp:
+            result.kept[name] = old
+            continue
+        sha = content_hash(folder)
+        if export_intact and old.get("sha256") == sha:
+            result.kept[name] = {**old, "stamp": stamp}
+            result.restamped = result.restamped or stamp is not None
+            continue
+        result.todo.append(folder)
+        result.content[name] = sha
+        result.stamps[name] = stamp
+    return result
+
+
+def input_stamp(folder: Path, now_ns: int) -> Stamp | None:
+    """Size, mtime and ctime of an article's two files; None when one is missing or changed
+    too recently for its stamp to be trusted next time."""
+    stamp: Stamp = []
+    base = os.fspath(folder)
+    for name in (ARTICLE_FILE, FACTS_FILE):
+        try:
+            info = os.stat(os.path.join(base, name))
+        except OSError:
+            return None
+        if max(info.st_mtime_ns, info.st_ctime_ns) > now_ns - _RACY_NS:
+            return None
+        stamp += (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    return stamp
+
+
+def export_stamp(path: str | Path) -> Stamp | None:
+    """Size and mtime of a TriG file (a rename keeps both): whether kg/ still holds what the
+    build wrote. None when it is missing."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns]
 
 
 def content_hash(folder: Path) -> str:
@@ -107,24 +160,9 @@ def fingerprint(project: Project) -> str:
     return digest.hexdigest()
 
 
-def run_name(article_id: str, sha256: str, print_: str) -> str:
-    """The run file of an article, named by everything its content depends on, so that a
-    build never overwrites a file that the current build still refers to."""
-    digest = hashlib.sha256(f"{print_}\0{sha256}".encode()).hexdigest()[:24]
-    return f"{article_id}.{digest}.run"
-
-
-def export_stamp(path: Path) -> dict[str, int]:
-    """Size and mtime of an export: whether kg/ still holds what the build wrote."""
-    info = path.stat()
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
-
-
-def previous_build(
-    layout: KgLayout, print_: str, validate: bool, runs: set[str]
-) -> Previous | None:
-    """The current build, if an incremental build may start from it: same fingerprint, its
-    exports in kg/ untouched since, and the run file of every article still there."""
+def previous_build(layout: KgLayout, print_: str, validate: bool) -> Previous | None:
+    """The current build, if an incremental build may start from it: same fingerprint and
+    manifest format, validated if this build validates, its store there."""
     if not layout.store.is_symlink():
         return None
     try:
@@ -138,19 +176,10 @@ def previous_build(
         return None
     if not (folder / "store").is_dir():
         return None
-    exports, inputs, fixed = (manifest.get(k) for k in ("exports", "inputs", "fixed_prefixes"))
-    if not isinstance(exports, dict) or not isinstance(inputs, dict) or not isinstance(fixed, dict):
+    inputs, fixed = manifest.get("inputs"), manifest.get("fixed")
+    if not isinstance(inputs, dict) or not isinstance(fixed, dict):
         return None
-    for name, path in ((TURTLE_EXPORT, layout.turtle), (TRIG_EXPORT, layout.trig)):
-        try:
-            if exports.get(name) != export_stamp(path):
-                return None  # edited or replaced since: patching it would not give a build
-        except OSError:
-            return None
-    for article_id, entry in inputs.items():
-        if (
-            not isinstance(entry, dict)
-            or run_name(article_id, str(entry.get("sha256")), print_) not in runs
-        ):
-            return None
-    return Previous(folder, inputs, fixed)
+    if not all(isinstance(entry, dict) for entry in inputs.values()):
+        return None
+    intact = all(export_stamp(layout.graphs / name) == fixed.get(name) for name in FIXED_EXPORTS)
+    return Previous(folder, inputs, intact, manifest)

@@ -1,4 +1,10 @@
-"""Articles processed in worker processes when there are enough of them to pay for it."""
+"""Articles processed in worker processes when there are enough of them to pay for it.
+
+Each process writes the articles it is given straight to their files: the TriG file in the
+staged exports, the N-Quads appended to an N-Quads file of its own in the build's scratch
+folder (:func:`nquads_files` lists them for the store). Only a few numbers per article
+come back to the main process.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from newskg.builder.article import ArticleOutput, Builder
 from newskg.errors import NewskgError
 
 PARALLEL_MIN = 64  # below this many articles, starting worker processes costs more than it saves
+NQUADS_PREFIX = "articles-"
 
 
 def default_jobs(articles: int) -> int:
@@ -22,21 +29,50 @@ def default_jobs(articles: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def outputs(builder: Builder, folders: list[Path], jobs: int) -> Iterator[ArticleOutput]:
-    """Process ``folders`` in order, in ``jobs`` worker processes when ``jobs > 1``; the first
-    user error in any article is raised here, as it would be in one process."""
+def outputs(
+    builder: Builder, folders: list[Path], jobs: int, graphs: Path, work: Path
+) -> Iterator[ArticleOutput]:
+    """Process ``folders`` in order, in ``jobs`` worker processes when ``jobs > 1``, writing
+    each article's TriG file into ``graphs`` and its N-Quads into ``work``; the first user
+    error in any article is raised here, as it would be in one process."""
     if jobs <= 1:
-        for folder in folders:
-            yield builder.process(folder)
+        with _Sink(builder, graphs, work) as sink:
+            for folder in folders:
+                yield sink.process(folder)
         return
     # fork: each worker inherits the compiled builder (through the initializer's arguments,
     # which fork passes without pickling) instead of compiling everything again.
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_adopt, initargs=(builder,)) as pool:
+    with context.Pool(jobs, initializer=_adopt, initargs=(builder, graphs, work)) as pool:
         for item in pool.imap(_process, folders, chunksize=4):
             if isinstance(item, _Failure):
                 raise item.kind(diagnostics=item.diagnostics)
             yield item
+
+
+def nquads_files(work: Path) -> list[Path]:
+    """The N-Quads files that :func:`outputs` wrote into ``work``."""
+    return sorted(work.glob(f"{NQUADS_PREFIX}*.nq"))
+
+
+class _Sink:
+    """One process's outputs: the article TriG files and its own N-Quads file, unbuffered so
+    that a worker stopped with the pool has handed every finished article to the kernel."""
+
+    def __init__(self, builder: Builder, graphs: Path, work: Path) -> None:
+        self.builder, self.graphs = builder, graphs
+        self.nquads: BinaryIO = open(  # noqa: SIM115 - held for the process's lifetime
+            work / f"{NQUADS_PREFIX}{os.getpid()}.nq", "ab", buffering=0
+        )
+
+    def process(self, folder: Path) -> ArticleOutput:
+        return self.builder.process(folder, self.graphs / f"{folder.name}.trig", self.nquads)
+
+    def __enter__(self) -> _Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.nquads.close()
 
 
 @dataclass(frozen=True)
@@ -47,17 +83,17 @@ class _Failure:
     diagnostics: tuple[Any, ...]
 
 
-_builder: Builder | None = None  # in a worker process only: the builder it was given
+_sink: _Sink | None = None  # in a worker process only: where its articles go
 
 
-def _adopt(builder: Builder) -> None:
-    global _builder
-    _builder = builder
+def _adopt(builder: Builder, graphs: Path, work: Path) -> None:
+    global _sink
+    _sink = _Sink(builder, graphs, work)
 
 
 def _process(folder: Path) -> ArticleOutput | _Failure:
-    assert _builder is not None, "runs in a worker started by outputs()"
+    assert _sink is not None, "runs in a worker started by outputs()"
     try:
-        return _builder.process(folder)
+        return _sink.process(folder)
     except NewskgError as exc:
         return _Failure(type(exc), exc.diagnostics)

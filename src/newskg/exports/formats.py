@@ -1,17 +1,33 @@
-"""``newskg export``: the built graph in a linked-data format, deterministically."""
+"""``newskg export``: the built graph in a linked-data format, deterministically, streamed.
+
+Nothing holds the whole graph: TriG and JSON-LD are written one named graph at a time (a
+graph's triples sorted in memory), Turtle, N-Triples and N-Quads through an external sort
+(:mod:`newskg.exports.union`). The output is byte for byte what the writers of
+:mod:`newskg.exports.rdf_text` and :mod:`newskg.exports.jsonld` write for the same quads.
+"""
 
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 import pyoxigraph as ox
 
 from newskg.errors import InputError
-from newskg.exports.jsonld import context_for, write_jsonld
-from newskg.exports.rdf_text import Quad, write_nquads, write_ntriples, write_trig, write_turtle
+from newskg.exports import union
+from newskg.exports.jsonld import context_for, write_jsonld_graphs
+from newskg.exports.rdf_text import (
+    header,
+    sort_key,
+    sorted_unique_triples,
+    statements,
+    trig_graph_block,
+)
 from newskg.files import written_aside
+from newskg.rdf import RDF_TYPE, RDFS_RANGE
 from newskg.store import open_store
 
 FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "site")
@@ -20,33 +36,43 @@ SITE = "site"
 # Formats without named graphs: a triple stated in two graphs is written once.
 TRIPLE_FORMATS = ("ttl", "nt")
 
+Triples = list[tuple[str, str, str]]
 
-def store_quads(store: ox.Store) -> list[Quad]:
-    """Every quad of ``store`` as N-Triples term strings ('' for the default graph)."""
-    return [
-        (
-            str(q.subject),
-            str(q.predicate),
-            str(q.object),
-            "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name),
+
+def graphs(store: ox.Store) -> Iterator[tuple[str, Triples]]:
+    """Each graph of ``store`` with its triples sorted and unique, one graph at a time: the
+    default graph first (as ''), then the named graphs in ``sort_key`` order."""
+    names = sorted((str(g) for g in store.named_graphs()), key=sort_key)
+    for name in ["", *names]:
+        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+        if not name:
+            graph = ox.DefaultGraph()
+        elif name.startswith("_:"):
+            graph = ox.BlankNode(name[2:])
+        else:
+            graph = ox.NamedNode(name[1:-1])
+        triples = sorted_unique_triples(
+            (str(q.subject), str(q.predicate), str(q.object))
+            for q in store.quads_for_pattern(None, None, None, graph)
         )
-        for q in store.quads_for_pattern(None, None, None, None)
-    ]
+        if triples:
+            yield name, triples
 
 
-def write_export(quads: list[Quad], fmt: str, out: TextIO) -> None:
+def write_store(store: ox.Store, fmt: str, out: TextIO) -> int:
+    """Write ``store`` in ``fmt``; returns the statements written (triples for the formats
+    without graphs, quads for the others)."""
     if fmt == "ttl":
-        write_turtle(quads, out)
-    elif fmt == "trig":
-        write_trig(quads, out)
-    elif fmt == "nt":
-        write_ntriples(quads, out)
-    elif fmt == "nq":
-        write_nquads(quads, out)
-    elif fmt == "jsonld":
-        write_jsonld(quads, out, context_for(quads))
-    else:
-        raise InputError(f"unknown export format '{fmt}'", hint="use one of " + ", ".join(FORMATS))
+        return union.write_turtle(store, out)
+    if fmt == "nt":
+        return union.write_ntriples(store, out)
+    if fmt == "nq":
+        return union.write_nquads(store, out)
+    if fmt == "trig":
+        return _write_trig(store, out)
+    if fmt == "jsonld":
+        return write_jsonld_graphs(graphs(store), out, context_for(_context_triples(store)))
+    raise InputError(f"unknown export format '{fmt}'", hint="use one of " + ", ".join(FORMATS))
 
 
 def export(
@@ -66,10 +92,38 @@ def export(
         from newskg.pages.site import write_site
 
         return write_site(kg, output)
-    quads = store_quads(open_store(Path(kg)))
+    store = open_store(Path(kg))
     if output is None or not isinstance(output, Path | str):
-        write_export(quads, format, output or sys.stdout)
-    else:
-        with written_aside(Path(output)) as handle:
-            write_export(quads, format, handle)
-    return len({q[:3] for q in quads}) if format in TRIPLE_FORMATS else len(quads)
+        return write_store(store, format, output or sys.stdout)
+    with written_aside(Path(output)) as handle:
+        return write_store(store, format, handle)
+
+
+def _write_trig(store: ox.Store, out: TextIO) -> int:
+    """TriG, one block per graph (what ``rdf_text.write_trig`` writes); the body goes to a
+    temporary file first, as the header lists only the prefixes it uses."""
+    used: set[str] = set()
+    count = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as body:
+        for name, triples in graphs(store):
+            if name:
+                block = trig_graph_block(name, triples, used)
+            else:
+                block = "\n\n".join(statements(triples, used, ""))
+            body.write(f"\n\n{block}" if count else block)
+            count += len(triples)
+        out.write(header(used))
+        if count:
+            body.seek(0)
+            out.write("\n")
+            while chunk := body.read(1 << 20):
+                out.write(chunk)
+            out.write("\n")
+    return count
+
+
+def _context_triples(store: ox.Store) -> Iterator[tuple[str, str, str]]:
+    """The statements the JSON-LD context is made from (types and ranges), streamed."""
+    for predicate in (RDF_TYPE, RDFS_RANGE):
+        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+            yield str(q.subject), str(q.predicate), str(q.object)

@@ -103,17 +103,9 @@ class _Compactor:
     general-purpose compaction (rdflib, pyld) is slow and orders keys as it likes. The job
     is small because our input is flat: no lists, no blank-node embedding."""
 
-    def __init__(self, context: dict[str, Any], literals: Iterable[str] = ()) -> None:
+    def __init__(self, context: dict[str, Any]) -> None:
         ctx = context["@context"]
-        # Literals arrive in N-Triples syntax; one parse of all of them at once is much
-        # cheaper than one parser per literal, and avoids unescaping by hand.
-        distinct = sorted(set(literals))
-        document = "".join(f"<x:s> <x:p> {term} .\n" for term in distinct).encode("utf-8")
-        parsed = ox.parse(input=document, format=ox.RdfFormat.N_TRIPLES)
-        self.literals: dict[str, ox.Literal] = {
-            term: triple.object  # type: ignore[misc]
-            for term, triple in zip(distinct, parsed, strict=True)
-        }
+        self.literals: dict[str, ox.Literal] = {}
         self.keys: dict[str, str] = {}  # predicate IRI -> the term that names it
         self.coercion: dict[str, str] = {}  # term -> "@id" or a datatype IRI
         self.classes: dict[str, str] = {}
@@ -129,6 +121,18 @@ class _Compactor:
             if "@type" in definition:
                 coerced = definition["@type"]
                 self.coercion[name] = coerced if coerced == "@id" else self.expand(coerced)
+
+    def parse_literals(self, literals: Iterable[str]) -> None:
+        """Make ``literals`` (N-Triples syntax) known, in place of those of the previous
+        graph: one parse of all of them at once is much cheaper than one parser per
+        literal, and avoids unescaping by hand."""
+        distinct = sorted(set(literals))
+        document = "".join(f"<x:s> <x:p> {term} .\n" for term in distinct).encode("utf-8")
+        parsed = ox.parse(input=document, format=ox.RdfFormat.N_TRIPLES)
+        self.literals = {
+            term: triple.object  # type: ignore[misc]
+            for term, triple in zip(distinct, parsed, strict=True)
+        }
 
     @staticmethod
     def expand(value: str) -> str:
@@ -185,20 +189,41 @@ def _nodes(triples: Iterable[tuple[str, str, str]], compactor: _Compactor) -> li
 
 
 def write_jsonld(quads: Iterable[Quad], out: TextIO, context: dict[str, Any]) -> None:
-    """JSON-LD: the context inline (so the file stands alone, offline), the default graph's
-    nodes at the top, and one ``{"@id": graph, "@graph": [...]}`` per named graph."""
+    """JSON-LD of ``quads`` (see :func:`write_jsonld_graphs`)."""
     graphs: dict[str, list[tuple[str, str, str]]] = {}
     for s, p, o, g in quads:
         graphs.setdefault(g, []).append((s, p, o))
-    compactor = _Compactor(
-        context, (o for ts in graphs.values() for _, _, o in ts if o.startswith('"'))
-    )
-    # _nodes orders subjects, predicates and values itself: the sets only drop duplicates.
-    top: list[dict[str, Any]] = _nodes(set(graphs.pop("", [])), compactor)
-    for graph in sorted(graphs, key=sort_key):
-        top.append(
-            {"@id": compactor.node_id(graph), "@graph": _nodes(set(graphs[graph]), compactor)}
+    order = sorted(graphs, key=lambda g: (g != "", sort_key(g) if g else (0, "")))
+    write_jsonld_graphs(((g, graphs[g]) for g in order), out, context)
+
+
+def write_jsonld_graphs(
+    graphs: Iterable[tuple[str, list[tuple[str, str, str]]]], out: TextIO, context: dict[str, Any]
+) -> int:
+    """JSON-LD: the context inline (so the file stands alone, offline), the default graph's
+    nodes at the top, and one ``{"@id": graph, "@graph": [...]}`` per named graph.
+
+    ``graphs`` come one at a time, the default graph ('') first and then the named graphs in
+    ``sort_key`` order, and are written as they come: the text is what ``json.dumps(document,
+    indent=1)`` gives for the whole document, each item indented to its depth (JSON strings
+    hold no raw line break). Returns the number of quads."""
+    compactor = _Compactor(context)
+    out.write('{\n "@context": ')
+    out.write(json.dumps(context["@context"], indent=1, ensure_ascii=False).replace("\n", "\n "))
+    out.write(',\n "@graph": [')
+    count = 0
+    first = True
+    for graph, triples in graphs:
+        count += len(triples)
+        compactor.parse_literals(o for _, _, o in triples if o.startswith('"'))
+        # _nodes orders subjects, predicates and values itself: the sets only drop duplicates.
+        nodes = _nodes(set(triples), compactor)
+        items: list[dict[str, Any]] = (
+            nodes if not graph else [{"@id": compactor.node_id(graph), "@graph": nodes}]
         )
-    document = {"@context": context["@context"], "@graph": top}
-    out.write(json.dumps(document, indent=1, ensure_ascii=False))
-    out.write("\n")
+        for item in items:
+            text = json.dumps(item, indent=1, ensure_ascii=False).replace("\n", "\n  ")
+            out.write(("\n  " if first else ",\n  ") + text)
+            first = False
+    out.write("]\n}\n" if first else "\n ]\n}\n")
+    return count

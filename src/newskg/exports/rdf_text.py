@@ -8,10 +8,7 @@ output), which is valid Turtle as it is; the writer only sorts, groups and abbre
 
 from __future__ import annotations
 
-import heapq
-import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TextIO
 
 from newskg.rdf import PREFIXES, RDF_TYPE, prefixed
@@ -75,7 +72,7 @@ def _by_subject(
         index = end
 
 
-def _statements(triples: list[tuple[str, str, str]], used: set[str], indent: str) -> Iterator[str]:
+def statements(triples: list[tuple[str, str, str]], used: set[str], indent: str) -> Iterator[str]:
     """Turtle blocks, one per subject, from triples sorted by subject, predicate, object."""
     for subject, group in _by_subject(triples):
         yield render_subject(subject, group, used, indent)
@@ -95,7 +92,7 @@ def write_turtle(quads: Iterable[Quad], out: TextIO) -> None:
     """Turtle of the union of all graphs (Turtle has no graphs)."""
     used: set[str] = set()
     triples = sorted_unique_triples((s, p, o) for s, p, o, _ in quads)
-    body = "\n\n".join(_statements(triples, used, ""))
+    body = "\n\n".join(statements(triples, used, ""))
     out.write(header(used))
     if body:
         out.write("\n" + body + "\n")
@@ -110,7 +107,7 @@ def write_trig(quads: Iterable[Quad], out: TextIO) -> None:
     blocks: list[str] = []
     for graph in sorted(graphs, key=lambda g: (g != "", sort_key(g) if g else (0, ""))):
         body = "\n\n".join(
-            _statements(sorted_unique_triples(graphs[graph]), used, "    " if graph else "")
+            statements(sorted_unique_triples(graphs[graph]), used, "    " if graph else "")
         )
         blocks.append(f"{_compact(graph, used)} {{\n{body}\n}}" if graph else body)
     out.write(header(used))
@@ -128,94 +125,30 @@ def write_nquads(quads: Iterable[Quad], out: TextIO) -> None:
         out.write(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
 
 
-# -- streaming exports --------------------------------------------------------------------------
+# -- one graph at a time -----------------------------------------------------------------------
 #
-# A large build cannot hold every quad to sort it. Each article's quads are disjoint from the
-# other articles' graphs, so the TriG export is written graph by graph; the Turtle export
-# (the union) is merged from sorted runs of per-subject records (see SubjectRecord below).
+# A large build cannot hold every quad to sort it. Article graphs are disjoint, so TriG is
+# written graph by graph: each graph's block is what write_trig writes for it.
 
 
 def trig_graph_block(graph: str, triples: list[tuple[str, str, str]], used: set[str]) -> str:
     """One named graph of the TriG export, from its triples sorted and deduplicated."""
-    body = "\n\n".join(_statements(triples, used, "    "))
+    body = "\n\n".join(statements(triples, used, "    "))
     return f"{_compact(graph, used)} {{\n{body}\n}}"
+
+
+def trig_document(graph: str, triples: list[tuple[str, str, str]]) -> str:
+    """A TriG file holding one named graph: what :func:`write_trig` writes for its quads."""
+    used: set[str] = set()
+    block = trig_graph_block(graph, triples, used)
+    return f"{header(used)}\n{block}\n"
 
 
 def subject_key(subject: str) -> str:
     """A string whose plain ordering is :func:`sort_key` order (one rank character + term).
 
-    Subjects are IRIs or blank nodes, which hold no NUL and no line break, so a record line
-    ``key NUL payload`` sorts by subject with ordinary string comparison (and ``heapq.merge``
-    of sorted files needs no key function)."""
+    Terms in N-Triples syntax hold no NUL and no line break (both are escaped), so a line of
+    such keys joined by NUL sorts as the tuple of their sort keys with ordinary string
+    comparison, and sorted files merge without a key function."""
     rank, term = sort_key(subject)
     return f"{rank}{term}"
-
-
-def subject_records(
-    triples: list[tuple[str, str, str]], used_by_all: set[str] | None = None
-) -> Iterator[str]:
-    """One run-file line per subject: key, the triples, and the block pre-rendered.
-
-    The pre-rendered block is used as it is when no other graph has triples about the same
-    subject; otherwise the merge re-renders the union of the triples (entities that articles
-    also describe, e.g. ``<post> org:heldBy <person>``). The prefixes the blocks use are
-    added to ``used_by_all`` when given."""
-    for subject, group in _by_subject(triples):
-        used: set[str] = set()
-        block = render_subject(subject, group, used, "")
-        if used_by_all is not None:
-            used_by_all.update(used)
-        rows = [f"{p} {o}" for _, p, o in group]
-        payload = json.dumps([sorted(used), block, subject, rows], ensure_ascii=False)
-        yield f"{subject_key(subject)}\0{payload}\n"
-
-
-def parse_record(line: str) -> tuple[str, list[str], str, str, list[str]]:
-    """A run-file line back as (key, prefixes used, block, subject, "p o" rows)."""
-    key, _, payload = line.partition("\0")
-    used, block, subject, rows = json.loads(payload)
-    return key, used, block, subject, rows
-
-
-def render_rows(subject: str, rows: Iterable[str], used: set[str]) -> str:
-    """The block of ``subject`` from "p o" rows (of one or several runs), as the merge does."""
-    triples = sorted_unique_triples((subject, *row.split(" ", 1)) for row in set(rows))  # type: ignore[misc]
-    return render_subject(subject, triples, used, "")
-
-
-def write_turtle_from_runs(runs: Iterable[Path], body: TextIO) -> set[str]:
-    """Merge sorted run files into Turtle statements on ``body``; return the prefixes used.
-
-    The output is byte for byte what :func:`write_turtle` writes after its header."""
-    files = [path.open(encoding="utf-8", newline="\n") for path in runs]
-    used: set[str] = set()
-    first = True
-    try:
-        group_key: str | None = None
-        group: list[str] = []
-        for line in heapq.merge(*files):
-            key, _, payload = line.partition("\0")
-            if key != group_key:
-                if group:
-                    first = _write_group(group, used, body, first)
-                group_key, group = key, []
-            group.append(payload)
-        if group:
-            _write_group(group, used, body, first)
-    finally:
-        for handle in files:
-            handle.close()
-    return used
-
-
-def _write_group(payloads: list[str], used: set[str], body: TextIO, first: bool) -> bool:
-    records = [json.loads(p) for p in payloads]
-    if len(records) == 1:
-        prefixes, block, _, _ = records[0]
-        used.update(prefixes)
-    else:
-        block = render_rows(records[0][2], (row for record in records for row in record[3]), used)
-    if not first:
-        body.write("\n\n")
-    body.write(block)
-    return False

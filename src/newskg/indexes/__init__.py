@@ -31,13 +31,13 @@ _DUMP = "all-quads.nq"
 
 def write_indexes(
     build_dir: Path,
-    nquads: Path,
+    nquads: Path | list[Path],
     *,
     previous_dir: Path | None = None,
     replaced_graphs: Iterable[str] = (),
 ) -> None:
-    """Write the indexes of the store ``build_dir/store`` beside it. ``nquads`` holds every
-    quad of the store (a full build) or, with ``previous_dir``, the quads of the graphs that
+    """Write the indexes of the store ``build_dir/store`` beside it. The ``nquads`` files hold
+    every quad of the store (a full build) or, with ``previous_dir``, the quads of the graphs that
     replace ``replaced_graphs`` (N-Triples IRIs, ``<…>``) of the previous build, whose
     indexes are the starting point (when they are missing or damaged, the whole store is
     indexed anew)."""
@@ -52,14 +52,16 @@ def write_indexes(
         except (ValueError, KeyError, EOFError, FileNotFoundError, sqlite3.DatabaseError):
             _remove(build_dir)
     if previous_dir is not None:  # none to start from (an older newskg's build): all anew
-        nquads = _dumped(build_dir)
+        nquads = [_dumped(build_dir)]
     try:
         _write(build_dir, nquads, None, [])
     finally:
         (build_dir / _DUMP).unlink(missing_ok=True)
 
 
-def _write(build_dir: Path, nquads: Path, previous_dir: Path | None, replaced: list[str]) -> None:
+def _write(
+    build_dir: Path, nquads: Path | list[Path], previous_dir: Path | None, replaced: list[str]
+) -> None:
     old_traversal = None if previous_dir is None else previous_dir / TRAVERSAL_DIR
     traversal.write(build_dir / TRAVERSAL_DIR, nquads, previous=old_traversal, removed=replaced)
     old_text = None if previous_dir is None else previous_dir / TEXT_FILE

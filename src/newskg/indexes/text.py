@@ -39,9 +39,14 @@ _CHUNK = 1 << 24
 
 
 def write(
-    path: Path, nquads: Path, *, previous: Path | None = None, replaced: Iterable[str] = ()
+    path: Path,
+    nquads: Path | list[Path],
+    *,
+    previous: Path | None = None,
+    replaced: Iterable[str] = (),
 ) -> None:
-    """Write the text index of the ``schema:text`` statements in ``nquads`` to ``path``;
+    """Write the text index of the ``schema:text`` statements in the ``nquads`` files to
+    ``path``;
     with ``previous``, a copy of that index less the rows of the ``replaced`` graphs
     (N-Triples IRIs), plus those in ``nquads``."""
     if previous is not None:
@@ -55,7 +60,8 @@ def write(
                 connection.executemany(
                     "DELETE FROM texts WHERE graph = ?", ((g[1:-1],) for g in replaced)
                 )
-            connection.executemany("INSERT INTO texts VALUES (?, ?, ?)", _texts(nquads))
+            for file in [nquads] if isinstance(nquads, Path) else nquads:
+                connection.executemany("INSERT INTO texts VALUES (?, ?, ?)", _texts(file))
         if previous is None:  # one segment, for the quickest searches; an update adds a few
             connection.execute("INSERT INTO texts(texts) VALUES ('optimize')")
             connection.commit()

@@ -87,9 +87,13 @@ def load(folder: Path) -> tuple[dict[str, np.ndarray], bytes | memoryview, dict[
 
 
 def write(
-    folder: Path, nquads: Path, *, previous: Path | None = None, removed: Iterable[str] = ()
+    folder: Path,
+    nquads: Path | list[Path],
+    *,
+    previous: Path | None = None,
+    removed: Iterable[str] = (),
 ) -> None:
-    """Write the index of the quads in ``nquads`` to ``folder``; with ``previous``, of the
+    """Write the index of the quads in the ``nquads`` files to ``folder``; with ``previous``, of the
     previous index's quads less those of the ``removed`` graphs, plus those in ``nquads``."""
     folder.mkdir(parents=True)
     numbering = _Numbering(previous)
@@ -211,8 +215,8 @@ def _write_terms(
     }
 
 
-def _numbered_quads(nquads: Path, numbering: _Numbering) -> np.ndarray:
-    """The quads of an N-Quads file as rows of term numbers."""
+def _numbered_quads(nquads: Path | list[Path], numbering: _Numbering) -> np.ndarray:
+    """The quads of N-Quads files as rows of term numbers."""
     columns: list[np.ndarray] = []
     # a full build numbers millions of terms: a dict that numbers what it lacks keeps the
     # usual case, a term met before, in C
@@ -221,7 +225,8 @@ def _numbered_quads(nquads: Path, numbering: _Numbering) -> np.ndarray:
         number = numbering.new.__getitem__
     else:
         number = numbering.number
-    for s, p, o, g in _split(nquads):
+    paths = [nquads] if isinstance(nquads, Path) else nquads
+    for s, p, o, g in (rows for path in paths for rows in _split(path)):
         block = np.empty((len(s), 4), dtype=np.int32)
         for column, terms in enumerate((s, p, o, g)):
             block[:, column] = list(map(number, terms))
