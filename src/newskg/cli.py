@@ -291,9 +291,20 @@ def cmd_push(args: argparse.Namespace, out: TextIO) -> int:
     from newskg.serve.push import push
 
     report = push(
-        args.kg, args.url, timeout=args.timeout, progress=lambda line: out.write(line + "\n")
+        args.kg,
+        args.url,
+        user=args.user,
+        timeout=args.timeout,
+        retries=args.retries,
+        prune=args.prune,
+        sparql=args.sparql,
+        progress=lambda line: out.write(line + "\n"),
     )
-    out.write(f"pushed {report.triples} triples in {report.graphs} graph(s) to {args.url}\n")
+    pruned = f", deleted {report.pruned} graph(s) of removed articles" if args.prune else ""
+    out.write(
+        f"pushed {report.triples} triples in {report.graphs} graph(s) to {report.endpoint}"
+        f"{pruned}\n"
+    )
     return 0
 
 
@@ -454,6 +465,10 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("push", help="PUT every named graph to a SPARQL Graph Store endpoint")
     p.add_argument("url", help="Graph Store Protocol URL, e.g. http://localhost:7878/store")
     p.add_argument("--timeout", type=float, default=120.0, help="per-request timeout (s)")
+    p.add_argument("--user", help="NAME or NAME:PASSWORD (or $NEWSKG_PUSH_USER, or ~/.netrc)")
+    p.add_argument("--retries", type=int, default=3, help="retries after a 503 or lost link")
+    p.add_argument("--prune", action="store_true", help="delete graphs of removed articles")
+    p.add_argument("--sparql", help="the store's SPARQL query URL (for --prune; else guessed)")
     _kg_arg(p)
     p.set_defaults(func=cmd_push)
 

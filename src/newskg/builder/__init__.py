@@ -326,6 +326,8 @@ class _BuildRun:
         return {
             "format": MANIFEST_FORMAT,
             "base": self.builder.project.base,
+            # what every article graph's IRI starts with: push --prune deletes only these
+            "article_graphs": self.builder.iris.article_graph(""),
             "fingerprint": self.print_,
             "validated": self.options.validate,
             "articles": report.articles,
