@@ -187,7 +187,7 @@ def test_no_stray_files_left_after_success(built_kg):
     # no scratch files in the build folder
     build_dir = (kg / "store").resolve().parent
     names = sorted(p.name for p in build_dir.iterdir())
-    assert names == ["manifest.json", "store", "text.sqlite", "traversal"]
+    assert names == ["compiled.pickle", "manifest.json", "store", "text.sqlite", "traversal"]
 
 
 def test_an_article_text_that_is_a_folder_is_an_input_error(project):

@@ -226,6 +226,33 @@ def test_a_stray_graph_file_goes_with_a_full_build(synthetic):
     assert not stray.exists()
 
 
+def test_an_incremental_build_reuses_what_the_last_one_compiled(synthetic, tmp_path, monkeypatch):
+    """The registry, ontology and shapes compiled by one build are read back by the next
+    (same inputs); a damaged copy is compiled again, with the same result."""
+    from newskg.builder import article
+
+    project = Project(synthetic)
+    build(project, validate=False, progress=False)
+    saved = (synthetic / "kg" / "store").resolve().parent / article.COMPILED_FILE
+    compiled: list[object] = []
+    real_init = article.Builder.__init__
+    monkeypatch.setattr(
+        article.Builder,
+        "__init__",
+        lambda self, *a, **k: compiled.append(1) or real_init(self, *a, **k),
+    )
+    facts = synthetic / "seeds" / "syn-000001" / "facts.yaml"
+    edit_text(facts, 'title: "', 'title: "Revised: ')
+    assert build(project, validate=False, progress=False).rebuilt == 1
+    assert compiled == []  # read back, not compiled
+    saved = (synthetic / "kg" / "store").resolve().parent / article.COMPILED_FILE
+    saved.write_bytes(b"not a pickle")
+    edit_text(facts, 'title: "Revised: ', 'title: "Revised twice: ')
+    assert build(project, validate=False, progress=False).rebuilt == 1
+    assert compiled == [1]
+    assert _exports(synthetic / "kg") == _full_copy(synthetic, tmp_path / "full", False)
+
+
 def test_a_second_build_of_the_same_folder_is_refused(synthetic):
     import fcntl
 

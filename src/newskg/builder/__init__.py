@@ -27,9 +27,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newskg.builder.article import Builder
 from newskg.builder.commit import StagedBuild, build_lock, recover
 from newskg.builder.exports import FixedGraphs, stale_exports, write_fixed
 from newskg.builder.plan import (
@@ -40,13 +39,15 @@ from newskg.builder.plan import (
     plan,
     previous_build,
 )
-from newskg.builder.pool import default_jobs, nquads_files, outputs
 from newskg.builder.project import Project
 from newskg.errors import NewskgError, StoreError, location_of
 from newskg.exports.rdf_text import sorted_unique_triples
 from newskg.indexes import write_indexes
 from newskg.inputs import article_folders
 from newskg.store import ENTITIES_EXPORT, ONTOLOGY_EXPORT, KgLayout
+
+if TYPE_CHECKING:
+    from newskg.builder.article import Builder
 
 WORK_DIR = "work"  # scratch files of a build in progress, deleted before its commit
 
@@ -114,6 +115,8 @@ def validate(
     Every article is checked, and the problems of all of them are raised together, sorted by
     file and line. ``reference=True`` validates with pyshacl instead of the compiled
     shapes. ``progress`` is told each valid article's id and quad count as it passes."""
+    from newskg.builder.article import Builder
+
     builder = Builder(project or Project(), validate=True, reference_shacl=reference)
     builder.validate_entities()
     report = ValidationReport()
@@ -184,7 +187,13 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
         report.exports = [layout.graphs]
         return report
     mark = time.perf_counter()
-    builder = Builder(project, validate=options.validate)
+    # Imported here: mapping and SHACL engines (and rdflib) cost a large share of a small
+    # build's time, and a build with nothing to do needs none of them.
+    from newskg.builder.article import COMPILED_FILE, Builder
+
+    key = f"{print_}\0{options.validate}\0{project.seeds_dir.resolve()}"
+    saved = previous.dir / COMPILED_FILE if previous is not None else None
+    builder = Builder.reuse(project, key, saved) or Builder(project, validate=options.validate)
     report.timings["compile"] = time.perf_counter() - mark
     try:
         staged = StagedBuild(layout)
@@ -196,8 +205,11 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
         run.store()
         run.indexes()
         run.exports()
+        mark = time.perf_counter()
+        builder.save(staged.dir / COMPILED_FILE, key)
         staged.write_manifest(run.manifest())
         staged.commit()
+        report.timings["commit"] = time.perf_counter() - mark
     except BaseException as exc:
         staged.abort()
         if isinstance(exc, OSError):  # disk full, permissions, ...: not a crash
@@ -236,6 +248,8 @@ class _BuildRun:
     def articles(self) -> None:
         """Load, map and validate the articles that need it; each writes its TriG file into
         the staged exports and its quads into the scratch folder."""
+        from newskg.builder.pool import default_jobs, outputs
+
         report, builder = self.report, self.builder
         if self.previous is None and builder.validator is not None:
             mark = time.perf_counter()
@@ -274,6 +288,8 @@ class _BuildRun:
 
     def store(self) -> None:
         """Bulk-load a new store, or copy the previous one and replace the changed graphs."""
+        from newskg.builder.pool import nquads_files
+
         mark = time.perf_counter()
         previous, todo = self.previous, self.plan.todo
         if previous is not None:
@@ -376,6 +392,15 @@ def _write_error(exc: OSError, layout: KgLayout, *, committed: bool) -> StoreErr
         location=location_of(layout.root),
         hint="check free space and permissions; the previous build is unchanged",
     )
+
+
+def __getattr__(name: str) -> Any:
+    # Builder is imported on first use: see _build_locked.
+    if name == "Builder":
+        from newskg.builder.article import Builder
+
+        return Builder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["BuildReport", "Builder", "Project", "ValidationReport", "build", "validate"]

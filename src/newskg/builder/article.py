@@ -9,6 +9,7 @@ numbers travel back from a worker process.
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,42 @@ class ArticleOutput:
     seconds: dict[str, float]
 
 
+COMPILED_FILE = "compiled.pickle"  # beside a build's manifest: what the next build may reuse
+# What compile_into saves: everything but the mappings (compiled to closures, which do not
+# pickle, and quick to compile).
+_SAVED = ("model", "registry", "ontology", "validator", "entity_quads", "context")
+
+
 class Builder:
     """Everything compiled once per build: registry, mappings, ontology, shapes."""
+
+    @classmethod
+    def reuse(cls, project: Project, key: str, saved: Path | None) -> Builder | None:
+        """The builder that :meth:`save` wrote to ``saved`` under ``key``, if it is there
+        and the key matches; else None. The key says everything it was compiled from (the
+        build's fingerprint, whether it validates, where the seeds are)."""
+        if saved is None:
+            return None
+        try:
+            with open(saved, "rb") as handle:
+                state = pickle.load(handle)
+            if not isinstance(state, dict) or state.get("key") != key:
+                return None
+            builder = cls.__new__(cls)
+            builder.project, builder.iris = project, IriPolicy(project.base)
+            for name in _SAVED:
+                setattr(builder, name, state["parts"][name])
+        # A cache written by other code or damaged can fail in any way: compile instead.
+        except Exception:
+            return None
+        builder.mappings = compile_mappings(project.mappings_dir, project.base)
+        return builder
+
+    def save(self, path: Path, key: str) -> None:
+        """What :meth:`reuse` reads back (a build's own folder: git-ignored, never shared)."""
+        parts = {name: getattr(self, name) for name in _SAVED}
+        with open(path, "wb") as handle:
+            pickle.dump({"key": key, "parts": parts}, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     def __init__(
         self, project: Project, *, validate: bool = True, reference_shacl: bool = False

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from newskg.errors import InputError, MappingError, location_of
-from newskg.mapping import MappingSet, load_mappings, merge_mappings
 from newskg.model.iris import IriPolicy
 from newskg.rdf import DEFAULT_BASE
+
+if TYPE_CHECKING:
+    from newskg.mapping import MappingSet
 
 # The two logical sources the mappings read: one article's normalised document, and the
 # entity registry.
@@ -73,6 +76,8 @@ def mapping_files(folder: Path) -> list[Path]:
 
 
 def compile_mappings(folder: Path, base: str) -> Mappings:
+    from newskg.mapping import load_mappings, merge_mappings  # only a build that maps needs it
+
     files = mapping_files(folder)
     if not files:
         raise InputError(
