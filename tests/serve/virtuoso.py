@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from newskg.serve.oxigraph import free_port
+from newskg.serve.oxigraph import end_process, free_port
 
 SERVER = "virtuoso-t"
 ISQL = "isql-vt"
@@ -125,12 +125,7 @@ def running(folder: Path) -> Iterator[Virtuoso]:
         _wait(server, process)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_process(process, kill=False)
         log.close()
 
 

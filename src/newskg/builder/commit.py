@@ -35,7 +35,7 @@ from newskg.store import (
 )
 
 REMOVED_FILE = "removed.json"  # in a build folder until its commit is finished
-# Past this many staged files, one sync of every file system beats an fsync per file.
+# Up to this many staged TriG files (an incremental build's), each is synced at the commit.
 _FSYNC_EACH_MAX = 32
 
 # How StagedBuild names its directory; the journal must name one of these, nothing else.
@@ -128,13 +128,16 @@ class StagedBuild:
         counts as done, and a commit interrupted after it (killed, disk error) is finished by
         :func:`recover` at the start of the next build. Before it, nothing in ``kg/`` moved.
         """
-        staged = [Path(e.path) for e in os.scandir(self.graphs_dir)]
-        if (self.dir / REMOVED_FILE).exists():
-            staged.append(self.dir / REMOVED_FILE)
-        if len(staged) > _FSYNC_EACH_MAX:
-            os.sync()
-        else:
-            for path in staged:
+        # What the next build trusts is synced before the commit point. The TriG files of a
+        # full build are not, one by one (an fsync each would cost more than writing them):
+        # the next build compares every file with the stamp in the manifest and writes any
+        # that a crash of the machine truncated again.
+        staged = [self.dir / MANIFEST_FILE, self.dir / REMOVED_FILE]
+        files = [Path(e.path) for e in os.scandir(self.graphs_dir)]
+        if len(files) <= _FSYNC_EACH_MAX:
+            staged += files
+        for path in staged:
+            if path.exists():
                 _fsync(path)
         previous = _current_target(self.layout)
         journal_tmp = self.layout.root / f"{JOURNAL_FILE}.new-{os.getpid()}"

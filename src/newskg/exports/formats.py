@@ -20,7 +20,6 @@ from newskg.errors import InputError
 from newskg.exports import union
 from newskg.exports.jsonld import context_for, write_jsonld_graphs
 from newskg.exports.rdf_text import (
-    header,
     sort_key,
     sorted_unique_triples,
     statements,
@@ -112,13 +111,7 @@ def _write_trig(store: ox.Store, out: TextIO) -> int:
                 block = "\n\n".join(statements(triples, used, ""))
             body.write(f"\n\n{block}" if count else block)
             count += len(triples)
-        out.write(header(used))
-        if count:
-            body.seek(0)
-            out.write("\n")
-            while chunk := body.read(1 << 20):
-                out.write(chunk)
-            out.write("\n")
+        union.write_after_header(out, used, body)
     return count
 
 

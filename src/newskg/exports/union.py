@@ -80,13 +80,7 @@ def write_turtle(store: ox.Store, out: TextIO) -> int:
             block = render_subject(subject, group, used, "")
             body.write(f"\n\n{block}" if count else block)
             count += len(group)
-        out.write(header(used))
-        if count:
-            body.seek(0)
-            out.write("\n")
-            while chunk := body.read(1 << 20):
-                out.write(chunk)
-            out.write("\n")
+        write_after_header(out, used, body)
     return count
 
 
@@ -103,6 +97,18 @@ def _by_subject(
         group.append(triple)
     if subject is not None:
         yield subject, group
+
+
+def write_after_header(out: TextIO, used: set[str], body: TextIO) -> None:
+    """The ``@prefix`` lines for ``used``, then ``body`` (a temporary file holding the
+    statement blocks): how the Turtle and TriG writers end, byte for byte."""
+    out.write(header(used))
+    if body.tell():
+        body.seek(0)
+        out.write("\n")
+        while chunk := body.read(1 << 20):
+            out.write(chunk)
+        out.write("\n")
 
 
 def _quad_lines(store: ox.Store) -> Iterator[str]:
