@@ -7,6 +7,7 @@ kg/.commit) was passed, the new one after `recover()`, which the next build runs
 
 from __future__ import annotations
 
+import builtins
 import os
 import random
 import shutil
@@ -17,6 +18,7 @@ import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,15 +211,20 @@ def test_kill_inside_the_commit(fx, tmp_path, kind, at, expected):
     assert check_consistent(fx, project / "kg") == expected
 
 
-def _runs(project: Path) -> list[str]:
-    return sorted(p.name for p in (project / "kg" / ".runs").iterdir())
+def _files(project: Path) -> list[str]:
+    """Every file and folder under kg/ but the store directories' insides."""
+    kg = project / "kg"
+    names = [
+        str(p.relative_to(kg)) for p in kg.rglob("*") if ".stores/" not in str(p.relative_to(kg))
+    ]
+    return sorted(names)
 
 
-def _assert_untouched(fx: Fixture, project: Path, runs: list[str] | None = None) -> None:
+def _assert_untouched(fx: Fixture, project: Path, files: list[str] | None = None) -> None:
     assert _generation(project / "kg") == fx.old
     assert not KgLayout(project / "kg").journal.exists()
-    if runs is not None:  # no run file added, none half-written
-        assert _runs(project) == runs
+    if files is not None:  # nothing added to kg/, nothing half-written left in it
+        assert _files(project) == files
 
 
 def test_shacl_violation_leaves_previous_build(fx, tmp_path):
@@ -235,10 +242,10 @@ def test_bad_fact_in_the_last_article_leaves_previous_build(fx, tmp_path):
     shutil.copytree(project / "seeds" / SEED_ARTICLE, last)
     facts = last / "facts.yaml"
     edit_text(facts, "    unit: ICT professional\n", "    unit: []\n")
-    runs = _runs(project)
+    files = _files(project)
     result = run_cli("build", "--project", project, "--no-shacl")
     assert result.code == 2 and "zzz_last_article/facts.yaml:" in result.err
-    _assert_untouched(fx, project, runs)  # the edited first article's new run is gone too
+    _assert_untouched(fx, project, files)  # the edited first article's new TriG file is gone too
 
 
 def _fail_on_call(n: int, real: object) -> object:
@@ -282,11 +289,11 @@ def test_write_error_while_staging(fx, tmp_path, monkeypatch, target):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(target, disk_full)
-    runs = _runs(project)
+    files = _files(project)
     result = run_cli("build", "--project", project, "--no-shacl")
     assert result.code == 5, result.err
     assert result.err.startswith("error: ") and "Traceback" not in result.err
-    _assert_untouched(fx, project, runs)
+    _assert_untouched(fx, project, files)
     # nothing staged is left behind
     assert len(list((project / "kg" / ".stores").iterdir())) == 1
 
@@ -301,31 +308,49 @@ def test_unwritable_output_folder(fx, tmp_path):
     _assert_untouched(fx, project)
 
 
-def test_a_full_disk_while_writing_a_run_leaves_no_part_of_it(fx, tmp_path, monkeypatch):
-    """The disk fills up in the middle of an article's run file: exit 5, and kg/.runs holds
-    what it held (it used to keep the partial file in 8 of 9 such runs)."""
+def test_a_full_disk_while_writing_an_articles_graph_leaves_no_part_of_it(
+    fx, tmp_path, monkeypatch
+):
+    """The disk fills up in the middle of an article's TriG file: exit 5, and kg/ holds what
+    it held (the half-written file is in the staged build, which is removed)."""
     project = _trial_project(fx, tmp_path, "p")
     second = project / "seeds" / "zzz_second"
     shutil.copytree(project / "seeds" / SEED_ARTICLE, second)
-    runs = _runs(project)
-    real = Path.write_text
+    files = _files(project)
+    real = builtins.open
 
-    def half_then_full(self: Path, data: str, *args: object, **kwargs: object) -> int:
-        if self.name.startswith(".partial-") and "zzz_second" in self.name:
-            real(self, data[: len(data) // 2], *args, **kwargs)  # type: ignore[arg-type]
+    class HalfThenFull:
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> HalfThenFull:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> int:
+            self.handle.write(data[: len(data) // 2])
             raise OSError(28, "No space left on device")
-        return real(self, data, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "write_text", half_then_full)
+    def half_then_full(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real(file, mode, *args, **kwargs)
+        if str(file).endswith("zzz_second.trig") and "w" in mode:
+            return HalfThenFull(handle)
+        return handle
+
+    monkeypatch.setattr(builtins, "open", half_then_full)
     result = run_cli("build", "--project", project, "--no-shacl")
     monkeypatch.undo()
     assert result.code == 5 and "No space left on device" in result.err, result.err
-    _assert_untouched(fx, project, runs)
+    _assert_untouched(fx, project, files)
+    assert len(list((project / "kg" / ".stores").iterdir())) == 1
 
 
-def test_a_killed_builds_partial_runs_are_removed_by_the_next_build(fx, tmp_path):
+def test_legacy_run_files_are_removed_by_the_next_build(fx, tmp_path):
     project = _trial_project(fx, tmp_path, "p")
     partial = project / "kg" / ".runs" / f".partial-1-{SEED_ARTICLE}.0123.run"
+    partial.parent.mkdir()
     partial.write_text("half a run", encoding="utf-8")
     assert run_cli("build", "--project", project, "--no-shacl").code == 0
-    assert not partial.exists()
+    assert not partial.parent.exists()

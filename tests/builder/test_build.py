@@ -216,8 +216,8 @@ def test_build_works_twice_in_one_process(project):
 
 
 def test_a_230_character_article_folder_name_is_an_input_error(project):
-    """It used to fail writing its run file (the name was over the 255 bytes a file name may
-    have) with "check free space and permissions"; the longest id allowed builds."""
+    """It used to fail writing its file in kg/ (the name was over the 255 bytes a file name
+    may have) with "check free space and permissions"; the longest id allowed builds."""
     for length, code in ((230, 2), (120, 0)):
         article_id = "a" * length
         shutil.copytree(project / "seeds" / SEED_ARTICLE, project / "seeds" / article_id)
@@ -226,7 +226,7 @@ def test_a_230_character_article_folder_name_is_an_input_error(project):
         if code:
             assert "cannot be an article id" in result.err and "free space" not in result.err
             shutil.rmtree(project / "seeds" / article_id)
-    assert all(len(p.name) <= 255 for p in (project / "kg" / ".runs").iterdir())
+    assert all(len(p.name) <= 255 for p in (project / "kg" / "graphs").iterdir())
     articles = run_cli("query", "articles", "--kg", project / "kg", "--format", "csv")
     assert "a" * 120 in articles.out
 
