@@ -14,6 +14,7 @@ from newskg.query.graph import KnowledgeGraph
 from newskg.query.saved import find_query, list_queries
 from newskg.query.terms import Iri
 from tests.conftest import ROOT, SEED, SEED_ARTICLE, run_cli
+from tests.query.saved_run import bound_text, cli_answer
 
 QUERIES = ROOT / "queries"
 TEXT = (SEED / "article.txt").read_text(encoding="utf-8")
@@ -263,13 +264,6 @@ def test_programmes_pair_each_founding_with_its_own_articles_figures(kg):
     }
 
 
-# Values for the saved queries' required parameters: (CLI option, value, SPARQL term).
-PARAMETERS = {
-    "entity": ("--iri", "entity=huawei", f"<{BASE}id/huawei>"),
-    "fragment": ("--bind", "fragment=41,000", '"41,000"'),
-}
-
-
 def _rows(results: dict) -> list[tuple]:
     names = results["head"]["vars"]
     return [
@@ -285,20 +279,11 @@ def test_saved_queries_answer_alike_over_a_union_that_is_a_set(beat_kg, name):
     both. The set is made here as Jena makes it: every distinct triple once in the default
     graph, the named graphs as they are."""
     query = find_query(name, QUERIES)
-    options: list[str] = []
-    values: list[str] = []
-    for parameter in query.required:
-        option, value, term = PARAMETERS[parameter]
-        options += [option, value]
-        values.append(f"VALUES ?{parameter} {{ {term} }}")
-    result = run_cli("query", name, "--format", "json", *options, "--kg", beat_kg / "kg")
-    assert result.code == 0, result.err
-    bag = _rows(json.loads(result.out))
+    bag = _rows(cli_answer(query, beat_kg / "kg"))
     built = ox.Store.read_only(str(beat_kg / "kg" / "store"))
     as_set = ox.Store()
     as_set.extend(built)
     as_set.extend({ox.Quad(q.subject, q.predicate, q.object) for q in built})
-    text = query.text.replace("WHERE {", "WHERE { " + " ".join(values), 1)
-    answer = as_set.query(text, use_default_graph_as_union=False)
+    answer = as_set.query(bound_text(query), use_default_graph_as_union=False)
     assert bag, f"{name} answers nothing on the fixture articles: nothing is compared"
     assert _rows(json.loads(answer.serialize(format=ox.QueryResultsFormat.JSON))) == bag

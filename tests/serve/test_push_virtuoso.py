@@ -15,14 +15,10 @@ import pytest
 
 from newskg.query.saved import list_queries
 from tests.conftest import ROOT, run_cli
+from tests.query.saved_run import bound_text, cli_answer
 from tests.serve import virtuoso
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-# Values for the saved queries' required parameters: (CLI option, SPARQL term).
-PARAMETERS = {
-    "entity": ("--iri", "entity=huawei", "<https://w3id.org/newskg/id/huawei>"),
-    "fragment": ("--bind", "fragment=41,000", '"41,000"'),
-}
 
 
 @pytest.fixture(scope="module")
@@ -131,18 +127,8 @@ def _normalised(results: dict) -> list[tuple]:
 @pytest.mark.parametrize("name", [q.name for q in list_queries(ROOT / "queries")])
 def test_saved_queries_answer_alike_on_virtuoso(server, pushed, name):
     query = next(q for q in list_queries(ROOT / "queries") if q.name == name)
-    options: list[str] = []
-    values: list[str] = []
-    for parameter in query.required:
-        option, value, term = PARAMETERS[parameter]
-        options += [option, value]
-        values.append(f"VALUES ?{parameter} {{ {term} }}")
-    result = run_cli("query", name, "--format", "json", *options, "--kg", pushed / "kg")
-    assert result.code == 0, result.err
-    local = _normalised(json.loads(result.out))
-    # The binding as a VALUES block at the start of the pattern: what substitution does.
-    text = query.text.replace("WHERE {", "WHERE { " + " ".join(values), 1)
-    remote = _normalised(_select(server, text))
+    local = _normalised(cli_answer(query, pushed / "kg"))
+    remote = _normalised(_select(server, bound_text(query)))
     assert local, f"{name} answers nothing on the fixture articles: nothing is compared"
     assert remote == local
 

@@ -36,7 +36,7 @@ class ArticleOutput:
 
 
 COMPILED_FILE = "compiled.pickle"  # beside a build's manifest: what the next build may reuse
-# What compile_into saves: everything but the mappings (compiled to closures, which do not
+# What Builder.save keeps: everything but the mappings (compiled to closures, which do not
 # pickle, and quick to compile).
 _SAVED = ("model", "registry", "ontology", "validator", "entity_quads", "context")
 
