@@ -205,10 +205,12 @@ class _Uploader:
             if (
                 response.status_code == 401
                 and self.credentials is not None
-                and remote.challenge(response) == "basic"
+                and remote.challenge(response) in ("basic", "bearer")
                 and remote.switch_to_basic(self.http, self.credentials)
             ):
-                continue  # the server asked for Basic: answer it, and send again
+                # The server asked for Basic, or for a token, which newskg serve also takes
+                # as the password of Basic: answer it, and send again.
+                continue
             if response.status_code < 300:
                 return response
             raise self._failed(self._refusal(response), what)

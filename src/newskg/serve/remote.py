@@ -105,7 +105,7 @@ def session(credentials: Credentials | None, retries: int) -> requests.Session:
 
 
 def challenge(response: requests.Response) -> str:
-    """The scheme a 401 asks for, lower-case ("basic", "digest", or "")."""
+    """The scheme a 401 asks for, lower-case ("basic", "digest", "bearer", or "")."""
     scheme = response.headers.get("WWW-Authenticate", "").strip().split(" ", 1)[0]
     return scheme.lower()
 
