@@ -13,6 +13,7 @@ from tests.conftest import run_cli
 PARAMETERS = {
     "entity": ("--iri", "entity=huawei", "<https://w3id.org/newskg/id/huawei>"),
     "fragment": ("--bind", "fragment=41,000", '"41,000"'),
+    "text": ("--bind", "text=digital economy", '"digital economy"'),
 }
 
 
