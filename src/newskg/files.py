@@ -38,7 +38,11 @@ def written_aside(target: Path) -> Iterator[TextIO]:
 
 
 def read_input(
-    path: Path | str, *, max_bytes: int = MAX_INPUT_BYTES, name: str = "the file"
+    path: Path | str,
+    *,
+    max_bytes: int = MAX_INPUT_BYTES,
+    name: str = "the file",
+    missing: tuple[str, str] = ("file not found", "check the path"),
 ) -> bytes:
     """The bytes of one of the user's input files, refused with a located :class:`InputError`
     when it is missing, is not a regular file (a folder, a FIFO, a device such as /dev/zero),
@@ -46,15 +50,14 @@ def read_input(
 
     The size is checked while reading, not only from ``stat`` (a device reports 0 bytes and
     never ends), and a FIFO is opened without waiting for a writer, so that no input can make
-    newskg hang or fill its memory. Every reader of hand-written input goes through here."""
+    newskg hang or fill its memory. Every reader of hand-written input goes through here.
+    ``missing`` is the message and hint for a file that does not exist."""
     try:
         # O_NONBLOCK: opening a FIFO would otherwise wait for a writer; for regular files it
         # changes nothing.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise InputError(
-            "file not found", location=location_of(path), hint="check the path"
-        ) from None
+        raise InputError(missing[0], location=location_of(path), hint=missing[1]) from None
     except OSError as exc:  # no permission, a dangling or looping symlink, ...
         raise InputError(
             f"cannot read {name}: {exc.strerror}",
@@ -99,12 +102,9 @@ def read_input(
 def read_bytes(path: Path, what: str, *, missing: str, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     """:func:`read_input` for a file the project expects by name: a missing one is "``what``
     missing" with the hint ``missing`` (e.g. where it belongs) instead of "file not found"."""
-    try:
-        return read_input(path, max_bytes=max_bytes, name=f"the {what}")
-    except InputError as exc:
-        if exc.message != "file not found":
-            raise  # a folder, a FIFO or device, no permission, too large
-        raise InputError(f"{what} missing", location=location_of(path), hint=missing) from None
+    return read_input(
+        path, max_bytes=max_bytes, name=f"the {what}", missing=(f"{what} missing", missing)
+    )
 
 
 def _too_large(path: Path | str, max_bytes: int, size: int | None) -> InputError:
