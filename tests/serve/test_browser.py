@@ -6,8 +6,11 @@ network: the query page must still load, run a saved query and show the meeting.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,25 +36,22 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_query_page_runs_a_saved_query_offline(built_kg, tmp_path):
+@contextlib.contextmanager
+def offline_page(
+    server: Server, profile: Path, outside: list[str], **options: Any
+) -> Iterator[Any]:
+    """A page of a fresh headless Chromium that reaches only ``server``: every other request
+    is aborted and its URL added to ``outside``."""
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    query = (ROOT / "queries" / "meetings.rq").read_text(encoding="utf-8")
-    screenshot = tmp_path / "meetings.png"
-    outside: list[str] = []
-
-    with Server(built_kg / "kg") as server, sync_playwright() as pw:
+    with sync_playwright() as pw:
         # A persistent context is how Playwright takes a fresh --user-data-dir of our own.
         context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 900},
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **options
         )
         try:
             page = context.new_page()
 
-            def only_the_server(route) -> None:
+            def only_the_server(route: Any) -> None:
                 if route.request.url.startswith(server.url):
                     route.continue_()
                 else:
@@ -59,6 +59,19 @@ def test_query_page_runs_a_saved_query_offline(built_kg, tmp_path):
                     route.abort()
 
             page.route("**/*", only_the_server)
+            yield page
+        finally:
+            context.close()
+
+
+def test_query_page_runs_a_saved_query_offline(built_kg, tmp_path):
+    query = (ROOT / "queries" / "meetings.rq").read_text(encoding="utf-8")
+    screenshot = tmp_path / "meetings.png"
+    outside: list[str] = []
+
+    with Server(built_kg / "kg") as server:
+        viewport = {"width": 1400, "height": 900}
+        with offline_page(server, tmp_path / "profile", outside, viewport=viewport) as page:
             page.goto(server.url)
             page.wait_for_selector(".CodeMirror", timeout=20_000)
             # The editor is CodeMirror: set the text through its API (typing would pop up
@@ -71,8 +84,6 @@ def test_query_page_runs_a_saved_query_offline(built_kg, tmp_path):
             headers = [h.strip() for h in page.locator(".yasr table th").all_inner_texts()]
             table = page.inner_text(".yasr table")
             page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            context.close()
 
     assert {"meeting", "participant", "capacity"} <= set(headers)
     assert "Virtual executive meeting between Prayut Chan-o-cha and Ren Zhengfei" in table
@@ -86,31 +97,13 @@ def test_query_page_runs_a_saved_query_offline(built_kg, tmp_path):
 def test_a_reader_follows_links_from_the_index_to_the_evidence_and_back(built_kg, tmp_path):
     """Index -> Huawei -> the 2021 meeting -> the seed article with its spans highlighted
     -> back, offline, on a desktop and on a phone's width, keeping a screenshot of each."""
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     outside: list[str] = []
     shots = tmp_path / "screenshots"
     shots.mkdir()
 
-    with Server(built_kg / "kg") as server, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-            java_script_enabled=False,  # the pages need none
-        )
-        try:
-            page = context.new_page()
-
-            def only_the_server(route) -> None:
-                if route.request.url.startswith(server.url):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", only_the_server)
+    with Server(built_kg / "kg") as server:
+        options = {"viewport": {"width": 1280, "height": 900}, "java_script_enabled": False}
+        with offline_page(server, tmp_path / "profile", outside, **options) as page:
             assert server.pages_url is not None
             page.goto(server.pages_url)
             assert page.locator("h1").inner_text() == "The graph"
@@ -155,8 +148,6 @@ def test_a_reader_follows_links_from_the_index_to_the_evidence_and_back(built_kg
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 assert wide <= 390, (path, wide)
             page.screenshot(path=str(shots / "5-phone-index.png"), full_page=True)
-        finally:
-            context.close()
 
     assert not outside, outside
     assert all(p.stat().st_size > 10_000 for p in shots.iterdir())
