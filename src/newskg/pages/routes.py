@@ -39,6 +39,21 @@ class Answer:
     body: bytes
 
 
+def split_target(target: str) -> tuple[str, str]:
+    """The path and query string of a request target (origin or absolute form)."""
+    if target.startswith(("http://", "https://")):
+        parts = urllib.parse.urlsplit(target)
+        return parts.path, parts.query
+    path, _, query = target.partition("?")
+    return path, query
+
+
+def is_site_path(base_path: str, raw_path: str, reserved: frozenset[str] = frozenset()) -> bool:
+    """Whether a request for ``raw_path`` is the site's: under the base's path, and not one
+    of ``reserved`` (the SPARQL server's own paths)."""
+    return raw_path not in reserved and (raw_path + "/").startswith(base_path)
+
+
 def answer(
     pages: Pages,
     method: str,
@@ -48,10 +63,9 @@ def answer(
 ) -> Answer | None:
     """The answer to a request for ``target``, or None when the path is not the site's
     (outside the base's path, or one of ``reserved``: the SPARQL server's own)."""
-    parts = urllib.parse.urlsplit(target) if target.startswith(("http://", "https://")) else None
-    raw_path, _, query = (parts.path, "", parts.query) if parts else target.partition("?")
+    raw_path, query = split_target(target)
     layout = pages.catalogue.layout
-    if raw_path in reserved or not (raw_path + "/").startswith(layout.base_path):
+    if not is_site_path(layout.base_path, raw_path, reserved):
         return None
     try:
         path = clean_path(raw_path)

@@ -19,7 +19,7 @@ import h11
 
 from newskg.pages.layout import INDEX, Layout
 from newskg.pages.render import Pages
-from newskg.pages.routes import Answer, answer
+from newskg.pages.routes import Answer, answer, is_site_path, split_target
 from newskg.query.graph import KnowledgeGraph
 from newskg.rdf import DEFAULT_BASE
 from newskg.serve.request import send
@@ -38,6 +38,7 @@ class Site:
         self.kg = kg
         self._lock = threading.Lock()
         self._pages: Pages | None = None
+        self._site_base: str | None = None  # the base IRI's path, read once per build
 
     @property
     def pages(self) -> Pages:
@@ -49,19 +50,29 @@ class Site:
     @property
     def base_path(self) -> str:
         """Where the pages are served: the path of the build's base IRI."""
-        base = read_manifest(self.kg).get("base", DEFAULT_BASE)
-        path = Layout(base).base_path
+        path = self._layout_base()
         return path + INDEX if path == "/" else path
+
+    def _layout_base(self) -> str:
+        with self._lock:
+            if self._site_base is None:
+                base = read_manifest(self.kg).get("base", DEFAULT_BASE)
+                self._site_base = Layout(base).base_path
+            return self._site_base
 
     def reopen(self) -> None:
         """Read the build ``kg/store`` points to now, from the next request on."""
         with self._lock:
             self._pages = None
+            self._site_base = None
 
     def respond(self, sock: socket.socket, http: h11.Connection, event: h11.Request) -> bool:
         """Answer ``event`` if it is the site's (True), else leave it to Oxigraph (False)."""
-        method = event.method.decode("ascii", "replace").upper()
         target = event.target.decode("latin-1")
+        # A SPARQL request must not wait for the pages to be opened: their path says it first.
+        if not is_site_path(self._layout_base(), split_target(target)[0], OXIGRAPH_PATHS):
+            return False
+        method = event.method.decode("ascii", "replace").upper()
         accept = ", ".join(v.decode("latin-1") for k, v in event.headers if k.lower() == b"accept")
         try:
             reply = answer(self.pages, method, target, accept or None, OXIGRAPH_PATHS)
