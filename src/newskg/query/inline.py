@@ -33,10 +33,11 @@ def evaluate(
     query where that can be done safely, else passed as substitutions."""
     inlined = None
     if substitutions and "service" not in sparql.casefold():  # never a second request out
-        # An empty store checks the query and its bindings as the real one would, at once.
-        _empty_store().query(sparql, prefixes=prefixes, substitutions=substitutions)
         inlined = inline_values(sparql, substitutions)
     if inlined is not None:
+        # An empty store checks the query and its bindings as the real one would, at once:
+        # a binding of a variable the query does not select is refused, as before.
+        _empty_store().query(sparql, prefixes=prefixes, substitutions=substitutions)
         with contextlib.suppress(SyntaxError):  # e.g. a BIND to a bound variable
             return store.query(inlined, use_default_graph_as_union=True, prefixes=prefixes)
     return store.query(
