@@ -15,10 +15,8 @@ import pytest
 
 from newskg.query.saved import list_queries
 from tests.conftest import ROOT, run_cli
-from tests.query.saved_run import bound_text, cli_answer
+from tests.query.saved_run import bound_text, cli_answer, normalised
 from tests.serve import virtuoso
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @pytest.fixture(scope="module")
@@ -102,33 +100,11 @@ def test_graphs_arrive_exactly_and_a_second_push_replaces(server, pushed):
     assert _remote_counts(server) == expected
 
 
-def _normalised(results: dict) -> list[tuple]:
-    """SPARQL JSON rows as tuples of (kind, value, datatype, language), in order; Virtuoso's
-    "typed-literal" is a literal, and a plain string is xsd:string."""
-    names = results["head"]["vars"]
-    rows = []
-    for binding in results["results"]["bindings"]:
-        row = []
-        for name in names:
-            term = binding.get(name)
-            if term is None:
-                row.append(None)
-                continue
-            kind = "literal" if term["type"] == "typed-literal" else term["type"]
-            datatype = term.get("datatype")
-            language = term.get("xml:lang", "").lower() or None
-            if kind == "literal" and datatype is None and language is None:
-                datatype = XSD_STRING
-            row.append((kind, term["value"], datatype, language))
-        rows.append(tuple(row))
-    return rows
-
-
 @pytest.mark.parametrize("name", [q.name for q in list_queries(ROOT / "queries")])
 def test_saved_queries_answer_alike_on_virtuoso(server, pushed, name):
     query = next(q for q in list_queries(ROOT / "queries") if q.name == name)
-    local = _normalised(cli_answer(query, pushed / "kg"))
-    remote = _normalised(_select(server, bound_text(query)))
+    local = normalised(cli_answer(query, pushed / "kg"))
+    remote = normalised(_select(server, bound_text(query)))
     assert local, f"{name} answers nothing on the fixture articles: nothing is compared"
     assert remote == local
 
