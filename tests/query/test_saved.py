@@ -277,7 +277,8 @@ def test_saved_queries_answer_alike_over_a_union_that_is_a_set(beat_kg, name):
     """Jena's union default graph is a set, Oxigraph's and Virtuoso's a bag (a triple in two
     graphs is seen twice): each saved query gives the same rows, in the same order, over
     both. The set is made here as Jena makes it: every distinct triple once in the default
-    graph, the named graphs as they are."""
+    graph, the named graphs as they are. Jena itself runs the queries in test_jena.py; this
+    needs no Java, and tells a difference of the union from one of the engines."""
     query = find_query(name, QUERIES)
     bag = _rows(cli_answer(query, beat_kg / "kg"))
     built = ox.Store.read_only(str(beat_kg / "kg" / "store"))
