@@ -43,8 +43,9 @@ def unavailable() -> str | None:
         return f"{' and '.join(tools)} not found: install a JDK to run the saved queries on Jena"
     missing = [name for name in CLASSPATH if not (JARS / f"{name}.jar").is_file()]
     if missing:
+        others = f" and {len(missing) - 1} other jar(s)" if len(missing) > 1 else ""
         return (
-            f"{', '.join(missing)}.jar not in {JARS}: install Debian's libapache-jena-java "
+            f"{missing[0]}.jar{others} not in {JARS}: install Debian's libapache-jena-java "
             "(.ci/run does) to run the saved queries on Jena"
         )
     return None
