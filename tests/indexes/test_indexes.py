@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from newskg.builder import Project, build
-from newskg.indexes import TEXT_FILE, TRAVERSAL_DIR
+from newskg.indexes import TEXT_FILE, TRAVERSAL_DIR, text
 from newskg.query.graph import InMemoryGraph, KnowledgeGraph
 from newskg.store import store_path
 from tests.conftest import ROOT, run_cli
@@ -38,9 +38,21 @@ def indexed(kg: Path) -> tuple[set[str], set[tuple[str, str]], set[tuple[str, st
     for term in nodes:
         edges |= {str(e) for e in graph.out_edges(term)} | {str(e) for e in graph.in_edges(term)}
         hops |= {(str(term), str(n.term)) for n in graph.node(term).neighbours(1)}
-    with sqlite3.connect(store_path(kg).parent / TEXT_FILE) as connection:
-        texts = set(connection.execute("SELECT node, text FROM texts"))
-    return edges, hops, texts
+    return edges, hops, texts_of(store_path(kg).parent / TEXT_FILE)
+
+
+def texts_of(path: Path) -> set[tuple[str, str]]:
+    """Every (node, text) a text index holds: its base's, less those of the graphs
+    replaced since, and its changes'."""
+    with sqlite3.connect(path) as connection:
+        texts = set(connection.execute("SELECT node, text, graph FROM texts"))
+    changes = text.changes_path(path)
+    if changes.is_file():
+        with sqlite3.connect(changes) as connection:
+            replaced = {g for (g,) in connection.execute("SELECT graph FROM replaced")}
+            texts = {t for t in texts if t[2] not in replaced}
+            texts |= set(connection.execute("SELECT node, text, graph FROM texts"))
+    return {(node, value) for node, value, _ in texts}
 
 
 def test_incremental_builds_keep_the_indexes_in_step_with_a_full_build(synthetic, tmp_path):
@@ -93,7 +105,7 @@ def test_damaged_indexes_of_the_previous_build_are_made_anew(synthetic, tmp_path
     if missing:
         (previous / TRAVERSAL_DIR / "hashes.npy").unlink()
     else:
-        (previous / TRAVERSAL_DIR / "quads.npy").write_bytes(b"not an array")
+        (previous / TRAVERSAL_DIR / "out_obj.npy").write_bytes(b"not an array")
         (previous / TEXT_FILE).write_bytes(b"not a database")
     facts = synthetic / "seeds" / "syn-000003" / "facts.yaml"
     facts.write_text(facts.read_text("utf-8").replace("title: ", "title: Z", 1), "utf-8")
@@ -119,3 +131,17 @@ def test_a_damaged_traversal_index_is_made_anew_from_the_store_when_opened(synth
         assert sorted(map(str, memory.node(article).in_())) == sorted(
             map(str, disk.node(article).in_())
         )
+
+
+def test_an_incremental_build_shares_the_previous_bases_and_writes_changes(synthetic):
+    project = Project(synthetic)
+    build(project, validate=False, progress=False)
+    previous = store_path(synthetic / "kg").parent
+    base = {p: (previous / p).stat().st_ino for p in (f"{TRAVERSAL_DIR}/out_obj.npy", TEXT_FILE)}
+    facts = synthetic / "seeds" / "syn-000002" / "facts.yaml"
+    facts.write_text(facts.read_text("utf-8").replace("title: ", "title: W", 1), "utf-8")
+    assert build(project, validate=False, progress=False).incremental
+    current = store_path(synthetic / "kg").parent
+    assert current != previous
+    assert {p: (current / p).stat().st_ino for p in base} == base
+    assert text.changes_path(current / TEXT_FILE).is_file()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from newskg.indexes import text
 
@@ -67,3 +69,57 @@ def test_no_index_and_a_damaged_one_are_told_apart_from_an_answer(tmp_path):
     (tmp_path / "junk.sqlite").write_bytes(b"not a database at all")
     junk = text.TextIndex.open(tmp_path / "junk.sqlite")
     assert junk is None or junk.nodes_containing("anything") is None
+
+
+def test_updates_write_their_changes_beside_a_shared_base_until_merged(tmp_path):
+    text.write(tmp_path / "0.sqlite", nquads(tmp_path / "0.nq", {
+        "s1": ("the old sentence", "g1"), "s2": ("a sentence kept", "g2")
+    }))  # fmt: skip
+    steps = [  # (graphs replaced, new rows): g1 twice, so its rows in the changes go too
+        (["g1"], {"s3": ("the new sentence", "g1")}),
+        (["g1", "g3"], {"s4": ("the newest sentence", "g1"), "s5": ("sentence three", "g3")}),
+        (["g2"], {}),
+    ]
+    for k, (graphs, rows) in enumerate(steps, start=1):
+        text.write(
+            tmp_path / f"{k}.sqlite",
+            nquads(tmp_path / f"{k}.nq", rows),
+            previous=tmp_path / f"{k - 1}.sqlite",
+            replaced=[f"<{EX}{g}>" for g in graphs],
+            compact_share=1e9,
+        )
+        base = (tmp_path / "0.sqlite").stat()
+        assert (tmp_path / f"{k}.sqlite").stat().st_ino == base.st_ino  # the base, shared
+        assert text.changes_path(tmp_path / f"{k}.sqlite").is_file()
+    found = [
+        sorted(text.TextIndex(tmp_path / f"{k}.sqlite").nodes_containing("sentence") or [])
+        for k in range(4)
+    ]
+    assert found == [
+        [EX + "s1", EX + "s2"],
+        [EX + "s2", EX + "s3"],
+        [EX + "s2", EX + "s4", EX + "s5"],
+        [EX + "s4", EX + "s5"],
+    ]
+    # merged: a new base, no changes, the same answers
+    text.write(
+        tmp_path / "merged.sqlite",
+        nquads(tmp_path / "none.nq", {}),
+        previous=tmp_path / "3.sqlite",
+        replaced=[],
+        compact_share=0.0,
+    )
+    assert not text.changes_path(tmp_path / "merged.sqlite").exists()
+    merged = text.TextIndex(tmp_path / "merged.sqlite")
+    assert sorted(merged.nodes_containing("sentence") or []) == found[-1]
+    assert merged.nodes_containing("ntence thr", any_case=True) == [EX + "s5"]
+
+
+def test_a_damaged_base_is_refused_before_it_is_shared(tmp_path):
+    (tmp_path / "junk.sqlite").write_bytes(b"not a database at all")
+    with pytest.raises(sqlite3.DatabaseError):
+        text.write(
+            tmp_path / "new.sqlite",
+            nquads(tmp_path / "a.nq", {}),
+            previous=tmp_path / "junk.sqlite",
+        )

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newskg.indexes import traversal
+from newskg.indexes import traversal, traversal_update
 from newskg.query.adjacency import Adjacency
 from tests.query.test_traversal import distance, graphs
 
@@ -100,7 +100,9 @@ def test_an_incremental_index_replaces_the_graphs_it_is_told_of(tmp_path):
     first.write_text(f"{ox.Quad(a, knows, b, g1)} .\n{ox.Quad(b, knows, c, g2)} .\n", "utf-8")
     traversal.write(tmp_path / "one", first)
     second.write_text(f"{ox.Quad(a, knows, c, g1)} .\n", "utf-8")
-    traversal.write(tmp_path / "two", second, previous=tmp_path / "one", removed=[str(g1)])
+    removed = tmp_path / "removed.nq"  # graph g1 as it was
+    removed.write_text(f"{ox.Quad(a, knows, b, g1)} .\n", "utf-8")
+    traversal_update.update(tmp_path / "two", tmp_path / "one", removed, second)
     index = Adjacency(tmp_path / "two")
     na, nb, nc = index.number(a), index.number(b), index.number(c)
     assert na is not None and nb is not None and nc is not None

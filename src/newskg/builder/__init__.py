@@ -244,6 +244,7 @@ class _BuildRun:
         self.work.mkdir()
         self.loaded: list[Path] = []  # the N-Quads files the store step loaded
         self.replaced: list[str] = []  # graphs of the previous build this one replaces
+        self.replaced_quads: Path | None = None  # their quads, as the previous store held them
 
     def articles(self) -> None:
         """Load, map and validate the articles that need it; each writes its TriG file into
@@ -297,8 +298,11 @@ class _BuildRun:
             stale = [f"<{iris.article_graph(f.name)}>" for f in todo if f.name in previous.inputs]
             stale += [f"<{iris.article_graph(i)}>" for i in self.plan.removed]
             self.loaded = nquads_files(self.work)
+            self.replaced_quads = self.work / "replaced-graphs.nq"
             try:
-                self.staged.update_from(previous.dir / "store", stale, self.loaded)
+                self.staged.update_from(
+                    previous.dir / "store", stale, self.loaded, removed_quads=self.replaced_quads
+                )
             except RuntimeError:  # the previous store is damaged: build every article anew
                 raise _FullBuildNeeded from None
             self.replaced = stale
@@ -319,6 +323,7 @@ class _BuildRun:
             self.loaded,
             previous_dir=None if self.previous is None else self.previous.dir,
             replaced_graphs=self.replaced,
+            replaced_quads=self.replaced_quads,
         )
         shutil.rmtree(self.work)
         self.report.timings["indexes"] = time.perf_counter() - mark

@@ -89,8 +89,16 @@ class StagedBuild:
         finally:
             del store
 
-    def update_from(self, previous: Path, remove: Iterable[str], add: Iterable[Path]) -> None:
-        """Start from a copy of the ``previous`` store and replace some named graphs.
+    def update_from(
+        self,
+        previous: Path,
+        remove: Iterable[str],
+        add: Iterable[Path],
+        *,
+        removed_quads: Path | None = None,
+    ) -> None:
+        """Start from a copy of the ``previous`` store and replace some named graphs; the
+        quads of those it removes are written to ``removed_quads`` (N-Quads) when given.
 
         ``Store.backup`` is a RocksDB checkpoint (hard links, no rewrite), so copying a large
         store costs little; the previous store itself is never opened for writing."""
@@ -100,9 +108,16 @@ class StagedBuild:
         finally:
             del source
         store = ox.Store(str(self.store_dir))
+        graphs = [ox.NamedNode(graph[1:-1]) for graph in remove]
         try:
-            for graph in remove:
-                store.remove_graph(ox.NamedNode(graph[1:-1]))
+            if removed_quads is not None:  # what the indexes take out (newskg.indexes)
+                with removed_quads.open("w", encoding="utf-8", newline="\n") as out:
+                    for graph in graphs:
+                        out.writelines(
+                            f"{q} .\n" for q in store.quads_for_pattern(None, None, None, graph)
+                        )
+            for graph in graphs:
+                store.remove_graph(graph)
             for path in add:  # few graphs: a transactional load is enough
                 store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
             store.flush()

@@ -10,7 +10,9 @@ gets the indexes of the store it opened:
   (:mod:`newskg.indexes.text`), which answers the saved queries that search text.
 
 A build calls :func:`write_indexes` once its store is complete: from scratch for a full
-build, or from the previous build's indexes with the changed articles' graphs replaced.
+build, or, for an incremental one, as the previous build's indexes with the changes
+written beside them (:mod:`newskg.indexes.traversal_update`, :mod:`newskg.indexes.text`):
+what it costs follows the change, not the size of the graph.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from newskg.indexes import text, traversal
+from newskg.indexes import text, traversal, traversal_update
 
 TRAVERSAL_DIR = "traversal"
 TEXT_FILE = "text.sqlite"
@@ -35,42 +37,48 @@ def write_indexes(
     *,
     previous_dir: Path | None = None,
     replaced_graphs: Iterable[str] = (),
+    replaced_quads: Path | None = None,
 ) -> None:
     """Write the indexes of the store ``build_dir/store`` beside it. The ``nquads`` files hold
     every quad of the store (a full build) or, with ``previous_dir``, the quads of the graphs that
     replace ``replaced_graphs`` (N-Triples IRIs, ``<…>``) of the previous build, whose
-    indexes are the starting point (when they are missing or damaged, the whole store is
-    indexed anew)."""
+    indexes are the starting point; ``replaced_quads`` (N-Quads) holds those graphs' quads
+    as the previous store held them. When the previous indexes are missing or damaged, or
+    ``replaced_quads`` is not given, the whole store is indexed anew."""
     replaced = list(replaced_graphs)
-    if previous_dir is not None and (
-        traversal.exists(previous_dir / TRAVERSAL_DIR) and (previous_dir / TEXT_FILE).is_file()
+    if (
+        previous_dir is not None
+        and replaced_quads is not None
+        and traversal.exists(previous_dir / TRAVERSAL_DIR)
+        and (previous_dir / TEXT_FILE).is_file()
     ):
         try:
-            _write(build_dir, nquads, previous_dir, replaced)
+            traversal_update.update(
+                build_dir / TRAVERSAL_DIR,
+                previous_dir / TRAVERSAL_DIR,
+                replaced_quads,
+                nquads,
+            )
+            text.write(
+                build_dir / TEXT_FILE, nquads, previous=previous_dir / TEXT_FILE, replaced=replaced
+            )
             return
         # the previous ones are damaged: a file cut short, missing or of another kind
-        except (ValueError, KeyError, EOFError, FileNotFoundError, sqlite3.DatabaseError):
+        except (ValueError, KeyError, IndexError, EOFError, OSError, sqlite3.DatabaseError):
             _remove(build_dir)
     if previous_dir is not None:  # none to start from (an older newskg's build): all anew
         nquads = [_dumped(build_dir)]
     try:
-        _write(build_dir, nquads, None, [])
+        traversal.write(build_dir / TRAVERSAL_DIR, nquads)
+        text.write(build_dir / TEXT_FILE, nquads)
     finally:
         (build_dir / _DUMP).unlink(missing_ok=True)
 
 
-def _write(
-    build_dir: Path, nquads: Path | list[Path], previous_dir: Path | None, replaced: list[str]
-) -> None:
-    old_traversal = None if previous_dir is None else previous_dir / TRAVERSAL_DIR
-    traversal.write(build_dir / TRAVERSAL_DIR, nquads, previous=old_traversal, removed=replaced)
-    old_text = None if previous_dir is None else previous_dir / TEXT_FILE
-    text.write(build_dir / TEXT_FILE, nquads, previous=old_text, replaced=replaced)
-
-
 def _remove(build_dir: Path) -> None:
     shutil.rmtree(build_dir / TRAVERSAL_DIR, ignore_errors=True)
-    (build_dir / TEXT_FILE).unlink(missing_ok=True)
+    for path in (build_dir / TEXT_FILE, text.changes_path(build_dir / TEXT_FILE)):
+        path.unlink(missing_ok=True)
 
 
 def _dumped(build_dir: Path) -> Path:

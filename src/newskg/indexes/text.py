@@ -9,12 +9,18 @@ answer is exact. Positions are not kept (``detail=none``): the index is smaller 
 quicker to write, and the query's filter drops the few texts that hold the trigrams apart.
 
 The index is one table ``texts(text, node, graph)``: each ``schema:text`` statement of the
-store, with its subject's IRI and its named graph, so that an incremental build deletes the
-rows of the graphs it replaces and adds the new ones to a copy of the previous index.
+store, with its subject's IRI and its named graph. A full build writes it whole
+(``text.sqlite``, the *base*). An incremental build leaves the base as it is (a hard link
+to the previous build's) and writes the changes since beside it
+(``text-changes.sqlite``): the same table for the graphs written since the base, and a
+table ``replaced(graph)`` of the graphs whose rows in the base no longer count. Its cost is
+that of the changes, not of the base; once the changes grow past :data:`COMPACT_SHARE`
+of the base, both are merged into a new base.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -34,6 +40,9 @@ _CREATE = (
     "CREATE VIRTUAL TABLE texts USING fts5("
     "text, node UNINDEXED, graph UNINDEXED, tokenize='trigram', detail=none)"
 )
+_REPLACED = "CREATE TABLE replaced(graph TEXT PRIMARY KEY) WITHOUT ROWID"
+# Changes past this share of the base's size are merged into a new base.
+COMPACT_SHARE = 0.125
 _NEEDLE = f" {_TEXT} ".encode("ascii")
 _CHUNK = 1 << 24
 
@@ -44,37 +53,116 @@ def write(
     *,
     previous: Path | None = None,
     replaced: Iterable[str] = (),
+    compact_share: float = COMPACT_SHARE,
 ) -> None:
     """Write the text index of the ``schema:text`` statements in the ``nquads`` files to
-    ``path``;
-    with ``previous``, a copy of that index less the rows of the ``replaced`` graphs
+    ``path``; with ``previous``, that index less the rows of the ``replaced`` graphs
     (N-Triples IRIs), plus those in ``nquads``."""
-    if previous is not None:
-        shutil.copyfile(previous, path)
-    connection = sqlite3.connect(path)
+    files = [nquads] if isinstance(nquads, Path) else nquads
+    graphs = [(g[1:-1],) for g in replaced]
+    if previous is None:
+        _write_base(path, files)
+        return
+    old_changes = changes_path(previous)
+    if old_changes.is_file() and os.path.getsize(old_changes) > compact_share * os.path.getsize(
+        previous
+    ):
+        _compact(path, previous, files, graphs)
+        return
+    _check(previous)
+    _link(previous, path)
+    changes = changes_path(path)
+    if old_changes.is_file():
+        shutil.copyfile(old_changes, changes)
+    connection = sqlite3.connect(changes)
     try:
         with connection:
-            if previous is None:
+            if not old_changes.is_file():
                 connection.execute(_CREATE)
-            else:
-                connection.executemany(
-                    "DELETE FROM texts WHERE graph = ?", ((g[1:-1],) for g in replaced)
-                )
-            for file in [nquads] if isinstance(nquads, Path) else nquads:
+                connection.execute(_REPLACED)
+            # the changes are small: finding a graph's rows by a scan costs little
+            connection.executemany("DELETE FROM texts WHERE graph = ?", graphs)
+            connection.executemany("INSERT OR IGNORE INTO replaced VALUES (?)", graphs)
+            for file in files:
                 connection.executemany("INSERT INTO texts VALUES (?, ?, ?)", _texts(file))
-        if previous is None:  # one segment, for the quickest searches; an update adds a few
-            connection.execute("INSERT INTO texts(texts) VALUES ('optimize')")
-            connection.commit()
     finally:
         connection.close()
 
 
+def changes_path(path: Path) -> Path:
+    """Where the changes to the base index ``path`` are (``text-changes.sqlite``)."""
+    return path.with_name(f"{path.stem}-changes{path.suffix}")
+
+
+def _write_base(path: Path, files: list[Path]) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            connection.execute(_CREATE)
+            for file in files:
+                connection.executemany("INSERT INTO texts VALUES (?, ?, ?)", _texts(file))
+        _optimize(connection)
+    finally:
+        connection.close()
+
+
+def _compact(path: Path, previous: Path, files: list[Path], graphs: list[tuple[str]]) -> None:
+    """A new base: the previous base with its changes merged in, then this build's."""
+    shutil.copyfile(previous, path)
+    connection = sqlite3.connect(path.resolve().as_uri(), uri=True)
+    try:
+        uri = f"{changes_path(previous).resolve().as_uri()}?mode=ro"
+        connection.execute("ATTACH DATABASE ? AS changes", (uri,))
+        with connection:
+            connection.execute(
+                "DELETE FROM main.texts WHERE graph IN (SELECT graph FROM changes.replaced)"
+            )
+            connection.execute("INSERT INTO main.texts SELECT * FROM changes.texts")
+            connection.executemany("DELETE FROM main.texts WHERE graph = ?", graphs)
+            for file in files:
+                connection.executemany("INSERT INTO main.texts VALUES (?, ?, ?)", _texts(file))
+        connection.execute("DETACH DATABASE changes")
+        _optimize(connection)
+    finally:
+        connection.close()
+
+
+def _optimize(connection: sqlite3.Connection) -> None:
+    """One segment, for the quickest searches (an update adds a few)."""
+    connection.execute("INSERT INTO texts(texts) VALUES ('optimize')")
+    connection.commit()
+
+
+def _check(path: Path) -> None:
+    """Raise sqlite3.DatabaseError unless ``path`` is a text index (its first page read)."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        connection.execute("SELECT text, node, graph FROM texts LIMIT 1").fetchall()
+    finally:
+        connection.close()
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` as a second name of ``source`` (neither is ever written in place), or a
+    copy where the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 class TextIndex:
-    """A build's text index, opened read-only."""
+    """A build's text index, opened read-only: its base and, when an incremental build
+    wrote them, the changes since."""
 
     def __init__(self, path: Path) -> None:
         uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
         self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        changes = changes_path(path)
+        self._changed = changes.is_file()
+        if self._changed:
+            changes_uri = f"{changes.resolve().as_uri()}?mode=ro&immutable=1"
+            self._connection.execute("ATTACH DATABASE ? AS changes", (changes_uri,))
 
     @classmethod
     def open(cls, path: Path) -> TextIndex | None:
@@ -101,11 +189,17 @@ class TextIndex:
         every = " AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams)
         # in its own case the fragment is looked for exactly (instr counts code points, as
         # CONTAINS does); in any case, SQLite folds only ASCII, so the query's filter decides
-        exact = "" if any_case else " AND instr(text, ?) > 0"
+        where = "texts MATCH ?1" + ("" if any_case else " AND instr(text, ?2) > 0")
+        query = f"SELECT DISTINCT node FROM texts WHERE {where} LIMIT ?3"
+        if self._changed:  # the base's rows of graphs written since do not count
+            query = (
+                f"SELECT DISTINCT node FROM (SELECT node FROM main.texts WHERE {where} AND "
+                "graph NOT IN (SELECT graph FROM changes.replaced) "
+                f"UNION ALL SELECT node FROM changes.texts WHERE {where}) LIMIT ?3"
+            )
         try:
             rows = self._connection.execute(
-                f"SELECT DISTINCT node FROM texts WHERE texts MATCH ?{exact} LIMIT ?",
-                (every, *(() if any_case else (fragment,)), MOST_CANDIDATES + 1),
+                query, (every, "" if any_case else fragment, MOST_CANDIDATES + 1)
             ).fetchall()
         except sqlite3.Error:
             return None

@@ -5,7 +5,9 @@ and copying a whole store into Python objects costs minutes and gigabytes at 10k
 This index holds the same edges as a few flat arrays a reader maps into memory, so opening a
 graph for traversal is a load, and a breadth-first search is a handful of array operations.
 
-Layout of the folder (``<build>/traversal/``)::
+An index is a *base*, which a full build writes, and the *changes* since, which incremental
+builds write (:mod:`newskg.indexes.traversal_update`). Layout of the folder
+(``<build>/traversal/``)::
 
     terms.nt       each distinct term once, in canonical N-Triples (pyoxigraph's ``str``),
                    one a line, in number order (N-Triples escapes newlines in literals)
@@ -13,54 +15,71 @@ Layout of the folder (``<build>/traversal/``)::
     hashes.npy     uint32 [terms]: the CRC-32 of each term's line, sorted, ...
     by_hash.npy    int32 [terms]: ... and the number of the term each belongs to
     literal.npy    bool [terms]: whether the term is a literal
-    quads.npy      int32 [quads, 4]: subject, predicate, object and graph of every quad
     out_ptr.npy    int64 [terms + 1] and out_pred.npy, out_obj.npy (int32): each distinct
-                   statement once, by subject (a triple several graphs hold is one edge)
+                   statement once, by subject (a triple several graphs hold is one edge),
+                   and out_count.npy (uint32): how many named graphs hold it
     in_ptr.npy     and in_subj.npy, in_pred.npy: the same statements by object
     hop_ptr.npy    and hop_node.npy: each node's neighbours in either direction, once each,
                    leaving out rdf:type statements and literals (what traversal follows)
-    meta.json      format version, counts, and the number of rdf:type
 
-An incremental build starts from the previous index: terms are only ever appended (a term
-no statement uses any more has no edges, which readers treat as absent), the quads of the
-replaced graphs are dropped and the new ones added, and the edge arrays are sorted anew.
+    added.nt       the terms added since the base, numbered on from its last, with
+                   added_offsets.npy, added_hashes.npy, added_by_hash.npy, added_literal.npy
+    changed_<d>_nodes.npy   int32, sorted: the nodes whose row of direction <d> (out, in,
+                   hop) is no longer the base's, and changed_<d>_ptr.npy (int64) with one
+                   array per column (changed_out_pred.npy, ...): their rows as they are now
+    meta.json      format version, counts, the number of rdf:type
+
+Within a row, out-statements are sorted by (predicate, object), in-statements by (subject,
+predicate) and hops by neighbour, all by number. A row in the changes replaces the base's
+whole (an empty one says the node has no such edges any more); a node numbered past the
+base has rows only there. A term no statement uses any more keeps its number and has no
+edges, which readers treat as absent.
+
+An incremental build hard-links the base files of the previous index (they are never
+written in place) and writes its changes, so its cost follows the change, not the graph.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import mmap
 import os
-import re
-import zlib
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyoxigraph as ox
 
+from newskg.indexes.numbering import (
+    Counter,
+    Numbering,
+    literal_flags,
+    numbered_quads,
+    term_arrays,
+    term_hash,
+)
 from newskg.rdf import RDF_TYPE
 
-FORMAT = 1
+FORMAT = 2
 META = "meta.json"
 TERMS = "terms.nt"
-ARRAYS = (
-    "offsets",
-    "hashes",
-    "by_hash",
-    "literal",
-    "quads",
-    "out_ptr",
-    "out_pred",
-    "out_obj",
-    "in_ptr",
-    "in_subj",
-    "in_pred",
-    "hop_ptr",
-    "hop_node",
+ADDED_TERMS = "added.nt"
+TERM_ARRAYS = ("offsets", "hashes", "by_hash", "literal")
+# each direction's columns beside its row pointers
+DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "out": ("pred", "obj", "count"),
+    "in": ("subj", "pred"),
+    "hop": ("node",),
+}
+BASE_ARRAYS = (
+    *TERM_ARRAYS,
+    *(f"{d}_{c}" for d, columns in DIRECTIONS.items() for c in ("ptr", *columns)),
 )
-_TYPE = f"<{RDF_TYPE}>"
-_CHUNK = 1 << 24  # bytes of N-Quads read at a time
-_QUAD = re.compile(rb"^(\S+) (\S+) (.*) (\S+) \.[ \t\r]*$", re.MULTILINE)
+CHANGE_ARRAYS = (
+    *(f"added_{name}" for name in TERM_ARRAYS),
+    *(f"changed_{d}_{c}" for d, columns in DIRECTIONS.items() for c in ("nodes", "ptr", *columns)),
+)
+TYPE = f"<{RDF_TYPE}>".encode("ascii")
 
 
 def exists(folder: Path) -> bool:
@@ -72,265 +91,319 @@ def exists(folder: Path) -> bool:
     return isinstance(meta, dict) and meta.get("format") == FORMAT
 
 
-def term_hash(line: bytes) -> int:
-    """The hash a term's N-Triples form (UTF-8) is found by: stable across processes,
-    unlike ``hash``; collisions are told apart by comparing the term itself."""
-    return zlib.crc32(line)
+class Terms:
+    """The terms of an index by number, and the number of a term: the base's, then those
+    added since."""
 
-
-def load(folder: Path) -> tuple[dict[str, np.ndarray], bytes | memoryview, dict[str, int]]:
-    """The arrays of an index (mapped, not read), its terms file and its meta data."""
-    meta = json.loads((folder / META).read_text(encoding="utf-8"))
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
-    terms = _mapped(folder / TERMS)
-    return arrays, terms, meta
-
-
-def write(
-    folder: Path,
-    nquads: Path | list[Path],
-    *,
-    previous: Path | None = None,
-    removed: Iterable[str] = (),
-) -> None:
-    """Write the index of the quads in the ``nquads`` files to ``folder``; with ``previous``, of the
-    previous index's quads less those of the ``removed`` graphs, plus those in ``nquads``."""
-    folder.mkdir(parents=True)
-    numbering = _Numbering(previous)
-    quads = _numbered_quads(nquads, numbering)
-    if previous is not None:
-        old = np.load(previous / "quads.npy")
-        gone = [i for g in removed if (i := numbering.find(g.encode("utf-8"))) is not None]
-        old = old[~np.isin(old[:, 3], np.asarray(gone, dtype=np.int32))]
-        quads = np.concatenate([old, quads])
-    lines = numbering.finish(quads)
-    type_id = numbering.find(_TYPE.encode("ascii"))
-    lookup = _write_terms(folder, previous, lines)
-    terms = len(lookup["literal"])
-    arrays = _edges(quads, terms, -1 if type_id is None else type_id, lookup["literal"])
-    arrays["quads"] = quads
-    for name, array in {**lookup, **arrays}.items():
-        np.save(folder / f"{name}.npy", array)
-    meta = {"format": FORMAT, "terms": terms, "quads": len(quads), "type": type_id}
-    (folder / META).write_text(json.dumps(meta) + "\n", encoding="utf-8")
-
-
-class _Numbering:
-    """Term numbers: the previous index's, then new terms numbered as they are met."""
-
-    def __init__(self, previous: Path | None) -> None:
-        self.previous = previous
-        self.new: dict[bytes, int] = {}  # a new term's spelling -> its provisional number
-        self.known: dict[bytes, int] = {}  # terms of the previous index met so far
-        self.start = 0
-        self._old: tuple[dict[str, np.ndarray], bytes | memoryview, dict[str, int]] | None = None
-        if previous is not None:
-            self._old = load(previous)
-            self.start = int(self._old[2]["terms"])
+    def __init__(
+        self,
+        base: dict[str, np.ndarray],
+        base_text: bytes | memoryview,
+        added: dict[str, np.ndarray],
+        added_text: bytes | memoryview,
+    ) -> None:
+        self.base_size = len(base["hashes"])
+        self.size = self.base_size + len(added["hashes"])
+        # memoryviews: one item at a time, a Python int is far cheaper than a numpy scalar
+        self._parts = [
+            (
+                memoryview(part["hashes"]),
+                memoryview(part["by_hash"]),
+                memoryview(part["offsets"]),
+                text,
+            )
+            for part, text in ((base, base_text), (added, added_text))
+        ]
+        self.literal = (base["literal"], added["literal"])
 
     def find(self, line: bytes) -> int | None:
-        """The number of a term of the previous index (or a new one), or None."""
-        number = self.new.get(line)
-        if number is None and self._old is not None:
-            number = self.known.get(line)
-            if number is None:
-                arrays, terms, _ = self._old
-                number = _lookup(arrays, terms, line)
-                if number is not None:
-                    self.known[line] = number
-        return number
+        """The number of the term whose N-Triples form is ``line``, or None."""
+        wanted = term_hash(line)
+        for hashes, by_hash, _, _ in self._parts:
+            i = bisect.bisect_left(hashes, wanted)  # type: ignore[call-overload]
+            while i < len(hashes) and hashes[i] == wanted:
+                number = by_hash[i]
+                if self.line(number) == line:
+                    return number
+                i += 1
+        return None
 
-    def number(self, line: bytes) -> int:
-        number = self.find(line)
-        if number is None:
-            number = self.new[line] = self.start + len(self.new)
-        return number
+    def line(self, number: int) -> bytes:
+        """The N-Triples form of term ``number``."""
+        part = number >= self.base_size
+        _, _, offsets, text = self._parts[part]
+        at = number - self.base_size if part else number
+        return bytes(text[offsets[at] : offsets[at + 1] - 1])
 
-    def finish(self, quads: np.ndarray) -> list[bytes]:
-        """The new terms in number order, each spelt as pyoxigraph spells it (the form
-        readers look terms up by); two spellings of one literal (``"x"^^xsd:string`` and
-        ``"x"``) become one term, and ``quads`` is renumbered to match."""
-        spelt = list(self.new)
-        literals = [k for k, line in enumerate(spelt) if line.startswith(b'"')]
-        canonical = list(spelt)
-        if literals:
-            document = b"".join(b"<x:s> <x:p> " + spelt[k] + b" .\n" for k in literals)
-            triples = ox.parse(document, format=ox.RdfFormat.N_TRIPLES)
-            for k, triple in zip(literals, triples, strict=True):
-                canonical[k] = str(triple.object).encode("utf-8")
-        lines: list[bytes] = []
-        final: dict[bytes, int] = {}
-        remap = np.empty(len(spelt), dtype=np.int32)
-        for k, line in enumerate(canonical):
-            number = final.get(line)
-            if number is None:
-                old = self.find(line) if line != spelt[k] and self._old is not None else None
-                number = old if old is not None and old < self.start else None
-                if number is None:
-                    number = final[line] = self.start + len(lines)
-                    lines.append(line)
-            remap[k] = number
-        if len(lines) != len(spelt):
-            new = quads >= self.start
-            quads[new] = remap[quads[new] - self.start]
-        self.new = final
-        return lines
+    def is_literal(self, numbers: np.ndarray) -> np.ndarray:
+        """Whether each of ``numbers`` is a literal."""
+        base, added = self.literal
+        found = np.zeros(len(numbers), dtype=bool)
+        old = numbers < self.base_size
+        found[old] = base[numbers[old]]
+        found[~old] = added[numbers[~old] - self.base_size]
+        return found
 
 
-def _write_terms(
-    folder: Path, previous: Path | None, encoded: list[bytes]
-) -> dict[str, np.ndarray]:
-    """Write terms.nt (the previous index's terms, then ``encoded``); returns the arrays
-    that find a term in it: offsets, hashes, by_hash and literal."""
-    with (folder / TERMS).open("wb") as out:
-        if previous is not None:
-            with (previous / TERMS).open("rb") as old:
-                os.sendfile(out.fileno(), old.fileno(), 0, os.fstat(old.fileno()).st_size)
-        out.write(b"".join(line + b"\n" for line in encoded))
-    if previous is not None:
-        old = {
-            n: np.load(previous / f"{n}.npy") for n in ("offsets", "hashes", "by_hash", "literal")
-        }
-    else:
-        old = {
-            "offsets": np.zeros(1, dtype=np.uint64),
-            "hashes": np.zeros(0, dtype=np.uint32),
-            "by_hash": np.zeros(0, dtype=np.int32),
-            "literal": np.zeros(0, dtype=bool),
-        }
-    start = len(old["literal"])
-    lengths = np.fromiter((len(line) + 1 for line in encoded), np.uint64, len(encoded))
-    offsets = np.concatenate([old["offsets"], old["offsets"][-1] + np.cumsum(lengths)])
-    new_hashes = np.fromiter((zlib.crc32(line) for line in encoded), np.uint32, len(encoded))
-    hashes = np.concatenate([old["hashes"], new_hashes])
-    new_numbers = np.arange(start, start + len(encoded), dtype=np.int32)
-    numbers = np.concatenate([old["by_hash"], new_numbers])
-    order = np.argsort(hashes, kind="stable")
-    literal = np.fromiter((line.startswith(b'"') for line in encoded), bool, len(encoded))
-    return {
-        "offsets": offsets.astype(np.uint64),
-        "hashes": hashes[order],
-        "by_hash": numbers[order].astype(np.int32),
-        "literal": np.concatenate([old["literal"], literal]),
+class Rows:
+    """One direction's rows: the base's, less those replaced by the changes."""
+
+    def __init__(
+        self,
+        base_ptr: np.ndarray,
+        base: dict[str, np.ndarray],
+        changed_nodes: np.ndarray,
+        changed_ptr: np.ndarray,
+        changed: dict[str, np.ndarray],
+    ) -> None:
+        self.base_ptr, self.base = base_ptr, base
+        self.changed_nodes, self.changed_ptr, self.changed = changed_nodes, changed_ptr, changed
+        self.base_rows = len(base_ptr) - 1
+        self._nodes = memoryview(changed_nodes)
+        self._ptrs = (memoryview(base_ptr), memoryview(changed_ptr))
+
+    def locate(self, node: int) -> tuple[int, int, int]:
+        """(part, lo, hi): the row of ``node`` is [lo, hi) of the base (part 0) or of the
+        changes (part 1)."""
+        if self._nodes:
+            i = bisect.bisect_left(self._nodes, node)  # type: ignore[call-overload]
+            if i < len(self._nodes) and self._nodes[i] == node:
+                ptr = self._ptrs[1]
+                return 1, ptr[i], ptr[i + 1]
+        if node < self.base_rows:
+            ptr = self._ptrs[0]
+            return 0, ptr[node], ptr[node + 1]
+        return 0, 0, 0
+
+    def gather(self, nodes: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The rows of ``nodes`` one after another: each one's length, and each column."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        starts, lengths = np.zeros(len(nodes), np.int64), np.zeros(len(nodes), np.int64)
+        at, hit = self._changed_at(nodes)
+        base = ~hit & (nodes < self.base_rows)
+        starts[base] = self.base_ptr[nodes[base]]
+        lengths[base] = self.base_ptr[nodes[base] + 1] - starts[base]
+        starts[hit] = self.changed_ptr[at[hit]]
+        lengths[hit] = self.changed_ptr[at[hit] + 1] - starts[hit]
+        if not hit.any():  # the usual case: one gather from the base
+            positions = ranges(starts, lengths)
+            return lengths, {name: column[positions] for name, column in self.base.items()}
+        firsts = np.cumsum(lengths) - lengths  # where each row starts in the result
+        total = int(lengths.sum())
+        found = {name: np.empty(total, dtype=column.dtype) for name, column in self.base.items()}
+        for part, columns in ((base, self.base), (hit, self.changed)):
+            source = ranges(starts[part], lengths[part])
+            target = ranges(firsts[part], lengths[part])
+            for name, column in columns.items():
+                found[name][target] = column[source]
+        return lengths, found
+
+    def _changed_at(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each of ``nodes`` is in the changed nodes, and whether it is there."""
+        if not len(self.changed_nodes):
+            return np.zeros(len(nodes), np.int64), np.zeros(len(nodes), dtype=bool)
+        at = np.searchsorted(self.changed_nodes, nodes)
+        hit = at < len(self.changed_nodes)
+        hit[hit] = self.changed_nodes[at[hit]] == nodes[hit]
+        return at, hit
+
+
+@dataclass
+class Index:
+    """An index as it was loaded: its meta data, its terms and its rows."""
+
+    meta: dict[str, int]
+    terms: Terms
+    rows: dict[str, Rows]
+    arrays: dict[str, np.ndarray]  # every array by file name, for checks and for links
+
+    @property
+    def type_id(self) -> int:
+        """The number of rdf:type, -1 when no statement uses it."""
+        return -1 if self.meta.get("type") is None else int(self.meta["type"])
+
+
+def load(folder: Path, *, mapped: bool = True) -> Index:
+    """The index in ``folder``, its base files mapped (``mapped=False``: read). Raises
+    ValueError when it is of another format or its arrays are not of the sizes it says."""
+    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"traversal index: format {meta.get('format')}, not {FORMAT}")
+    mode = "r" if mapped else None
+    arrays = {n: np.load(folder / f"{n}.npy", mmap_mode=mode) for n in BASE_ARRAYS}
+    arrays |= {n: np.load(folder / f"{n}.npy") for n in CHANGE_ARRAYS}
+    # plain arrays over the mapped files: numpy's memmap class checks every slice in Python
+    arrays = {name: array.view(np.ndarray) for name, array in arrays.items()}
+    terms = Terms(
+        {n: arrays[n] for n in TERM_ARRAYS},
+        _mapped(folder / TERMS),
+        {n: arrays[f"added_{n}"] for n in TERM_ARRAYS},
+        (folder / ADDED_TERMS).read_bytes(),
+    )
+    rows = {
+        d: Rows(
+            arrays[f"{d}_ptr"],
+            {c: arrays[f"{d}_{c}"] for c in columns},
+            arrays[f"changed_{d}_nodes"],
+            arrays[f"changed_{d}_ptr"],
+            {c: arrays[f"changed_{d}_{c}"] for c in columns},
+        )
+        for d, columns in DIRECTIONS.items()
     }
+    index = Index(meta, terms, rows, arrays)
+    _check(index)
+    return index
 
 
-def _numbered_quads(nquads: Path | list[Path], numbering: _Numbering) -> np.ndarray:
-    """The quads of N-Quads files as rows of term numbers."""
-    columns: list[np.ndarray] = []
-    # a full build numbers millions of terms: a dict that numbers what it lacks keeps the
-    # usual case, a term met before, in C
-    if numbering.previous is None:
-        numbering.new = _Counter()
-        number = numbering.new.__getitem__
-    else:
-        number = numbering.number
-    paths = [nquads] if isinstance(nquads, Path) else nquads
-    for s, p, o, g in (rows for path in paths for rows in _split(path)):
-        block = np.empty((len(s), 4), dtype=np.int32)
-        for column, terms in enumerate((s, p, o, g)):
-            block[:, column] = list(map(number, terms))
-        columns.append(block)
-    return np.concatenate(columns) if columns else np.zeros((0, 4), dtype=np.int32)
+def _check(index: Index) -> None:
+    """Raise ValueError unless the arrays are of the sizes their meta data give: what a
+    truncated or mismatched file breaks first, found before a search reads past an end."""
+    arrays, meta = index.arrays, index.meta
+    base, terms = int(meta["base_terms"]), int(meta["terms"])
+    expected = {"offsets": base + 1, "added_offsets": terms - base + 1}
+    for name in ("hashes", "by_hash", "literal"):
+        expected |= {name: base, f"added_{name}": terms - base}
+    for d in DIRECTIONS:
+        expected[f"{d}_ptr"] = base + 1
+        expected[f"changed_{d}_ptr"] = len(arrays[f"changed_{d}_nodes"]) + 1
+    _sizes(arrays, expected)  # the pointers first: their last item gives the rest
+    for d, columns in DIRECTIONS.items():
+        for prefix in ("", "changed_"):
+            end = int(arrays[f"{prefix}{d}_ptr"][-1])
+            _sizes(arrays, {f"{prefix}{d}_{c}": end for c in columns})
+        nodes = arrays[f"changed_{d}_nodes"]
+        if len(nodes) and (int(nodes[-1]) >= terms or int(nodes[0]) < 0):
+            raise ValueError(f"traversal index: a changed {d} row of no term")
 
 
-class _Counter(dict[bytes, int]):
-    """Numbers new keys as they are met: 0, 1, 2…"""
-
-    def __missing__(self, key: bytes) -> int:
-        number = self[key] = len(self)
-        return number
+def _sizes(arrays: dict[str, np.ndarray], expected: dict[str, int]) -> None:
+    for name, rows in expected.items():
+        if len(arrays[name]) != rows:
+            raise ValueError(f"traversal index: {name} has {len(arrays[name])} rows, not {rows}")
 
 
-def _split(nquads: Path) -> Iterator[tuple[tuple[bytes, ...], ...]]:
-    """Subjects, predicates, objects and graphs of the lines of an N-Quads file whose every
-    quad is in a named graph, as a build writes them: ``S P O G .``, one a line (S, P and
-    G never hold a space; an object literal may). One regular expression over a large
-    block splits it in C, where splitting line by line in Python took most of the time."""
-    with nquads.open("rb") as handle:
-        rest = b""
-        while block := handle.read(_CHUNK):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            block, rest = block[:cut], block[cut:]
-            rows = _QUAD.findall(block)
-            if rows:
-                yield tuple(zip(*rows, strict=True))
-        if rest.strip():
-            yield tuple(zip(*_QUAD.findall(rest + b"\n"), strict=True))
+def write(folder: Path, nquads: Path | list[Path]) -> None:
+    """Write the index of the quads in the ``nquads`` files to ``folder``: a base and no
+    changes."""
+    folder.mkdir(parents=True)
+    numbering = Numbering()
+    numbering.new = Counter()  # millions of terms: numbering what it lacks stays in C
+    quads = numbered_quads(nquads, numbering.new.__getitem__)
+    lines = numbering.finish(quads)
+    if numbering.merged:  # one graph held a literal in two spellings: one quad now
+        quads = np.unique(quads, axis=0)
+    type_id = numbering.find(TYPE)
+    literal = literal_flags(lines)
+    with (folder / TERMS).open("wb") as out:
+        out.write(b"".join(line + b"\n" for line in lines))
+    arrays = term_arrays(lines, 0)
+    arrays["literal"] = literal
+    arrays |= edges(quads, len(lines), -1 if type_id is None else type_id, literal)
+    arrays |= empty_changes()
+    (folder / ADDED_TERMS).write_bytes(b"")
+    meta = {"terms": len(lines), "base_terms": len(lines), "type": type_id}
+    save(folder, arrays, {**meta, "base_entries": entries(arrays), "changed_entries": 0})
 
 
-def _edges(
+def save(folder: Path, arrays: dict[str, np.ndarray], meta: dict[str, int | None]) -> None:
+    """Write ``arrays`` (each as ``<name>.npy``, in its format's type), then ``meta``, which
+    makes the folder an index."""
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", np.asarray(array, dtype=_dtype(name)))
+    (folder / META).write_text(json.dumps({"format": FORMAT, **meta}) + "\n", encoding="utf-8")
+
+
+def entries(arrays: dict[str, np.ndarray], prefix: str = "") -> int:
+    """How many row entries ``arrays`` hold over every direction (``prefix`` "changed_":
+    the changes')."""
+    return sum(len(arrays[f"{prefix}{d}_{columns[0]}"]) for d, columns in DIRECTIONS.items())
+
+
+def empty_changes() -> dict[str, np.ndarray]:
+    """The change arrays of an index that has none."""
+    empty: dict[str, np.ndarray] = {n: np.zeros(0, np.int32) for n in CHANGE_ARRAYS}
+    empty["added_offsets"] = np.zeros(1, np.uint64)
+    for d in DIRECTIONS:
+        empty[f"changed_{d}_ptr"] = np.zeros(1, np.int64)
+    return empty
+
+
+def edges(
     quads: np.ndarray, terms: int, type_id: int, literal: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """The distinct statements of ``quads`` by subject, by object, and as hops."""
+    """The distinct statements of ``quads`` (distinct rows) by subject, with how many
+    graphs hold each, by object, and as hops."""
     s, p, o = quads[:, 0].astype(np.int64), quads[:, 1].astype(np.int64), quads[:, 2]
     # one sort of (subject, predicate, object) gives both the distinct statements and the
     # out-edge order; predicates are few, so they are renumbered to keep the key in 64 bits
     predicates, p_small = np.unique(p, return_inverse=True)
     width = max(len(predicates), 1)
     if terms * terms * width < 2**62:
-        key = _distinct((s * width + p_small) * terms + o)
+        key, count = _counted((s * width + p_small) * terms + o)
         o_u = (key % terms).astype(np.int32)
         rest = key // terms
         p_u = predicates[rest % width].astype(np.int32)
         s_u = (rest // width).astype(np.int32)
     else:  # a graph of billions of terms: the slower general sort
         order = np.lexsort((o, p, s))
-        sorted_rows = np.stack([s[order], p[order], o[order]], axis=1)
-        keep = np.ones(len(order), dtype=bool)
-        keep[1:] = np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
-        s_u, p_u, o_u = (sorted_rows[keep, i].astype(np.int32) for i in range(3))
+        rows = np.stack([s[order], p[order], o[order]], axis=1)
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = np.any(rows[1:] != rows[:-1], axis=1)
+        count = np.diff(np.append(np.flatnonzero(first), len(first)))
+        s_u, p_u, o_u = (rows[first, i].astype(np.int32) for i in range(3))
     by_object = np.argsort(o_u, kind="stable")
     hop = (p_u != type_id) & ~literal[o_u]
     a = np.concatenate([s_u[hop], o_u[hop]]).astype(np.int64)
     b = np.concatenate([o_u[hop], s_u[hop]]).astype(np.int64)
-    pairs = _distinct(a * terms + b)
+    pairs, _ = _counted(a * terms + b)
     return {
-        "out_ptr": _pointers(s_u, terms),
+        "out_ptr": pointers(s_u, terms),
         "out_pred": p_u,
         "out_obj": o_u,
-        "in_ptr": _pointers(o_u, terms),
+        "out_count": count.astype(np.uint32),
+        "in_ptr": pointers(o_u, terms),
         "in_subj": s_u[by_object],
         "in_pred": p_u[by_object],
-        "hop_ptr": _pointers(pairs // terms, terms),
+        "hop_ptr": pointers(pairs // terms, terms),
         "hop_node": (pairs % terms).astype(np.int32),
     }
 
 
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """The distinct values of ``keys``, sorted (a sort and a comparison: numpy's own
-    ``unique`` hashes first, several times slower on millions of integers)."""
-    keys = np.sort(keys)
-    keep = np.ones(len(keys), dtype=bool)
-    keep[1:] = keys[1:] != keys[:-1]
-    return keys[keep]
-
-
-def _pointers(sorted_keys: np.ndarray, terms: int) -> np.ndarray:
+def pointers(sorted_keys: np.ndarray, rows: int) -> np.ndarray:
     """CSR row pointers: row ``i`` of a list sorted by key is ``[ptr[i], ptr[i + 1])``."""
-    counts = np.bincount(sorted_keys, minlength=terms)
+    counts = np.bincount(sorted_keys, minlength=rows)
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
-def _lookup(arrays: dict[str, np.ndarray], terms: bytes | memoryview, line: bytes) -> int | None:
-    """The number of the term whose N-Triples form is ``line``, or None."""
-    hashes, by_hash, offsets = arrays["hashes"], arrays["by_hash"], arrays["offsets"]
-    wanted = term_hash(line)
-    encoded = line + b"\n"
-    i = int(np.searchsorted(hashes, wanted))
-    while i < len(hashes) and int(hashes[i]) == wanted:
-        number = int(by_hash[i])
-        if terms[int(offsets[number]) : int(offsets[number + 1])] == encoded:
-            return number
-        i += 1
-    return None
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``start, start + 1, … start + length - 1`` of every (start, length), one after the
+    other: each start repeated over its length, plus a count that restarts at each."""
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return shift + np.arange(total)
+
+
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``keys``, sorted, and how often each occurs (a sort and a
+    comparison: numpy's own ``unique`` hashes first, several times slower on millions)."""
+    keys = np.sort(keys)
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    starts = np.flatnonzero(first)
+    return keys[first], np.diff(np.append(starts, len(keys)))
+
+
+def _dtype(name: str) -> type:
+    """The type of the array ``name`` in the format."""
+    last = name.rsplit("_", 1)[-1]
+    types = {"ptr": np.int64, "count": np.uint32, "offsets": np.uint64, "hashes": np.uint32}
+    return bool if last == "literal" else types.get(last, np.int32)
 
 
 def _mapped(path: Path) -> bytes | memoryview:
     """The bytes of a file, mapped into memory (an empty file is empty bytes)."""
-    import mmap
-
     with path.open("rb") as handle:
         if os.fstat(handle.fileno()).st_size == 0:
             return b""

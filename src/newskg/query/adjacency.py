@@ -19,7 +19,6 @@ so the index can never go stale.
 
 from __future__ import annotations
 
-import bisect
 import tempfile
 from itertools import pairwise
 from pathlib import Path
@@ -38,25 +37,15 @@ class Adjacency:
     literal neighbours (what ``KnowledgeGraph._hops`` yields from the store)."""
 
     def __init__(self, folder: Path) -> None:
-        mapped, self._text, meta = traversal.load(folder)
-        # plain arrays over the mapped files: numpy's memmap class checks every slice in Python
-        arrays = {name: array.view(np.ndarray) for name, array in mapped.items()}
-        self.size = int(meta["terms"])
-        self._type = -1 if meta["type"] is None else int(meta["type"])
-        # numpy for whole-array work, memoryviews for one item at a time (a memoryview's
-        # item is a Python int, far cheaper than a numpy scalar)
-        self._arrays = arrays
-        self._offsets = memoryview(arrays["offsets"])
-        self._hashes = memoryview(arrays["hashes"])
-        self._by_hash = memoryview(arrays["by_hash"])
-        self._out_ptr, self._in_ptr = memoryview(arrays["out_ptr"]), memoryview(arrays["in_ptr"])
-        self._out_pred, self._out_obj = (
-            memoryview(arrays["out_pred"]),
-            memoryview(arrays["out_obj"]),
-        )
-        self._in_subj, self._in_pred = memoryview(arrays["in_subj"]), memoryview(arrays["in_pred"])
-        self._hop_ptr, self._hop_node = arrays["hop_ptr"], arrays["hop_node"]
-        _check(arrays, self.size)
+        index = traversal.load(folder)
+        self.size = int(index.meta["terms"])
+        self._type = index.type_id
+        self._terms_index = index.terms
+        self._out, self._in, self._hop = (index.rows[d] for d in ("out", "in", "hop"))
+        # per part (base, changes), memoryviews for one item at a time (a memoryview's item
+        # is a Python int, far cheaper than a numpy scalar)
+        self._out_parts = _views(self._out, "pred", "obj")
+        self._in_parts = _views(self._in, "pred", "subj")
         self._terms: list[Term | None] = [None] * self.size
         self._numbers: dict[Term, int | None] = {}
 
@@ -97,13 +86,13 @@ class Adjacency:
         """Distinct statements with ``node`` as subject, made anew (callers may change the
         list)."""
         subject, term = self.term(node), self.term
-        row = self._row(self._out_ptr, self._out_pred, self._out_obj, node, predicate)
+        row = self._row(self._out, self._out_parts, node, predicate)
         return [ox.Triple(subject, term(p), term(o)) for p, o in row]
 
     def in_of(self, node: int, predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """Distinct statements with ``node`` as object."""
         obj, term = self.term(node), self.term
-        row = self._row(self._in_ptr, self._in_pred, self._in_subj, node, predicate)
+        row = self._row(self._in, self._in_parts, node, predicate)
         return [ox.Triple(term(s), term(p), obj) for p, s in row]
 
     def reachable(self, start: int, depth: int) -> list[int]:
@@ -159,38 +148,27 @@ class Adjacency:
 
     def _hops_from(self, frontier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(source, neighbour) for every hop out of ``frontier``, as two aligned arrays."""
-        ptr = self._hop_ptr
-        starts, ends = ptr[frontier], ptr[frontier + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        if not total:
-            empty = np.zeros(0, dtype=np.int32)
-            return empty, empty
-        # positions start..end of every row, in one array: each row's start repeated over
-        # its length, plus a running count that restarts at every row
-        shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        positions = shift + np.arange(total)
-        return np.repeat(frontier, lengths), self._hop_node[positions]
+        lengths, row = self._hop.gather(frontier)
+        return np.repeat(frontier, lengths), row["node"]
 
     def _statement(self, a: int, b: int) -> ox.Triple:
         """A statement between two neighbours, in whichever direction it points."""
         for subject, obj in ((a, b), (b, a)):
-            lo, hi = self._out_ptr[subject], self._out_ptr[subject + 1]
-            for p, o in zip(self._out_pred[lo:hi], self._out_obj[lo:hi], strict=True):
+            for p, o in self._row(self._out, self._out_parts, subject, None):
                 if o == obj and p != self._type:
                     return ox.Triple(self.term(subject), self.term(p), self.term(o))
         raise AssertionError(f"no statement between neighbours {a} and {b}")  # pragma: no cover
 
     def _row(
         self,
-        ptr: memoryview,
-        predicates: memoryview,
-        others: memoryview,
+        rows: traversal.Rows,
+        parts: list[tuple[memoryview, memoryview]],
         node: int,
         predicate: ox.NamedNode | None,
     ) -> list[tuple[int, int]]:
-        """(predicate, other end) of each statement of ``node`` in one CSR direction."""
-        lo, hi = ptr[node], ptr[node + 1]
+        """(predicate, other end) of each statement of ``node`` in one direction."""
+        part, lo, hi = rows.locate(node)
+        predicates, others = parts[part]
         pairs = zip(predicates[lo:hi], others[lo:hi], strict=True)
         wanted = self._wanted(predicate)
         return list(pairs) if wanted == -1 else [pair for pair in pairs if pair[0] == wanted]
@@ -203,28 +181,17 @@ class Adjacency:
         return -2 if number is None else number
 
     def _has_edges(self, number: int) -> bool:
-        return (
-            self._out_ptr[number] != self._out_ptr[number + 1]
-            or self._in_ptr[number] != self._in_ptr[number + 1]
-        )
+        _, lo, hi = self._out.locate(number)
+        if lo != hi:
+            return True
+        _, lo, hi = self._in.locate(number)
+        return lo != hi
 
     def _find(self, line: str) -> int | None:
-        encoded = line.encode("utf-8")
-        wanted = traversal.term_hash(encoded)
-        hashes = self._hashes
-        i = bisect.bisect_left(hashes, wanted)  # type: ignore[call-overload]
-        while i < len(hashes) and hashes[i] == wanted:
-            number = self._by_hash[i]
-            if self._line_bytes(number) == encoded:
-                return number
-            i += 1
-        return None
-
-    def _line_bytes(self, number: int) -> bytes:
-        return bytes(self._text[self._offsets[number] : self._offsets[number + 1] - 1])
+        return self._terms_index.find(line.encode("utf-8"))
 
     def _line(self, number: int) -> str:
-        return self._line_bytes(number).decode("utf-8")
+        return self._terms_index.line(number).decode("utf-8")
 
 
 class _Side:
@@ -255,22 +222,12 @@ class _Side:
         return chain
 
 
-def _check(arrays: dict[str, np.ndarray], terms: int) -> None:
-    """Raise ValueError unless the arrays are of the sizes that ``terms`` terms give: what a
-    truncated or mismatched file breaks first, found before a search reads past an end."""
-    sizes = {name: len(array) for name, array in arrays.items()}
-    rows = {"out_ptr": ("out_pred", "out_obj"), "in_ptr": ("in_subj", "in_pred")}
-    rows["hop_ptr"] = ("hop_node",)
-    for name in ("offsets", *rows):
-        if sizes[name] != terms + 1:
-            raise ValueError(f"traversal index: {name} has {sizes[name]} rows, not {terms + 1}")
-    for name in ("hashes", "by_hash", "literal"):
-        if sizes[name] != terms:
-            raise ValueError(f"traversal index: {name} has {sizes[name]} rows, not {terms}")
-    for ptr, data in rows.items():
-        end = int(arrays[ptr][-1])
-        if any(sizes[d] != end for d in data):
-            raise ValueError(f"traversal index: {ptr} ends at {end}, past its data")
+def _views(rows: traversal.Rows, *columns: str) -> list[tuple[memoryview, memoryview]]:
+    """Memoryviews of two columns of a direction's rows, for its base and its changes."""
+    return [
+        (memoryview(rows.base[columns[0]]), memoryview(rows.base[columns[1]])),
+        (memoryview(rows.changed[columns[0]]), memoryview(rows.changed[columns[1]])),
+    ]
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

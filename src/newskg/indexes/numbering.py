@@ -1,0 +1,135 @@
+"""The quads of N-Quads files as rows of term numbers, each term spelt as readers look it
+up: what the traversal index is written from (:mod:`newskg.indexes.traversal`)."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pyoxigraph as ox
+
+_CHUNK = 1 << 24  # bytes of N-Quads read at a time
+_QUAD = re.compile(rb"^(\S+) (\S+) (.*) (\S+) \.[ \t\r]*$", re.MULTILINE)
+
+
+def term_hash(line: bytes) -> int:
+    """The hash a term's N-Triples form (UTF-8) is found by: stable across processes,
+    unlike ``hash``; collisions are told apart by comparing the term itself."""
+    return zlib.crc32(line)
+
+
+class Numbering:
+    """Term numbers: the ``size`` terms of a previous index (found by ``previous``), then
+    new terms numbered as they are met."""
+
+    def __init__(
+        self, previous: Callable[[bytes], int | None] | None = None, size: int = 0
+    ) -> None:
+        self.previous = previous
+        self.new: dict[bytes, int] = {}  # a new term's spelling -> its provisional number
+        self.known: dict[bytes, int] = {}  # terms of the previous index met so far
+        self.start = size
+        self.merged = False  # two spellings of one literal became one term
+
+    def find(self, line: bytes) -> int | None:
+        """The number of a term of the previous index (or a new one), or None."""
+        number = self.new.get(line)
+        if number is None and self.previous is not None:
+            number = self.known.get(line)
+            if number is None:
+                number = self.previous(line)
+                if number is not None:
+                    self.known[line] = number
+        return number
+
+    def number(self, line: bytes) -> int:
+        number = self.find(line)
+        if number is None:
+            number = self.new[line] = self.start + len(self.new)
+        return number
+
+    def finish(self, quads: np.ndarray) -> list[bytes]:
+        """The new terms in number order, each spelt as pyoxigraph spells it (the form
+        readers look terms up by); two spellings of one literal (``"x"^^xsd:string`` and
+        ``"x"``) become one term, and ``quads`` is renumbered to match."""
+        spelt = list(self.new)
+        literals = [k for k, line in enumerate(spelt) if line.startswith(b'"')]
+        canonical = list(spelt)
+        if literals:
+            document = b"".join(b"<x:s> <x:p> " + spelt[k] + b" .\n" for k in literals)
+            triples = ox.parse(document, format=ox.RdfFormat.N_TRIPLES)
+            for k, triple in zip(literals, triples, strict=True):
+                canonical[k] = str(triple.object).encode("utf-8")
+        lines: list[bytes] = []
+        final: dict[bytes, int] = {}
+        remap = np.empty(len(spelt), dtype=np.int32)
+        for k, line in enumerate(canonical):
+            number = final.get(line)
+            if number is None:
+                old = self.find(line) if line != spelt[k] and self.previous is not None else None
+                number = old if old is not None and old < self.start else None
+                if number is None:
+                    number = final[line] = self.start + len(lines)
+                    lines.append(line)
+            remap[k] = number
+        if len(lines) != len(spelt):
+            self.merged = True
+            new = quads >= self.start
+            quads[new] = remap[quads[new] - self.start]
+        self.new = final
+        return lines
+
+
+def numbered_quads(nquads: Path | list[Path], number: Callable[[bytes], int]) -> np.ndarray:
+    """The quads of N-Quads files as rows of term numbers."""
+    columns: list[np.ndarray] = []
+    paths = [nquads] if isinstance(nquads, Path) else nquads
+    for s, p, o, g in (rows for path in paths for rows in _split(path)):
+        block = np.empty((len(s), 4), dtype=np.int32)
+        for column, terms in enumerate((s, p, o, g)):
+            block[:, column] = list(map(number, terms))
+        columns.append(block)
+    return np.concatenate(columns) if columns else np.zeros((0, 4), dtype=np.int32)
+
+
+def term_arrays(lines: list[bytes], first: int) -> dict[str, np.ndarray]:
+    """offsets, hashes (sorted) and by_hash of terms ``lines`` numbered from ``first``."""
+    lengths = np.fromiter((len(line) + 1 for line in lines), np.uint64, len(lines))
+    offsets = np.concatenate([np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)])
+    hashes = np.fromiter((zlib.crc32(line) for line in lines), np.uint32, len(lines))
+    order = np.argsort(hashes, kind="stable")
+    numbers = (order + first).astype(np.int32)
+    return {"offsets": offsets, "hashes": hashes[order], "by_hash": numbers}
+
+
+def literal_flags(lines: list[bytes]) -> np.ndarray:
+    return np.fromiter((line.startswith(b'"') for line in lines), bool, len(lines))
+
+
+class Counter(dict[bytes, int]):
+    """Numbers new keys as they are met: 0, 1, 2…"""
+
+    def __missing__(self, key: bytes) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+def _split(nquads: Path) -> Iterator[tuple[tuple[bytes, ...], ...]]:
+    """Subjects, predicates, objects and graphs of the lines of an N-Quads file whose every
+    quad is in a named graph, as a build writes them: ``S P O G .``, one a line (S, P and
+    G never hold a space; an object literal may). One regular expression over a large
+    block splits it in C, where splitting line by line in Python took most of the time."""
+    with nquads.open("rb") as handle:
+        rest = b""
+        while block := handle.read(_CHUNK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            rows = _QUAD.findall(block)
+            if rows:
+                yield tuple(zip(*rows, strict=True))
+        if rest.strip():
+            yield tuple(zip(*_QUAD.findall(rest + b"\n"), strict=True))
