@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from newskg.errors import FactError, InputError
-from newskg.inputs import article_folders, load_article, load_registry
+from newskg.inputs import article_entries, article_folders, load_article, load_registry
 from newskg.model.schema import load_model
 from tests.conftest import ROOT
 
@@ -167,6 +168,18 @@ def test_article_folders_are_sorted_and_complete(tmp_path):
     (seeds / "0-first" / "article.txt").write_text("x")
     with pytest.raises(InputError, match=r"has article\.txt but no facts\.yaml"):
         article_folders(seeds)
+
+
+def test_article_entries_name_the_folders_with_their_facts_stat(tmp_path):
+    seeds = make_seeds(tmp_path)
+    (seeds / "b-second").mkdir()
+    (seeds / "b-second" / "facts.yaml").write_text("{}")
+    (seeds / "a-not-an-article").mkdir()  # no facts.yaml, no article.txt: not an article
+    entries = article_entries(seeds)
+    assert [seeds / name for name, _ in entries] == article_folders(seeds)
+    assert "b-second" in dict(entries) and "a-not-an-article" not in dict(entries)
+    for name, info in entries:
+        assert info == os.stat(seeds / name / "facts.yaml")
 
 
 def _error(tmp_path: Path, **kwargs: str) -> FactError:

@@ -43,7 +43,7 @@ from newskg.builder.project import Project
 from newskg.errors import NewskgError, StoreError, location_of
 from newskg.exports.rdf_text import sorted_unique_triples
 from newskg.indexes import write_indexes
-from newskg.inputs import article_folders
+from newskg.inputs import article_entries, article_folders
 from newskg.store import ENTITIES_EXPORT, ONTOLOGY_EXPORT, KgLayout
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class _FullBuildNeeded(Exception):
 def _build_locked(project: Project, layout: KgLayout, options: _Options) -> BuildReport:
     report = BuildReport()
     mark = time.perf_counter()
-    folders = article_folders(project.seeds_dir)
+    articles = article_entries(project.seeds_dir)
     print_ = fingerprint(project)
     try:
         layout.stores.mkdir(parents=True, exist_ok=True)
@@ -173,11 +173,11 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
     except OSError as exc:
         raise _write_error(exc, layout, committed=False) from None
     previous = None if options.full else previous_build(layout, print_, options.validate)
-    the_plan = plan(folders, previous, layout)
+    the_plan = plan(project.seeds_dir, articles, previous, layout)
     report.timings["plan"] = time.perf_counter() - mark
     report.incremental = previous is not None
     report.removed = len(the_plan.removed)
-    report.articles = len(folders)
+    report.articles = len(articles)
     if previous is not None and previous.fixed_intact and the_plan.nothing_to_do:
         # Nothing changed: nothing to compile, load or write. A refreshed stamp waits for
         # the next build that writes a manifest (until then the article is hashed again).

@@ -23,7 +23,7 @@ from newskg.builder.project import Project, mapping_files
 from newskg.errors import InputError
 from newskg.files import read_input
 from newskg.inputs import ENTITIES_FILE
-from newskg.inputs.article import ARTICLE_FILE, FACTS_FILE, MAX_ARTICLE_BYTES
+from newskg.inputs.article import ARTICLE_FILE, MAX_ARTICLE_BYTES
 from newskg.inputs.entities import SHARED_FILE
 from newskg.model.schema import MODEL_FILE
 from newskg.store import ENTITIES_EXPORT, MANIFEST_FILE, ONTOLOGY_EXPORT, KgLayout
@@ -65,18 +65,27 @@ class Plan:
         return not self.todo and not self.removed
 
 
-def plan(folders: list[Path], previous: Previous | None, layout: KgLayout) -> Plan:
-    """The plan for ``folders`` given the previous build (None for a full build)."""
+def plan(
+    seeds: Path,
+    articles: list[tuple[str, os.stat_result]],
+    previous: Previous | None,
+    layout: KgLayout,
+) -> Plan:
+    """The plan for the ``articles`` of ``seeds`` (each folder's name and the ``stat`` of
+    its facts.yaml, as :func:`newskg.inputs.article_entries` gives them) given the previous
+    build (None for a full build). Strings, not Paths, until an article is to be processed:
+    at 10k articles, making a Path of each costs as much as their three ``stat`` calls."""
     old_inputs = previous.inputs if previous is not None else {}
-    result = Plan([], {}, sorted(set(old_inputs) - {f.name for f in folders}))
-    now = time.time_ns()
-    graphs = os.fspath(layout.graphs)
-    for folder in folders:
-        name = folder.name
-        stamp = input_stamp(folder, now)
+    result = Plan([], {}, sorted(set(old_inputs).difference(name for name, _ in articles)))
+    recent = time.time_ns() - _RACY_NS
+    graphs = os.path.join(os.fspath(layout.graphs), "")
+    base = os.path.join(os.fspath(seeds), "")
+    for name, facts in articles:
+        folder = base + name
+        stamp = input_stamp(folder, facts, recent)
         old = old_inputs.get(name)
         export_intact = old is not None and (
-            export_stamp(os.path.join(graphs, f"{name}.trig")) == old.get("export")
+            export_stamp(f"{graphs}{name}.trig") == old.get("export")
         )
         if export_intact and stamp is not None and old.get("stamp") == stamp:
             result.kept[name] = old
@@ -86,23 +95,23 @@ def plan(folders: list[Path], previous: Previous | None, layout: KgLayout) -> Pl
             result.kept[name] = {**old, "stamp": stamp}
             result.restamped = result.restamped or stamp is not None
             continue
-        result.todo.append(folder)
+        result.todo.append(Path(folder))
         result.content[name] = sha
         result.stamps[name] = stamp
     return result
 
 
-def input_stamp(folder: Path, now_ns: int) -> Stamp | None:
-    """Size, mtime and ctime of an article's two files; None when one is missing or changed
-    too recently for its stamp to be trusted next time."""
+def input_stamp(folder: str, facts: os.stat_result, recent_ns: int) -> Stamp | None:
+    """Size, mtime and ctime of an article's two files (``facts``: facts.yaml's ``stat``);
+    None when article.txt is missing or either changed after ``recent_ns``, too recently for
+    its stamp to be trusted next time."""
+    try:
+        text = os.stat(os.path.join(folder, ARTICLE_FILE))
+    except OSError:
+        return None
     stamp: Stamp = []
-    base = os.fspath(folder)
-    for name in (ARTICLE_FILE, FACTS_FILE):
-        try:
-            info = os.stat(os.path.join(base, name))
-        except OSError:
-            return None
-        if max(info.st_mtime_ns, info.st_ctime_ns) > now_ns - _RACY_NS:
+    for info in (text, facts):
+        if max(info.st_mtime_ns, info.st_ctime_ns) > recent_ns:
             return None
         stamp += (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
     return stamp
@@ -118,7 +127,7 @@ def export_stamp(path: str | Path) -> Stamp | None:
     return [info.st_size, info.st_mtime_ns]
 
 
-def content_hash(folder: Path) -> str:
+def content_hash(folder: str | Path) -> str:
     """What decides whether an article is rebuilt: its text and facts, byte for byte."""
     digest = hashlib.sha256()
     base = os.fspath(folder)

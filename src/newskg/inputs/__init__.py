@@ -15,6 +15,7 @@ __all__ = [
     "ENTITIES_FILE",
     "ArticleDocument",
     "Registry",
+    "article_entries",
     "article_folders",
     "load_article",
     "load_registry",
@@ -23,40 +24,48 @@ __all__ = [
 
 def article_folders(seeds: Path) -> list[Path]:
     """Article folders under ``seeds`` in a stable order (the order of the exports)."""
+    return [seeds / name for name, _ in article_entries(seeds)]
+
+
+def article_entries(seeds: Path) -> list[tuple[str, os.stat_result]]:
+    """The names of the article folders under ``seeds``, in the order of
+    :func:`article_folders`, each with the ``stat`` of its facts.yaml (the file that makes a
+    folder an article): what a build's plan compares, without a Path or a second ``stat``
+    per article."""
     if not seeds.is_dir():
         raise InputError(
             "seeds folder not found",
             location=location_of(seeds),
             hint="run from the project root or pass --seeds DIR",
         )
-    folders: list[Path] = []
+    found: list[tuple[str, os.stat_result]] = []
     with os.scandir(seeds) as entries:  # one pass: a corpus can have 100k folders
         for entry in entries:
             if not entry.is_dir():
                 continue
-            folder = Path(entry.path)
-            if os.path.exists(os.path.join(entry.path, FACTS_FILE)):
-                folders.append(folder)
-            elif os.path.exists(os.path.join(entry.path, ARTICLE_FILE)):
-                raise InputError(
-                    f"article folder has {ARTICLE_FILE} but no {FACTS_FILE}",
-                    location=location_of(folder),
-                    hint=f"add {FACTS_FILE} (see README, 'Adding an article')",
-                )
-    folders.sort(key=lambda folder: folder.name)  # siblings: the name decides
-    _refuse_ids_read_as_fact_keys(folders)
-    return folders
+            try:
+                found.append((entry.name, os.stat(os.path.join(entry.path, FACTS_FILE))))
+            except OSError:
+                if os.path.exists(os.path.join(entry.path, ARTICLE_FILE)):
+                    raise InputError(
+                        f"article folder has {ARTICLE_FILE} but no {FACTS_FILE}",
+                        location=location_of(Path(entry.path)),
+                        hint=f"add {FACTS_FILE} (see README, 'Adding an article')",
+                    ) from None
+    found.sort(key=lambda item: item[0])  # siblings: the name decides
+    _refuse_ids_read_as_fact_keys(seeds, [name for name, _ in found])
+    return found
 
 
-def _refuse_ids_read_as_fact_keys(folders: list[Path]) -> None:
+def _refuse_ids_read_as_fact_keys(seeds: Path, names: list[str]) -> None:
     """A fact's key is ``<article>.<fact id>``, so an article named ``a.b`` beside an article
     ``a`` would share its node with fact ``b`` of ``a`` (now or once that fact is added)."""
-    names = {folder.name for folder in folders}
-    for folder in folders:
-        stem, dot, _ = folder.name.rpartition(".")
-        if dot and stem in names:
+    known = set(names)
+    for name in names:
+        stem, dot, _ = name.rpartition(".")
+        if dot and stem in known:
             raise InputError(
-                f"article id '{folder.name}' reads as a fact of article '{stem}'",
-                location=location_of(folder),
+                f"article id '{name}' reads as a fact of article '{stem}'",
+                location=location_of(seeds / name),
                 hint="a fact's key is '<article>.<fact id>'; rename the folder without the '.'",
             )
