@@ -253,6 +253,26 @@ def test_an_incremental_build_reuses_what_the_last_one_compiled(synthetic, tmp_p
     assert _exports(synthetic / "kg") == _full_copy(synthetic, tmp_path / "full", False)
 
 
+def test_a_reused_build_reads_its_mappings_back_and_links_what_it_read(synthetic, monkeypatch):
+    """The mappings too are read back (compiled again from their checked models, no file
+    read); the next build's copy of what was compiled is the same file, not a new one."""
+    from newskg.builder import article
+
+    project = Project(synthetic)
+    build(project, validate=False, progress=False)
+    first = (synthetic / "kg" / "store").resolve().parent / article.COMPILED_FILE
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("mappings compiled from their files")
+
+    monkeypatch.setattr(article, "compile_mappings", refuse)
+    facts = synthetic / "seeds" / "syn-000002" / "facts.yaml"
+    edit_text(facts, 'title: "', 'title: "Revised: ')
+    assert build(project, validate=False, progress=False).rebuilt == 1
+    second = (synthetic / "kg" / "store").resolve().parent / article.COMPILED_FILE
+    assert second != first and second.stat().st_ino == first.stat().st_ino
+
+
 def test_a_second_build_of_the_same_folder_is_refused(synthetic):
     import fcntl
 

@@ -21,6 +21,7 @@ The steps, each in its own module:
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import sys
 import time
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from newskg.builder.commit import StagedBuild, build_lock, recover
 from newskg.builder.exports import FixedGraphs, stale_exports, write_fixed
 from newskg.builder.plan import (
+    FIXED_EXPORTS,
     MANIFEST_FORMAT,
     Plan,
     Previous,
@@ -238,13 +240,17 @@ class _BuildRun:
         self.print_, self.report, self.options = print_, report, options
         self.layout = staged.layout
         self.inputs: dict[str, dict[str, Any]] = dict(the_plan.kept)  # manifest entries
-        self.fixed = _fixed_graphs(builder)
         self.fixed_stamps: dict[str, Any] = dict(previous.manifest["fixed"]) if previous else {}
         self.work = staged.dir / WORK_DIR
         self.work.mkdir()
         self.loaded: list[Path] = []  # the N-Quads files the store step loaded
         self.replaced: list[str] = []  # graphs of the previous build this one replaces
         self.replaced_quads: Path | None = None  # their quads, as the previous store held them
+
+    @functools.cached_property
+    def fixed(self) -> FixedGraphs:
+        """The entities and ontology graphs, sorted: made only when they are written."""
+        return _fixed_graphs(self.builder)
 
     def articles(self) -> None:
         """Load, map and validate the articles that need it; each writes its TriG file into
@@ -283,9 +289,9 @@ class _BuildRun:
         # CPU seconds summed over workers: what validation costs, reported apart.
         if "shacl" in spent:
             report.timings["shacl"] = report.timings.get("shacl", 0.0) + spent["shacl"]
-        report.quads = sum(len(t) for _, t in self.fixed.values())
+        report.quads = _fixed_quads(self.builder)
         report.quads += sum(int(entry["quads"]) for entry in self.inputs.values())
-        report.graphs = len(self.fixed) + sum(1 for e in self.inputs.values() if e["quads"])
+        report.graphs = len(FIXED_EXPORTS) + sum(1 for e in self.inputs.values() if e["quads"])
 
     def store(self) -> None:
         """Bulk-load a new store, or copy the previous one and replace the changed graphs."""
@@ -372,6 +378,12 @@ def _fixed_graphs(builder: Builder) -> FixedGraphs:
         graph = next(iter(graphs), f"<{default}>")
         fixed[name] = (graph, sorted_unique_triples((s, p, o) for s, p, o, _ in quads))
     return fixed
+
+
+def _fixed_quads(builder: Builder) -> int:
+    """How many statements the entities and ontology graphs hold, without sorting them."""
+    graphs = (builder.entity_quads, builder.ontology.quads)
+    return sum(len({(s, p, o) for s, p, o, _ in quads}) for quads in graphs)
 
 
 def _progress_bar(total: int, show: bool | None) -> Any:

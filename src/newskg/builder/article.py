@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from newskg.builder.project import ARTICLE_SOURCE, ENTITIES_SOURCE, Project, compile_mappings
+from newskg.builder.project import (
+    ARTICLE_SOURCE,
+    ENTITIES_SOURCE,
+    Project,
+    compile_mappings,
+    mappings_of,
+)
 from newskg.errors import Location, MappingError, location_of
 from newskg.exports.rdf_text import sorted_unique_triples, trig_document
 from newskg.inputs import ENTITIES_FILE, ArticleDocument, Registry, load_article, load_registry
@@ -36,13 +42,15 @@ class ArticleOutput:
 
 
 COMPILED_FILE = "compiled.pickle"  # beside a build's manifest: what the next build may reuse
-# What Builder.save keeps: everything but the mappings (compiled to closures, which do not
-# pickle, and quick to compile).
+# What Builder.save keeps, besides the mappings' models (their compiled closures do not pickle).
 _SAVED = ("model", "registry", "ontology", "validator", "entity_quads", "context")
 
 
 class Builder:
     """Everything compiled once per build: registry, mappings, ontology, shapes."""
+
+    # the file and key reuse() read this builder back from: save() under that key links it
+    _read_from: tuple[Path, str] | None = None
 
     @classmethod
     def reuse(cls, project: Project, key: str, saved: Path | None) -> Builder | None:
@@ -60,15 +68,24 @@ class Builder:
             builder.project, builder.iris = project, IriPolicy(project.base)
             for name in _SAVED:
                 setattr(builder, name, state["parts"][name])
+            builder.mappings = mappings_of(state["parts"]["mappings"])
         # A cache written by other code or damaged can fail in any way: compile instead.
         except Exception:
             return None
-        builder.mappings = compile_mappings(project.mappings_dir, project.base)
+        builder._read_from = (saved, key)
         return builder
 
     def save(self, path: Path, key: str) -> None:
-        """What :meth:`reuse` reads back (a build's own folder: git-ignored, never shared)."""
-        parts = {name: getattr(self, name) for name in _SAVED}
+        """What :meth:`reuse` reads back (a build's own folder: git-ignored, never shared).
+        A builder read back under the same key is the same file: a second name for it."""
+        if self._read_from is not None and self._read_from[1] == key:
+            try:
+                os.link(self._read_from[0], path)
+                return
+            except OSError:  # gone, or a file system without hard links: write it
+                pass
+        parts: dict[str, object] = {name: getattr(self, name) for name in _SAVED}
+        parts["mappings"] = self.mappings.models
         with open(path, "wb") as handle:
             pickle.dump({"key": key, "parts": parts}, handle, protocol=pickle.HIGHEST_PROTOCOL)
 

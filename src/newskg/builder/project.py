@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from newskg.rdf import DEFAULT_BASE
 
 if TYPE_CHECKING:
     from newskg.mapping import MappingSet
+    from newskg.mapping.model import TriplesMap
 
 # The two logical sources the mappings read: one article's normalised document, and the
 # entity registry.
@@ -68,6 +70,21 @@ class Mappings:
 
     articles: MappingSet
     entities: MappingSet
+
+    @property
+    def models(self) -> tuple[tuple[TriplesMap, ...], tuple[TriplesMap, ...]]:
+        """The checked triples maps of both sets: what :func:`mappings_of` compiles again
+        (they pickle; the compiled closures do not)."""
+        return self.articles.triples_maps, self.entities.triples_maps
+
+
+def mappings_of(models: tuple[Sequence[TriplesMap], Sequence[TriplesMap]]) -> Mappings:
+    """The mappings of ``Mappings.models``, compiled without reading or checking any file
+    again (a small part of what :func:`compile_mappings` costs)."""
+    from newskg.mapping import MappingSet
+
+    articles, entities = models
+    return Mappings(articles=MappingSet(list(articles)), entities=MappingSet(list(entities)))
 
 
 def mapping_files(folder: Path) -> list[Path]:
