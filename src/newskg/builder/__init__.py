@@ -381,9 +381,9 @@ def _fixed_graphs(builder: Builder) -> FixedGraphs:
 
 
 def _fixed_quads(builder: Builder) -> int:
-    """How many statements the entities and ontology graphs hold, without sorting them."""
-    graphs = (builder.entity_quads, builder.ontology.quads)
-    return sum(len({(s, p, o) for s, p, o, _ in quads}) for quads in graphs)
+    """How many statements the entities and ontology graphs hold, without sorting them
+    (each is one named graph: see _fixed_graphs)."""
+    return sum(len(set(quads)) for quads in (builder.entity_quads, builder.ontology.quads))
 
 
 def _progress_bar(total: int, show: bool | None) -> Any:

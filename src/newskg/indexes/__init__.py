@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from newskg.indexes import text, traversal, traversal_update
+from newskg.indexes import text
 
 TRAVERSAL_DIR = "traversal"
 TEXT_FILE = "text.sqlite"
@@ -45,6 +45,9 @@ def write_indexes(
     indexes are the starting point; ``replaced_quads`` (N-Quads) holds those graphs' quads
     as the previous store held them. When the previous indexes are missing or damaged, or
     ``replaced_quads`` is not given, the whole store is indexed anew."""
+    # numpy is imported here: a build with nothing to do never writes an index
+    from newskg.indexes import traversal, traversal_update
+
     replaced = list(replaced_graphs)
     if (
         previous_dir is not None
