@@ -145,6 +145,25 @@ def test_a_removed_quad_the_index_does_not_hold_is_refused(tmp_path):
             traversal_update.update(tmp_path / f"u{k}", tmp_path / "first", removed, nothing)
 
 
+def test_a_term_an_update_adds_is_spelt_as_the_store_spells_it(tmp_path):
+    """The next update removes it as the store holds it (an integer written "+05" is held
+    as "5"), and finds it."""
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    traversal.write(tmp_path / "0", nquads(tmp_path / "0.nq", FIRST))
+    written = tmp_path / "written.nq"
+    written.write_text(f'<{EX}a> <{EX}count> "+05"^^<{integer.value}> <{EX}g3> .\n', "utf-8")
+    nothing = nquads(tmp_path / "nothing.nq", [])
+    traversal_update.update(tmp_path / "1", tmp_path / "0", nothing, written)
+    store = ox.Store()
+    store.load(path=str(written), format=ox.RdfFormat.N_QUADS)
+    held = nquads(tmp_path / "held.nq", store)
+    assert '"5"' in held.read_text("utf-8")
+    index = Adjacency(tmp_path / "1")
+    assert index.number(ox.Literal("5", datatype=integer)) is not None
+    traversal_update.update(tmp_path / "2", tmp_path / "1", held, nothing)
+    assert answers(tmp_path / "2", TERMS) == answers(tmp_path / "0", TERMS)
+
+
 # A graph of up to 8 nodes in 3 named graphs; some statements are rdf:type, some literal.
 statements = st.lists(
     st.tuples(st.integers(0, 7), st.sampled_from(["knows", "type", "label"]),

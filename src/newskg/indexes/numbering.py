@@ -54,15 +54,17 @@ class Numbering:
     def finish(self, quads: np.ndarray) -> list[bytes]:
         """The new terms in number order, each spelt as pyoxigraph spells it (the form
         readers look terms up by); two spellings of one literal (``"x"^^xsd:string`` and
-        ``"x"``) become one term, and ``quads`` is renumbered to match."""
+        ``"x"``) become one term, and ``quads`` is renumbered to match.
+
+        The few new terms of an update (``previous`` given) are spelt as a store spells
+        them, numbers, booleans and times in their canonical forms: the quads a later
+        update removes are read from the store, and must find them."""
         spelt = list(self.new)
         literals = [k for k, line in enumerate(spelt) if line.startswith(b'"')]
         canonical = list(spelt)
-        if literals:
-            document = b"".join(b"<x:s> <x:p> " + spelt[k] + b" .\n" for k in literals)
-            triples = ox.parse(document, format=ox.RdfFormat.N_TRIPLES)
-            for k, triple in zip(literals, triples, strict=True):
-                canonical[k] = str(triple.object).encode("utf-8")
+        spelling = _stored if self.previous is not None else _parsed
+        for k, line in zip(literals, spelling([spelt[k] for k in literals]), strict=True):
+            canonical[k] = line
         lines: list[bytes] = []
         final: dict[bytes, int] = {}
         remap = np.empty(len(spelt), dtype=np.int32)
@@ -81,6 +83,25 @@ class Numbering:
             quads[new] = remap[quads[new] - self.start]
         self.new = final
         return lines
+
+
+def _parsed(literals: list[bytes]) -> list[bytes]:
+    """Each literal as pyoxigraph's parser spells it."""
+    document = b"".join(b"<x:s> <x:p> " + line + b" .\n" for line in literals)
+    return [
+        str(t.object).encode("utf-8") for t in ox.parse(document, format=ox.RdfFormat.N_TRIPLES)
+    ]
+
+
+def _stored(literals: list[bytes]) -> list[bytes]:
+    """Each literal as a store spells it once it holds it."""
+    document = b"".join(b"<x:%d> <x:p> %s .\n" % (k, line) for k, line in enumerate(literals))
+    store = ox.Store()
+    store.load(document, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    spelt = [b""] * len(literals)
+    for quad in store:
+        spelt[int(quad.subject.value[2:])] = str(quad.object).encode("utf-8")
+    return spelt
 
 
 def numbered_quads(nquads: Path | list[Path], number: Callable[[bytes], int]) -> np.ndarray:
