@@ -106,7 +106,7 @@ def input_stamp(folder: str, facts: os.stat_result, recent_ns: int) -> Stamp | N
     None when article.txt is missing or either changed after ``recent_ns``, too recently for
     its stamp to be trusted next time."""
     try:
-        text = os.stat(os.path.join(folder, ARTICLE_FILE))
+        text = os.stat(f"{folder}{os.sep}{ARTICLE_FILE}")
     except OSError:
         return None
     stamp: Stamp = []

@@ -44,7 +44,7 @@ def article_entries(seeds: Path) -> list[tuple[str, os.stat_result]]:
             if not entry.is_dir():
                 continue
             try:
-                found.append((entry.name, os.stat(os.path.join(entry.path, FACTS_FILE))))
+                found.append((entry.name, os.stat(f"{entry.path}{os.sep}{FACTS_FILE}")))
             except OSError:
                 if os.path.exists(os.path.join(entry.path, ARTICLE_FILE)):
                     raise InputError(
