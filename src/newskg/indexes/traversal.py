@@ -102,6 +102,7 @@ class Terms:
         added: dict[str, np.ndarray],
         added_text: bytes | memoryview,
     ) -> None:
+        self._base = (base, base_text)
         self.base_size = len(base["hashes"])
         self.size = self.base_size + len(added["hashes"])
         # memoryviews: one item at a time, a Python int is far cheaper than a numpy scalar
@@ -115,6 +116,10 @@ class Terms:
             for part, text in ((base, base_text), (added, added_text))
         ]
         self.literal = (base["literal"], added["literal"])
+
+    def with_added(self, added: dict[str, np.ndarray], added_text: bytes) -> Terms:
+        """The same base with ``added`` as the terms added since."""
+        return Terms(*self._base, added, added_text)
 
     def find(self, line: bytes) -> int | None:
         """The number of the term whose N-Triples form is ``line``, or None."""
@@ -223,14 +228,13 @@ class Index:
         return -1 if self.meta.get("type") is None else int(self.meta["type"])
 
 
-def load(folder: Path, *, mapped: bool = True) -> Index:
-    """The index in ``folder``, its base files mapped (``mapped=False``: read). Raises
+def load(folder: Path) -> Index:
+    """The index in ``folder``, its base files mapped into memory, its changes read. Raises
     ValueError when it is of another format or its arrays are not of the sizes it says."""
     meta = json.loads((folder / META).read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT:
         raise ValueError(f"traversal index: format {meta.get('format')}, not {FORMAT}")
-    mode = "r" if mapped else None
-    arrays = {n: np.load(folder / f"{n}.npy", mmap_mode=mode) for n in BASE_ARRAYS}
+    arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in BASE_ARRAYS}
     arrays |= {n: np.load(folder / f"{n}.npy") for n in CHANGE_ARRAYS}
     # plain arrays over the mapped files: numpy's memmap class checks every slice in Python
     arrays = {name: array.view(np.ndarray) for name, array in arrays.items()}

@@ -75,12 +75,7 @@ def update(
     new = numbered_quads(added, numbering.number)
     lines = numbering.finish(new)
     added_terms, added_text = _added_terms(previous, old, lines)
-    terms = Terms(
-        {n: old.arrays[n] for n in ("offsets", "hashes", "by_hash", "literal")},
-        b"",  # only literal flags are asked of it here
-        added_terms,
-        added_text,
-    )
+    terms = old.terms.with_added(added_terms, added_text)
     type_id = numbering.find(TYPE)
     rows = _changed_rows(old, gone, new, terms, -1 if type_id is None else type_id)
     changes = {f"added_{name}": array for name, array in added_terms.items()}
