@@ -4,6 +4,7 @@ half a file behind."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,16 @@ def written_aside(target: Path) -> Iterator[TextIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def shared_copy(source: Path, target: Path) -> None:
+    """``target`` with the content of ``source``: a second name for the same file (a hard
+    link, no byte copied) where the file system allows it, else a copy. Only for files that
+    are never written in place again, such as those of a build once written."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def read_input(

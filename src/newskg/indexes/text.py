@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from newskg.files import shared_copy
 from newskg.rdf import SCHEMA
 
 # The most candidates a search hands to SPARQL: past this, a fragment in a fifth of the
@@ -70,7 +71,7 @@ def write(
         _compact(path, previous, files, graphs)
         return
     _check(previous)
-    _link(previous, path)
+    shared_copy(previous, path)
     changes = changes_path(path)
     if old_changes.is_file():
         shutil.copyfile(old_changes, changes)
@@ -140,15 +141,6 @@ def _check(path: Path) -> None:
         connection.execute("SELECT text, node, graph FROM texts LIMIT 1").fetchall()
     finally:
         connection.close()
-
-
-def _link(source: Path, target: Path) -> None:
-    """``target`` as a second name of ``source`` (neither is ever written in place), or a
-    copy where the file system has no hard links."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 class TextIndex:

@@ -18,7 +18,6 @@ the statements), so readers never carry more than that share on top of the base.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from newskg.files import shared_copy
 from newskg.indexes.numbering import Numbering, literal_flags, numbered_quads, term_arrays
 from newskg.indexes.traversal import (
     ADDED_TERMS,
@@ -90,7 +90,7 @@ def update(
         _compact(folder, previous, old, changes, added_text, meta)
         return
     for name in (*(f"{n}.npy" for n in BASE_ARRAYS), TERMS):
-        _link(previous / name, folder / name)
+        shared_copy(previous / name, folder / name)
     (folder / ADDED_TERMS).write_bytes(added_text)
     meta |= {"base_terms": old.terms.base_size, "base_entries": old.meta["base_entries"]}
     save(folder, changes, {**meta, "changed_entries": changed})
@@ -304,12 +304,3 @@ def _compact(
     (folder / ADDED_TERMS).write_bytes(b"")
     meta |= {"base_terms": size, "base_entries": entries(arrays), "changed_entries": 0}
     save(folder, arrays, meta)
-
-
-def _link(source: Path, target: Path) -> None:
-    """``target`` as a second name of ``source`` (neither is ever written in place), or a
-    copy where the file system has no hard links."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
