@@ -135,32 +135,19 @@ def _changed_rows(
     """Every row the changes hold after this update, by direction."""
     s, p, o, change = _statement_changes(gone, new)
     # out: the subjects' rows with the counts moved; a statement at 0 leaves its row
-    subjects = np.unique(s)
-    lengths, before = old.rows["out"].gather(subjects)
-    keys = (
-        np.concatenate([np.repeat(subjects, lengths), s]),
-        np.concatenate([before["pred"], p]),
-        np.concatenate([before["obj"], o]),
-    )
-    held = np.concatenate([np.ones(int(lengths.sum()), np.int64), np.zeros(len(s), np.int64)])
+    subjects, held, before, keys = _with_rows(old.rows["out"], ("pred", "obj"), (s, p, o))
     counts = np.concatenate([before["count"].astype(np.int64), change])
-    (ks, kp, ko), (count, was) = _grouped(keys, counts, held)
+    was = np.concatenate([np.ones(held, np.int64), np.zeros(len(s), np.int64)])
+    (ks, kp, ko), (count, was) = _grouped(keys, counts, was)
     if (count < 0).any():
         raise ValueError("traversal index: a removed statement it does not hold")
     now = count > 0
     out = _rows_of(subjects, ks[now], {"pred": kp[now], "obj": ko[now], "count": count[now]})
     moved = now != (was > 0)  # the statements that are new or gone
-    sign = np.where(now[moved], 1, -1)
     ms, mp, mo = ks[moved], kp[moved], ko[moved]
     # in: the objects' rows with those statements added or taken out
-    objects = np.unique(mo)
-    lengths, before = old.rows["in"].gather(objects)
-    keys = (
-        np.concatenate([np.repeat(objects, lengths), mo]),
-        np.concatenate([before["subj"], ms]),
-        np.concatenate([before["pred"], mp]),
-    )
-    weights = np.concatenate([np.ones(int(lengths.sum()), np.int64), sign])
+    objects, held, _, keys = _with_rows(old.rows["in"], ("subj", "pred"), (mo, ms, mp))
+    weights = np.concatenate([np.ones(held, np.int64), np.where(now[moved], 1, -1)])
     (ko_, ks_, kp_), (held_now,) = _grouped(keys, weights)
     if ((held_now < 0) | (held_now > 1)).any():
         raise ValueError("traversal index: its rows by subject and by object disagree")
@@ -189,6 +176,22 @@ def _statement_changes(
     (s, p, o), (change,) = _grouped(keys, weight)
     moved = change != 0
     return s[moved], p[moved], o[moved], change[moved]
+
+
+def _with_rows(
+    rows: Rows, columns: tuple[str, str], entries: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, int, dict[str, np.ndarray], tuple[np.ndarray, ...]]:
+    """The rows of the nodes that ``entries`` (node, then ``columns``) belong to, and the
+    entries after them: those nodes, how many entries their rows hold, their rows, and
+    the key columns of rows and entries together."""
+    nodes = np.unique(entries[0])
+    lengths, row = rows.gather(nodes)
+    keys = (
+        np.concatenate([np.repeat(nodes, lengths), entries[0]]),
+        np.concatenate([row[columns[0]], entries[1]]),
+        np.concatenate([row[columns[1]], entries[2]]),
+    )
+    return nodes, int(lengths.sum()), row, keys
 
 
 def _hops(ends: np.ndarray, out: Rows, into: Rows, terms: Terms, type_id: int) -> _Csr:
