@@ -201,17 +201,24 @@ class TextIndex:
 
 
 def _texts(nquads: Path) -> Iterator[tuple[str, str, str]]:
-    """(text, node IRI, graph IRI) of every ``schema:text`` statement in ``nquads``."""
-    found = []
+    """(text, node IRI, graph IRI) of every ``schema:text`` statement in ``nquads``, read a
+    block at a time, so that memory stays that of one block whatever the file's size."""
     with nquads.open("rb") as handle:
         rest = b""
         while block := handle.read(_CHUNK):
             block = rest + block
             cut = block.rfind(b"\n") + 1
-            found.extend(_lines_with(_NEEDLE, block[:cut]))
+            yield from _parsed(_lines_with(_NEEDLE, block[:cut]))
             rest = block[cut:]
-    found.extend(_lines_with(_NEEDLE, rest + b"\n"))
-    for quad in ox.parse(b"".join(found), format=ox.RdfFormat.N_QUADS):
+    yield from _parsed(_lines_with(_NEEDLE, rest + b"\n"))
+
+
+def _parsed(lines: Iterator[bytes]) -> Iterator[tuple[str, str, str]]:
+    """(text, node IRI, graph IRI) of the ``schema:text`` statements among N-Quads lines."""
+    document = b"".join(lines)
+    if not document.strip():
+        return
+    for quad in ox.parse(document, format=ox.RdfFormat.N_QUADS):
         subject, text, graph = quad.subject, quad.object, quad.graph_name
         if quad.predicate == _TEXT_PREDICATE and isinstance(text, ox.Literal):
             yield text.value, subject.value, str(graph)[1:-1]
