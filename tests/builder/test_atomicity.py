@@ -298,6 +298,27 @@ def test_write_error_while_staging(fx, tmp_path, monkeypatch, target):
     assert len(list((project / "kg" / ".stores").iterdir())) == 1
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["newskg.builder.write_indexes", "newskg.builder.commit.StagedBuild.load_nquads"],
+)
+def test_write_error_in_a_full_builds_store_or_indexes(fx, tmp_path, monkeypatch, target):
+    """A full build writes its indexes in another process while the store loads: the disk
+    filling up in either leaves kg/ as it was, and nothing staged behind."""
+    project = _trial_project(fx, tmp_path, "p")
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(target, disk_full)
+    files = _files(project)
+    result = run_cli("build", "--project", project, "--no-shacl", "--full")
+    assert result.code == 5, result.err
+    assert "No space left on device" in result.err and "Traceback" not in result.err
+    _assert_untouched(fx, project, files)
+    assert len(list((project / "kg" / ".stores").iterdir())) == 1
+
+
 def test_unwritable_output_folder(fx, tmp_path):
     project = _trial_project(fx, tmp_path, "p")
     blocker = tmp_path / "a-file"
