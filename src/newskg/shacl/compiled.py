@@ -31,6 +31,7 @@ import rdflib
 from rdflib.collection import Collection
 
 from newskg.rdf import SH
+from newskg.shacl.predicates import sparql_predicates
 from newskg.shacl.values import (
     DataGraph,
     datatype_ok,
@@ -113,6 +114,7 @@ class Result:
 class _Sparql:
     select: str  # the query with $this -> ?this and VALUES ?this { _FOCUS } at the top of WHERE
     message: str
+    predicates: frozenset[str] | None  # all its patterns can match (None: any)
 
 
 @dataclass
@@ -140,6 +142,7 @@ class CompiledShapes:
     def __init__(self, shapes: rdflib.Graph) -> None:
         self.graph = shapes
         self._compiled: dict[rdflib.term.Node, _Shape] = {}
+        self._compiled_sparql: list[_Sparql] = []
         roots: set[rdflib.term.Node] = set()
         for kind in ("targetNode", "targetSubjectsOf", "targetObjectsOf", "target"):
             for s in shapes.subjects(_SH[kind], None):
@@ -152,6 +155,10 @@ class CompiledShapes:
                     raise UnsupportedShape(f"{s}: implicit class targets are not supported")
         self.roots = [self._compile(s, top=True) for s in sorted(roots, key=str)]
         self.has_sparql = any(self._uses_sparql(r) for r in self.roots)
+        # What the SPARQL constraints can match, all of them (None: any statement); the
+        # data graph's store is loaded with nothing else (newskg.shacl.predicates).
+        reach = [c.predicates for c in self._compiled_sparql]
+        self.sparql_predicates = None if None in reach else frozenset().union(*reach)
 
     def _uses_sparql(self, shape: _Shape) -> bool:
         return bool(shape.sparql) or any(self._uses_sparql(p) for p in shape.properties)
@@ -310,7 +317,10 @@ class CompiledShapes:
             raise UnsupportedShape(f"{shape}: a SPARQL constraint must SELECT $this")
         query = re.sub(r"\$this\b", "?this", f"{head}{{ VALUES ?this {{ {_FOCUS} }}{body}")
         msg = message[0]
-        return _Sparql(query, str(msg.value if isinstance(msg, rdflib.Literal) else msg))
+        message_text = str(msg.value if isinstance(msg, rdflib.Literal) else msg)
+        compiled = _Sparql(query, message_text, sparql_predicates(text))
+        self._compiled_sparql.append(compiled)
+        return compiled
 
     # -- evaluating --------------------------------------------------------------------------
     def validate(self, triples: Iterable[tuple[str, ...]], focus: set[str] | None) -> list[Result]:
@@ -330,7 +340,7 @@ class CompiledShapes:
             if shape.sparql and nodes:
                 sparql_focus[id(shape)] = (shape, nodes)
         if sparql_focus:
-            store = data.store()
+            store = data.store(self.sparql_predicates)
             for shape, nodes in sparql_focus.values():
                 for constraint in shape.sparql:
                     results.extend(_run_sparql(store, shape, constraint, nodes))

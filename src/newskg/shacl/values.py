@@ -70,9 +70,13 @@ class DataGraph:
                 found.setdefault(cls, []).append(s)
         return found
 
-    def store(self) -> ox.Store:
+    def store(self, predicates: frozenset[str] | None = None) -> ox.Store:
+        """The graph in pyoxigraph, only its statements of ``predicates`` when given."""
         store = ox.Store()
-        text = "".join(f"{s} {p} {o} .\n" for s, p, o in self.triples)
+        triples = self.triples
+        if predicates is not None:
+            triples = {t for t in triples if t[1] in predicates}
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
         store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         return store
 
