@@ -2,8 +2,17 @@ import io
 
 import pyoxigraph as ox
 import rdflib
+from hypothesis import given
+from hypothesis import strategies as st
 
-from newskg.exports.rdf_text import write_nquads, write_ntriples, write_trig, write_turtle
+from newskg.exports.rdf_text import (
+    sort_key,
+    sorted_unique_triples,
+    write_nquads,
+    write_ntriples,
+    write_trig,
+    write_turtle,
+)
 
 QUADS = [
     (
@@ -64,3 +73,24 @@ def test_line_formats():
     assert nq.count("\n") == 5 and nq == "".join(sorted(nq.splitlines(keepends=True)))
     nt = _render(write_ntriples, QUADS)
     assert len(list(ox.parse(input=nt.encode(), format=ox.RdfFormat.N_TRIPLES))) == 5
+
+
+TERMS = st.sampled_from(
+    [
+        "<https://schema.org/name>",
+        "<https://w3id.org/newskg/id/x>",
+        "<http://example.com/a%20b>",
+        "_:b1",
+        "_:a",
+        '"x"',
+        '"1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        '"bonjour"@fr',
+        "0odd",
+    ]
+)
+
+
+@given(st.lists(st.tuples(TERMS, TERMS, TERMS), max_size=30))
+def test_triples_are_sorted_by_the_sort_key_of_each_term(triples):
+    expected = sorted(set(triples), key=lambda t: (sort_key(t[0]), sort_key(t[1]), sort_key(t[2])))
+    assert sorted_unique_triples(triples) == expected

@@ -18,23 +18,41 @@ Quad = tuple[str, str, str, str]
 _TYPE = f"<{RDF_TYPE}>"
 
 
+_RANK = {"<": 0, "_": 1}
+# IRI -> (as written, its prefix or None): the terms of a vocabulary recur in every graph.
+_COMPACT: dict[str, tuple[str, str | None]] = {}
+_COMPACT_MAX = 1 << 16
+
+
 def sort_key(term: str) -> tuple[int, str]:
     # IRIs, then blank nodes, then literals: a stable, readable order.
-    return ({"<": 0, "_": 1}.get(term[0], 2), term)
+    return (_RANK.get(term[0], 2), term)
+
+
+def _triple_key(triple: tuple[str, str, str]) -> tuple[int, str, int, str, int, str]:
+    """The order of ``(sort_key(s), sort_key(p), sort_key(o))``, made without calls."""
+    s, p, o = triple
+    return (_RANK.get(s[0], 2), s, _RANK.get(p[0], 2), p, _RANK.get(o[0], 2), o)
 
 
 def _compact_iri(term: str, used: set[str]) -> str:
-    pair = prefixed(term[1:-1])
-    if pair is None:
-        return term
-    used.add(pair[0])
-    return f"{pair[0]}:{pair[1]}"
+    known = _COMPACT.get(term)
+    if known is None:
+        pair = prefixed(term[1:-1])
+        known = (term, None) if pair is None else (f"{pair[0]}:{pair[1]}", pair[0])
+        if len(_COMPACT) >= _COMPACT_MAX:  # an article's own IRIs never recur: bounded
+            _COMPACT.clear()
+        _COMPACT[term] = known
+    if known[1] is not None:
+        used.add(known[1])
+    return known[0]
 
 
 def _compact(term: str, used: set[str]) -> str:
-    if term.startswith("<"):
+    first = term[0]
+    if first == "<":
         return _compact_iri(term, used)
-    if term.startswith('"') and term.endswith(">"):
+    if first == '"' and term[-1] == ">":
         lexical, sep, datatype = term.rpartition('"^^')
         if sep:
             return f'{lexical}"^^{_compact_iri(datatype, used)}'
@@ -48,13 +66,13 @@ def render_subject(
     by_predicate: dict[str, list[str]] = {}
     for _, p, o in triples:
         by_predicate.setdefault(p, []).append(o)
-    predicates = sorted(by_predicate, key=lambda p: (p != _TYPE, sort_key(p)))
+    predicates = sorted(by_predicate, key=lambda p: (p != _TYPE, _RANK.get(p[0], 2), p))
     lines = [f"{indent}{_compact(subject, used)}"]
+    last = len(predicates) - 1
     for n, predicate in enumerate(predicates):
         shown = "a" if predicate == _TYPE else _compact(predicate, used)
-        objects = ", ".join(_compact(o, used) for o in by_predicate[predicate])
-        end_mark = " ." if n == len(predicates) - 1 else " ;"
-        lines.append(f"{indent}    {shown} {objects}{end_mark}")
+        objects = ", ".join([_compact(o, used) for o in by_predicate[predicate]])
+        lines.append(f"{indent}    {shown} {objects}{' .' if n == last else ' ;'}")
     return "\n".join(lines)
 
 
@@ -79,7 +97,7 @@ def statements(triples: list[tuple[str, str, str]], used: set[str], indent: str)
 
 
 def sorted_unique_triples(triples: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    return sorted(set(triples), key=lambda t: (sort_key(t[0]), sort_key(t[1]), sort_key(t[2])))
+    return sorted(set(triples), key=_triple_key)
 
 
 def header(used: Iterable[str]) -> str:
