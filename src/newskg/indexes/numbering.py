@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -138,19 +138,62 @@ class Counter(dict[bytes, int]):
         return number
 
 
-def _split(nquads: Path) -> Iterator[tuple[tuple[bytes, ...], ...]]:
+def _split(nquads: Path) -> Iterator[tuple[Sequence[bytes], ...]]:
     """Subjects, predicates, objects and graphs of the lines of an N-Quads file whose every
     quad is in a named graph, as a build writes them: ``S P O G .``, one a line (S, P and
-    G never hold a space; an object literal may). One regular expression over a large
-    block splits it in C, where splitting line by line in Python took most of the time."""
+    G never hold a space; an object literal may). A large block is split at once, where
+    splitting line by line in Python took most of the time: by :func:`_columns`, or by one
+    regular expression when a line is not of that exact form."""
     with nquads.open("rb") as handle:
         rest = b""
         while block := handle.read(_CHUNK):
             block = rest + block
             cut = block.rfind(b"\n") + 1
             block, rest = block[:cut], block[cut:]
+            columns = _columns(block)
+            if columns is not None:
+                yield columns
+                continue
             rows = _QUAD.findall(block)
             if rows:
                 yield tuple(zip(*rows, strict=True))
         if rest.strip():
             yield tuple(zip(*_QUAD.findall(rest + b"\n"), strict=True))
+
+
+def _columns(block: bytes) -> tuple[list[bytes], ...] | None:
+    """What ``_QUAD.findall`` finds in ``block`` (whole lines), as columns, when every line
+    is ``S P O G .`` exactly as a build writes it; None otherwise. The term boundaries of
+    every line are found with array operations (a line's first two spaces, and the last
+    one before its closing `` .``), leaving one slice per term to Python: about half the
+    time of the regular expression and the transposition of its rows."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)  # each line's newline
+    # other whitespace would end a term where the expression's \S+ does not
+    if len(ends) == 0 or np.any((data >= 9) & (data <= 13) & (data != 10)):
+        return None
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    spaces = np.flatnonzero(data == 32)
+    first = np.searchsorted(spaces, starts)
+    if first[-1] + 1 >= len(spaces) or ends[0] < 2:
+        return None
+    s_end, p_end = spaces[first], spaces[first + 1]
+    dot = ends - 2  # the space before the closing dot
+    g_space = spaces[np.maximum(np.searchsorted(spaces, dot) - 1, 0)]
+    shaped = (
+        (data[ends - 1] == 46)
+        & (data[dot] == 32)
+        & (s_end > starts)
+        & (p_end > s_end + 1)
+        & (g_space > p_end)
+        & (g_space + 1 < dot)
+    )
+    if not shaped.all():
+        return None
+    a, b, c, d, e = (x.tolist() for x in (starts, s_end, p_end, g_space, dot))
+    return (
+        [block[i:j] for i, j in zip(a, b, strict=True)],
+        [block[i + 1 : j] for i, j in zip(b, c, strict=True)],
+        [block[i + 1 : j] for i, j in zip(c, d, strict=True)],
+        [block[i + 1 : j] for i, j in zip(d, e, strict=True)],
+    )
