@@ -106,6 +106,20 @@ def _rdflib(term: str) -> Any:
     return cached
 
 
+# What the value checks below concluded, by term and constraint parameter: they are pure,
+# and the same values (character offsets, dates, counts) recur across an article's nodes and
+# from one article to the next, where making an rdflib literal is most of a check's cost.
+_VERDICTS: dict[tuple[str, Any], bool] = {}
+_VERDICTS_MAX = 1 << 17
+
+
+def _remember(key: tuple[str, Any], verdict: bool) -> bool:
+    if len(_VERDICTS) >= _VERDICTS_MAX:  # most literals are an article's own: bounded
+        _VERDICTS.clear()
+    _VERDICTS[key] = verdict
+    return verdict
+
+
 def string(term: str) -> str:
     """How pyshacl's string-based constraints see a value node (value_node_to_string)."""
     v = _rdflib(term)
@@ -118,6 +132,11 @@ def string(term: str) -> str:
 
 def datatype_ok(term: str, rule: rdflib.URIRef) -> bool:
     """pyshacl's DatatypeConstraintComponent, term by term."""
+    verdict = _VERDICTS.get((term, rule))
+    return _remember((term, rule), _datatype_ok(term, rule)) if verdict is None else verdict
+
+
+def _datatype_ok(term: str, rule: rdflib.URIRef) -> bool:
     if term[0] != '"':
         return False
     v = _rdflib(term)
@@ -155,6 +174,12 @@ def _actual(v: rdflib.Literal, rule: rdflib.URIRef) -> bool:
 
 def min_inclusive_ok(term: str, minimum: rdflib.Literal) -> bool:
     """pyshacl's MinInclusiveConstraintComponent for one value."""
+    key = (term, ("minInclusive", minimum))
+    verdict = _VERDICTS.get(key)
+    return _remember(key, _min_inclusive_ok(term, minimum)) if verdict is None else verdict
+
+
+def _min_inclusive_ok(term: str, minimum: rdflib.Literal) -> bool:
     if term[0] != '"':
         return False
     v = _rdflib(term)
