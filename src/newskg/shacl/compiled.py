@@ -217,7 +217,9 @@ class CompiledShapes:
             integer = isinstance(value, rdflib.Literal) and isinstance(value.value, int)
             if name in ("minCount", "maxCount", "minLength", "qualifiedMinCount") and not integer:
                 raise UnsupportedShape(f"{node}: sh:{name} must be an integer")
-            if name in ("minCount", "maxCount", "minLength", "minInclusive", "pattern"):
+            if name in ("minCount", "maxCount", "minLength"):
+                shape.checks.append((name, int(value)))  # read once, not per value
+            elif name in ("minInclusive", "pattern"):
                 shape.checks.append((name, value))
             elif name == "class":
                 shape.checks.extend(("class", _nt(c)) for c in values)
@@ -363,84 +365,84 @@ class CompiledShapes:
     def _checks(
         self, data: DataGraph, shape: _Shape, f: str, values: list[str], out: list[Result] | None
     ) -> bool:
-        ok = True
-
-        def fail(component: str, value: str | None) -> None:
-            nonlocal ok
-            ok = False
-            if out is not None:
-                out.append(
-                    Result(
-                        focus=f,
-                        path=shape.path[1:-1] if shape.path else None,
-                        component=component + "ConstraintComponent",
-                        value=value,
-                        message=shape.message or "",
-                        severity=shape.severity,
-                    )
-                )
-
+        if not shape.checks:  # a node shape made only of property shapes
+            return True
+        failed: list[tuple[str, str | None]] = []  # (component, value), in check order
+        fail = failed.append
         for kind, param in shape.checks:
             if kind == "minCount":
-                if len(values) < int(param):
-                    fail("MinCount", None)
+                if len(values) < param:
+                    fail(("MinCount", None))
             elif kind == "maxCount":
-                if len(values) > int(param):
-                    fail("MaxCount", None)
+                if len(values) > param:
+                    fail(("MaxCount", None))
             elif kind == "class":
                 for v in values:
                     if v[0] == '"' or not data.is_instance(v, param):
-                        fail("Class", v)
+                        fail(("Class", v))
             elif kind == "in":
                 for v in values:
                     if v not in param:
-                        fail("In", v)
+                        fail(("In", v))
             elif kind == "nodeKind":
                 for v in values:
                     if node_kind(v) not in param:
-                        fail("NodeKind", v)
+                        fail(("NodeKind", v))
             elif kind == "datatype":
                 for v in values:
                     if not datatype_ok(v, param):
-                        fail("Datatype", v)
+                        fail(("Datatype", v))
             elif kind == "minInclusive":
                 for v in values:
                     if not min_inclusive_ok(v, param):
-                        fail("MinInclusive", v)
+                        fail(("MinInclusive", v))
             elif kind == "minLength":
                 for v in values:
-                    if not (int(param) == 0 or (v[0] != "_" and len(string(v)) >= int(param))):
-                        fail("MinLength", v)
+                    if not (param == 0 or (v[0] != "_" and len(string(v)) >= param)):
+                        fail(("MinLength", v))
             elif kind == "pattern":
                 for v in values:
                     if v[0] == "_" or not param.search(string(v)):
-                        fail("Pattern", v)
+                        fail(("Pattern", v))
             elif kind == "lessThan":
                 others = data.values(f, param, False)
                 for v in values:
                     for w in others:
                         if not less_than(v, w):
-                            fail("LessThan", v)
+                            fail(("LessThan", v))
             elif kind == "or":
                 for v in values:
                     if not any(self._conforms(data, alt, v) for alt in param):
-                        fail("Or", v)
+                        fail(("Or", v))
             elif kind == "node":
                 for v in values:
                     if not self._conforms(data, param, v):
-                        fail("Node", v)
+                        fail(("Node", v))
             elif kind == "qualified":
                 inner, low, high = param
                 count = sum(1 for v in values if self._conforms(data, inner, v))
                 if high is not None and count > high:
-                    fail("QualifiedMaxCount", None)
+                    fail(("QualifiedMaxCount", None))
                 if low is not None and count < low:
-                    fail("QualifiedMinCount", None)
+                    fail(("QualifiedMinCount", None))
             else:  # pragma: no cover - every compiled kind is handled above
                 raise AssertionError(kind)
-            if out is None and not ok:
+            if failed and out is None:
                 return False
-        return ok
+        if failed and out is not None:
+            path = shape.path[1:-1] if shape.path else None
+            out.extend(
+                Result(
+                    focus=f,
+                    path=path,
+                    component=component + "ConstraintComponent",
+                    value=value,
+                    message=shape.message or "",
+                    severity=shape.severity,
+                )
+                for component, value in failed
+            )
+        return not failed
 
 
 def _run_sparql(
