@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 
+import pyoxigraph as ox
 import pytest
 
-from newskg.builder.commit import recover
+from newskg.builder.commit import StagedBuild, recover
 from newskg.store import KgLayout
 from tests.conftest import run_cli
 
@@ -47,3 +48,24 @@ def test_a_store_link_that_loops_is_replaced_by_the_next_build(project):
     assert result.code == 0, result.err
     assert layout.store.resolve().parent.parent == layout.stores.resolve()
     assert run_cli("query", "meetings", "--kg", layout.root).code == 0
+
+
+def test_the_store_is_loaded_from_every_file_as_one_stream(tmp_path):
+    """Files are read one after the other; one that does not end its last line does not
+    run it into the next file's first, and an empty file adds nothing."""
+    lines = [f'<http://e/s{i}> <http://e/p> "v {i}" <http://e/g{i % 3}> .\n' for i in range(9)]
+    files = []
+    for name, text in [
+        ("a", lines[0] + lines[1]),
+        ("b", lines[2].rstrip("\n")),
+        ("c", ""),
+        ("d", "".join(lines[3:])),
+    ]:
+        files.append(tmp_path / f"{name}.nq")
+        files[-1].write_text(text, encoding="utf-8")
+    layout = KgLayout(tmp_path / "kg")
+    staged = StagedBuild(layout)
+    staged.load_nquads(files)
+    store = ox.Store.read_only(str(staged.store_dir))
+    loaded = {f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n" for q in store}
+    assert loaded == set(lines)

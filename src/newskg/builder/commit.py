@@ -12,6 +12,7 @@ graphs of articles that are gone); the commit moves the one and deletes the othe
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -35,6 +37,7 @@ from newskg.store import (
 )
 
 REMOVED_FILE = "removed.json"  # in a build folder until its commit is finished
+_READ_SIZE = 1 << 20  # bytes the bulk load is handed at a time
 # Up to this many staged TriG files (an incremental build's), each is synced at the commit.
 _FSYNC_EACH_MAX = 32
 
@@ -79,11 +82,16 @@ class StagedBuild:
         self.store_dir = self.dir / "store"
 
     def load_nquads(self, files: Iterable[Path]) -> None:
-        """Bulk-load N-Quads files; Oxigraph streams each, so memory does not grow."""
+        """Bulk-load N-Quads files into the new store, then compact it.
+
+        The files are read as one stream: Oxigraph's bulk load keeps two cores busy over one
+        input, but loading a second file into a store that is no longer empty took as long
+        again on one core. Memory does not grow with the input (it is streamed). The
+        compaction makes queries on the store about twice as fast."""
         store = ox.Store(str(self.store_dir))
         try:
-            for path in files:
-                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            with io.BufferedReader(_Concatenated(files), _READ_SIZE) as stream:
+                store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
             store.flush()
             store.optimize()
         finally:
@@ -167,6 +175,42 @@ class StagedBuild:
     def abort(self) -> None:
         if not self.committed:  # after the commit point, recover() needs it
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class _Concatenated(io.RawIOBase):
+    """The bytes of several files, one after the other, each ending in a newline (so that
+    a file without a final one does not run its last line into the next file's first)."""
+
+    def __init__(self, files: Iterable[Path]) -> None:
+        self._files = list(files)
+        self._handle: BinaryIO | None = None
+        self._ends_line = True  # whether the bytes given so far end in a newline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if self._handle is None:
+                if not self._files:
+                    return 0
+                self._handle = open(self._files.pop(0), "rb")  # noqa: SIM115 - closed at its end
+            count = self._handle.readinto(buffer)
+            if count:
+                self._ends_line = bytes(buffer[count - 1 : count]) == b"\n"
+                return count
+            self._handle.close()
+            self._handle = None
+            if not self._ends_line:
+                buffer[0:1] = b"\n"
+                self._ends_line = True
+                return 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        super().close()
 
 
 def _finish(layout: KgLayout, build_dir: Path) -> None:
