@@ -26,7 +26,9 @@ class DataGraph:
         spo: dict[str, dict[str, list[str]]] = {}
         seen: set[tuple[str, str, str]] = set()
         for t in triples:
-            s, p, o = _norm(t[0]), _norm(t[1]), _norm(t[2])
+            s, p, o = t[0], t[1], t[2]
+            if "\\" in s or "\\" in p or (o[0] == "<" and "\\" in o):  # rare: unescape
+                s, p, o = _norm(s), _norm(p), _norm(o)
             if (s, p, o) in seen:
                 continue
             seen.add((s, p, o))
@@ -35,6 +37,7 @@ class DataGraph:
         self.triples = seen
         self._ops: dict[str, dict[str, list[str]]] | None = None
         self._supers: dict[str, set[str]] = {}
+        self._instances: dict[tuple[str, str], bool] = {}  # sh:class asks the same often
         self._ancestors = transitive_closure((s, o) for s, p, o in seen if p == SUBCLASS)
 
     def values(self, f: str, path: str, inverse: bool) -> list[str]:
@@ -54,7 +57,11 @@ class DataGraph:
         return found
 
     def is_instance(self, node: str, cls: str) -> bool:
-        return any(cls in self.supers(t) for t in self.spo.get(node, {}).get(_TYPE, []))
+        known = self._instances.get((node, cls))
+        if known is None:
+            types = self.spo.get(node, {}).get(_TYPE, [])
+            known = self._instances[node, cls] = any(cls in self.supers(t) for t in types)
+        return known
 
     def members(self, among: set[str] | None) -> dict[str, list[str]]:
         """Class -> its instances (rdf:type/rdfs:subClassOf*), subjects in ``among`` only."""
@@ -122,6 +129,8 @@ def _remember(key: tuple[str, Any], verdict: bool) -> bool:
 
 def string(term: str) -> str:
     """How pyshacl's string-based constraints see a value node (value_node_to_string)."""
+    if term[-1] == '"' and term[0] == '"' and "\\" not in term:  # plain, nothing escaped
+        return term[1:-1]
     v = _rdflib(term)
     if isinstance(v, rdflib.Literal):
         if v.value is not None and v.datatype in (None, rdflib.RDF.langString, rdflib.XSD.string):
@@ -196,6 +205,12 @@ def less_than(term: str, other: str) -> bool:
     """pyshacl's LessThanConstraintComponent for one pair of values."""
     if term[0] == "_" or other[0] == "_":
         raise ValueError("sh:lessThan cannot compare a blank node")
+    key = (term, ("lessThan", other))
+    verdict = _VERDICTS.get(key)
+    return _remember(key, _less_than(term, other)) if verdict is None else verdict
+
+
+def _less_than(term: str, other: str) -> bool:
 
     def side(t: str) -> tuple[Any, bool]:
         v = _rdflib(t)
