@@ -13,7 +13,8 @@ The steps, each in its own module:
   worker processes when there are many (:mod:`~newskg.builder.pool`); nothing holds every
   quad: each article's output goes straight to files;
 - the store is bulk-loaded from those quads, or, incrementally, copied from the previous
-  build with the changed articles' named graphs replaced;
+  build with the changed articles' named graphs replaced; a full build writes the indexes
+  (:mod:`newskg.indexes`) from the same quads in another process meanwhile;
 - :mod:`~newskg.builder.exports` writes the entities and ontology graphs' TriG files and
   lists those of articles that are gone.
 """

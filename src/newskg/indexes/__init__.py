@@ -9,10 +9,11 @@ gets the indexes of the store it opened:
 - ``text.sqlite``: the text of every sentence and quote in an SQLite FTS5 index
   (:mod:`newskg.indexes.text`), which answers the saved queries that search text.
 
-A build calls :func:`write_indexes` once its store is complete: from scratch for a full
-build, or, for an incremental one, as the previous build's indexes with the changes
-written beside them (:mod:`newskg.indexes.traversal_update`, :mod:`newskg.indexes.text`):
-what it costs follows the change, not the size of the graph.
+A full build calls :func:`write_indexes` from scratch, from the N-Quads files its store is
+loaded from, in a process of its own while the store loads; an incremental one, once its
+store is complete, as the previous build's indexes with the changes written beside them
+(:mod:`newskg.indexes.traversal_update`, :mod:`newskg.indexes.text`): what it costs follows
+the change, not the size of the graph.
 """
 
 from __future__ import annotations
