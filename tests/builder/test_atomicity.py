@@ -8,6 +8,7 @@ kg/.commit) was passed, the new one after `recover()`, which the next build runs
 from __future__ import annotations
 
 import builtins
+import multiprocessing
 import os
 import random
 import shutil
@@ -298,13 +299,18 @@ def test_write_error_while_staging(fx, tmp_path, monkeypatch, target):
     assert len(list((project / "kg" / ".stores").iterdir())) == 1
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize(
     "target",
-    ["newskg.builder.write_indexes", "newskg.builder.commit.StagedBuild.load_nquads"],
+    [
+        "newskg.builder.full_store.write_indexes",
+        "newskg.builder.commit.StagedBuild.load_growing",
+    ],
 )
-def test_write_error_in_a_full_builds_store_or_indexes(fx, tmp_path, monkeypatch, target):
-    """A full build writes its indexes in another process while the store loads: the disk
-    filling up in either leaves kg/ as it was, and nothing staged behind."""
+def test_write_error_in_a_full_builds_store_or_indexes(fx, tmp_path, monkeypatch, target, jobs):
+    """A full build loads its store while its articles are made and writes its indexes in
+    another process: the disk filling up in either leaves kg/ as it was, and nothing staged
+    behind."""
     project = _trial_project(fx, tmp_path, "p")
 
     def disk_full(*args: object, **kwargs: object) -> None:
@@ -312,11 +318,25 @@ def test_write_error_in_a_full_builds_store_or_indexes(fx, tmp_path, monkeypatch
 
     monkeypatch.setattr(target, disk_full)
     files = _files(project)
-    result = run_cli("build", "--project", project, "--no-shacl", "--full")
+    result = run_cli("build", "--project", project, "--no-shacl", "--full", "--jobs", jobs)
     assert result.code == 5, result.err
     assert "No space left on device" in result.err and "Traceback" not in result.err
     _assert_untouched(fx, project, files)
     assert len(list((project / "kg" / ".stores").iterdir())) == 1
+
+
+def test_a_failing_article_in_a_parallel_full_build_stops_the_store_loading(fx, tmp_path):
+    """The store of a full build with workers loads while the articles are made; an article
+    that fails ends the build, the loading process with it, and leaves nothing behind."""
+    project = _trial_project(fx, tmp_path, "p")
+    facts = project / FACTS
+    edit_text(facts, NEW_TITLE, NEW_TITLE + "\n  unknown_field: x")
+    files = _files(project)
+    result = run_cli("build", "--project", project, "--no-shacl", "--full", "--jobs", "2")
+    assert result.code == 2 and "Traceback" not in result.err, result.err
+    _assert_untouched(fx, project, files)
+    assert len(list((project / "kg" / ".stores").iterdir())) == 1
+    assert not [c for c in multiprocessing.active_children() if c.is_alive()]
 
 
 def test_unwritable_output_folder(fx, tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -66,6 +68,37 @@ def test_the_store_is_loaded_from_every_file_as_one_stream(tmp_path):
     layout = KgLayout(tmp_path / "kg")
     staged = StagedBuild(layout)
     staged.load_nquads(files)
+    store = ox.Store.read_only(str(staged.store_dir))
+    loaded = {f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n" for q in store}
+    assert loaded == set(lines)
+
+
+def test_the_store_loads_files_as_workers_append_to_them(tmp_path):
+    """Lines are taken only once whole (a write may stop mid-line), from files that appear
+    later too, and everything is read once the writers are done; a last line without its
+    newline still counts."""
+    lines = [f'<http://e/s{i}> <http://e/p> "v {i}" <http://e/g{i % 3}> .\n' for i in range(40)]
+    work = tmp_path / "work"
+    work.mkdir()
+    first = work / "fixed.nq"
+    first.write_text(lines[0], encoding="utf-8")
+    done = threading.Event()
+    staged = StagedBuild(KgLayout(tmp_path / "kg"))
+    loading = threading.Thread(
+        target=staged.load_growing, args=(first, work, "articles-*.nq", done, threading.Event())
+    )
+    loading.start()
+    with (work / "articles-1.nq").open("a", encoding="utf-8") as one:
+        for line in lines[1:20]:
+            one.write(line[:10])
+            one.flush()
+            time.sleep(0.005)
+            one.write(line[10:])
+            one.flush()
+    (work / "articles-2.nq").write_text("".join(lines[20:]).rstrip("\n"), encoding="utf-8")
+    done.set()
+    loading.join(timeout=60)
+    assert not loading.is_alive()
     store = ox.Store.read_only(str(staged.store_dir))
     loaded = {f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n" for q in store}
     assert loaded == set(lines)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from newskg.builder.commit import StagedBuild, build_lock, recover
 from newskg.builder.exports import FixedGraphs, stale_exports, write_fixed
+from newskg.builder.full_store import FullStore
 from newskg.builder.plan import (
     FIXED_EXPORTS,
     MANIFEST_FORMAT,
@@ -51,7 +52,6 @@ from newskg.store import ENTITIES_EXPORT, ONTOLOGY_EXPORT, KgLayout
 
 if TYPE_CHECKING:
     from newskg.builder.article import Builder
-    from newskg.builder.pool import Background
 
 WORK_DIR = "work"  # scratch files of a build in progress, deleted before its commit
 
@@ -248,7 +248,7 @@ class _BuildRun:
         self.loaded: list[Path] = []  # the N-Quads files the store step loaded
         self.replaced: list[str] = []  # graphs of the previous build this one replaces
         self.replaced_quads: Path | None = None  # their quads, as the previous store held them
-        self.indexing: Background | None = None  # a full build's indexes, being written
+        self.full: FullStore | None = None  # a full build's store and indexes, being made
 
     @functools.cached_property
     def fixed(self) -> FixedGraphs:
@@ -257,8 +257,9 @@ class _BuildRun:
 
     def articles(self) -> None:
         """Load, map and validate the articles that need it; each writes its TriG file into
-        the staged exports and its quads into the scratch folder."""
-        from newskg.builder.pool import default_jobs, outputs
+        the staged exports and its quads into the scratch folder, from which a full build's
+        store loads meanwhile (:mod:`newskg.builder.full_store`)."""
+        from newskg.builder.pool import NQUADS_PREFIX, default_jobs, outputs
 
         report, builder = self.report, self.builder
         if self.previous is None and builder.validator is not None:
@@ -272,8 +273,15 @@ class _BuildRun:
         bar = _progress_bar(len(todo), self.options.progress)
         spent: dict[str, float] = {}
         graphs = self.staged.graphs_dir
+        started = None
         try:
-            for out in outputs(builder, todo, report.jobs, graphs, self.work):
+            if self.previous is None:
+                self.full = FullStore(self.staged, self.work, f"{NQUADS_PREFIX}*.nq")
+                self.full.begin(
+                    f"{s} {p} {o} {g} .\n" for g, ts in self.fixed.values() for s, p, o in ts
+                )
+                started = self.full.start
+            for out in outputs(builder, todo, report.jobs, graphs, self.work, started):
                 self.inputs[out.id] = {
                     "sha256": self.plan.content[out.id],
                     "stamp": self.plan.stamps[out.id],
@@ -284,6 +292,10 @@ class _BuildRun:
                     spent[key] = spent.get(key, 0.0) + value
                 if bar is not None:
                     bar.update(1)
+        except BaseException:
+            if self.full is not None:
+                self.full.stop()  # before the build's folder, which it writes in, goes
+            raise
         finally:
             if bar is not None:
                 bar.close()
@@ -297,8 +309,10 @@ class _BuildRun:
         report.graphs = len(FIXED_EXPORTS) + sum(1 for e in self.inputs.values() if e["quads"])
 
     def store(self) -> None:
-        """Bulk-load a new store, or copy the previous one and replace the changed graphs."""
-        from newskg.builder.pool import Background, nquads_files
+        """Bulk-load a new store, or copy the previous one and replace the changed graphs. A
+        full build's has been loading since its articles began; its timing is from their
+        end to the end of the load."""
+        from newskg.builder.pool import nquads_files
 
         mark = time.perf_counter()
         previous, todo = self.previous, self.plan.todo
@@ -316,28 +330,20 @@ class _BuildRun:
                 raise _FullBuildNeeded from None
             self.replaced = stale
         else:
-            fixed = self.work / "fixed.nq"
-            with fixed.open("w", encoding="utf-8", newline="\n") as nq:
-                for graph, triples in self.fixed.values():
-                    nq.writelines(f"{s} {p} {o} {graph} .\n" for s, p, o in triples)
-            self.loaded = [fixed, *nquads_files(self.work)]
-            # The indexes of a full build are made from these files, not from the store: they
-            # are written in another process while Oxigraph's bulk load, which keeps one to
-            # two cores busy, runs here (see :meth:`indexes`).
-            self.indexing = Background(_timed_indexes, self.staged.dir, self.loaded)
+            assert self.full is not None
             try:
-                self.staged.load_nquads(self.loaded)
+                self.loaded = self.full.finish()
             except BaseException:
-                self.indexing.stop()  # before the build's folder, which it writes in, goes
+                self.full.stop()  # the indexes, before the build's folder goes
                 raise
         self.report.timings["store"] = time.perf_counter() - mark
 
     def indexes(self) -> None:
         """Write the traversal and text indexes beside the store (:mod:`newskg.indexes`); a
-        full build's were started by :meth:`store` and are waited for here. Their timing is
-        their own duration, which overlaps the store's."""
-        if self.indexing is not None:
-            self.report.timings["indexes"] = self.indexing.wait()
+        full build's are written by another process from the articles' files, once they are
+        complete, and waited for here: their timing overlaps the store's."""
+        if self.full is not None:
+            self.report.timings["indexes"] = self.full.indexes()
         else:
             self.report.timings["indexes"] = _timed_indexes(
                 self.staged.dir,

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 
@@ -88,9 +88,21 @@ class StagedBuild:
         input, but loading a second file into a store that is no longer empty took as long
         again on one core. Memory does not grow with the input (it is streamed). The
         compaction makes queries on the store about twice as fast."""
+        self._bulk_load(_Concatenated(files))
+
+    def load_growing(
+        self, first: Path, folder: Path, pattern: str, done: Waitable, cancel: Waitable
+    ) -> None:
+        """:meth:`load_nquads` of ``first`` and of the files matching ``pattern`` in
+        ``folder`` while other processes still append whole lines to them (a full build's
+        workers): the store loads as the articles are made. Once ``done`` is set, every
+        file is read to its end; once ``cancel`` is, the load stops with an error."""
+        self._bulk_load(_Growing(first, folder, pattern, done, cancel))
+
+    def _bulk_load(self, source: io.RawIOBase) -> None:
         store = ox.Store(str(self.store_dir))
         try:
-            with io.BufferedReader(_Concatenated(files), _READ_SIZE) as stream:
+            with io.BufferedReader(source, _READ_SIZE) as stream:
                 store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
             store.flush()
             store.optimize()
@@ -210,6 +222,86 @@ class _Concatenated(io.RawIOBase):
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+        super().close()
+
+
+class Waitable(Protocol):
+    """What :class:`threading.Event` and :class:`multiprocessing.Event` both are."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class LoadCancelled(Exception):
+    """A growing load told to stop: the build failed while its store was loading."""
+
+
+class _Growing(io.RawIOBase):
+    """Whole lines of files that other processes are appending to, each byte once.
+
+    A worker appends an article's lines in one write, so what a reader finds in a file is
+    whole lines and perhaps the beginning of the next one, which is kept back until its
+    newline comes. Files that appear in the folder later are read too. When nothing new is
+    there, the reader waits a little; once ``done`` is set, it reads every file to its end
+    (the last line of each given a newline if it lacks one) and then ends. ``cancel`` makes
+    it raise :class:`LoadCancelled`, which ends the load."""
+
+    _WAIT = 0.05  # seconds between looks while the workers are still writing
+
+    def __init__(
+        self, first: Path, folder: Path, pattern: str, done: Waitable, cancel: Waitable
+    ) -> None:
+        self._first, self._folder, self._pattern = first, folder, pattern
+        self._done, self._cancel = done, cancel
+        self._files: dict[Path, BinaryIO] = {}
+        self._held: dict[Path, bytes] = {}  # a line still being written, per file
+        self._ready = bytearray()
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._ready and not self._ended:
+            if self._cancel.is_set():
+                raise LoadCancelled("the build stopped before its store was loaded")
+            final = self._done.is_set()
+            if not self._gather(final):
+                if final:
+                    self._ended = True
+                else:
+                    self._done.wait(self._WAIT)
+        count = min(len(buffer), len(self._ready))
+        buffer[:count] = self._ready[:count]
+        del self._ready[:count]
+        return count
+
+    def _gather(self, final: bool) -> bool:
+        """Move what the files hold now into the ready bytes; whether anything came."""
+        found = False
+        for path in [self._first, *sorted(self._folder.glob(self._pattern))]:
+            handle = self._files.get(path)
+            if handle is None:
+                handle = self._files[path] = open(path, "rb")  # noqa: SIM115 - see close()
+            while chunk := handle.read(_READ_SIZE):
+                found = True
+                text = self._held.pop(path, b"") + chunk
+                cut = text.rfind(b"\n") + 1
+                self._ready += text[:cut]
+                if cut < len(text):
+                    self._held[path] = text[cut:]
+                if len(self._ready) >= _READ_SIZE:
+                    return True
+            if final and path in self._held:  # the file's last line had no newline
+                self._ready += self._held.pop(path) + b"\n"
+                found = True
+        return found
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
         super().close()
 
 

@@ -4,9 +4,6 @@ Each process writes the articles it is given straight to their files: the TriG f
 staged exports, the N-Quads appended to an N-Quads file of its own in the build's scratch
 folder (:func:`nquads_files` lists them for the store). Only a few numbers per article
 come back to the main process.
-
-:class:`Background` runs one more step of a build in a forked process beside the main one
-(the indexes of a full build, while the store loads).
 """
 
 from __future__ import annotations
@@ -14,10 +11,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,13 +32,21 @@ def default_jobs(articles: int) -> int:
 
 
 def outputs(
-    builder: Builder, folders: list[Path], jobs: int, graphs: Path, work: Path
+    builder: Builder,
+    folders: list[Path],
+    jobs: int,
+    graphs: Path,
+    work: Path,
+    started: Callable[[], None] | None = None,
 ) -> Iterator[ArticleOutput]:
     """Process ``folders`` in order, in ``jobs`` worker processes when ``jobs > 1``, writing
     each article's TriG file into ``graphs`` and its N-Quads into ``work``; the first user
-    error in any article is raised here, as it would be in one process."""
+    error in any article is raised here, as it would be in one process. ``started`` is
+    called once the workers exist: a thread started after it is not forked into them."""
     if jobs <= 1:
         with _Sink(builder, graphs, work) as sink:
+            if started is not None:
+                started()
             for folder in folders:
                 yield sink.process(folder)
         return
@@ -51,6 +54,8 @@ def outputs(
     # which fork passes without pickling) instead of compiling everything again.
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_adopt, initargs=(builder, graphs, work)) as pool:
+        if started is not None:
+            started()
         for item in pool.imap(_process, folders, chunksize=4):
             if isinstance(item, _Failure):
                 raise item.kind(diagnostics=item.diagnostics)
@@ -110,56 +115,3 @@ def _process(folder: Path) -> ArticleOutput | _Failure:
         return _sink.process(folder)
     except NewskgError as exc:
         return _Failure(type(exc), exc.diagnostics)
-
-
-class Background:
-    """``function(*args)`` run in a forked process while the caller goes on.
-
-    :meth:`wait` returns what it returned or raises what it raised (an ``OSError`` stays an
-    ``OSError``, so a full disk is reported as in the main process); :meth:`stop` ends it
-    when the caller fails first, before the folder it writes into is removed. A process,
-    not a thread: what it holds (the indexes' arrays) is not added to the main process's
-    memory, which the store's bulk load already fills."""
-
-    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
-        context = multiprocessing.get_context("fork")
-        self._answer, send = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_background, args=(send, function, args), daemon=True
-        )
-        self._process.start()
-        send.close()  # the child's end: recv() sees EOF if the child dies without answering
-
-    def wait(self) -> Any:
-        try:
-            ok, value = self._answer.recv()
-        except EOFError:  # killed (out of memory, a signal) before it could answer
-            ok, value = False, None
-        finally:
-            self._process.join()
-            self._answer.close()
-        if ok:
-            return value
-        if value is None:
-            value = RuntimeError(f"a build process ended with code {self._process.exitcode}")
-        raise value
-
-    def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._answer.close()
-
-
-def _background(send: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    try:
-        outcome: tuple[bool, Any] = (True, function(*args))
-    except BaseException as exc:  # handed to the main process, which decides
-        exc.add_note("in a background process:\n" + traceback.format_exc())
-        outcome = (False, exc)
-    try:
-        send.send(outcome)
-    except Exception:  # the value does not pickle: its text still says what happened
-        send.send((False, RuntimeError(repr(outcome[1]))))
-    finally:
-        send.close()

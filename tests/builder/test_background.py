@@ -1,4 +1,5 @@
-"""Worker processes of a build: the background process a full build writes its indexes in."""
+"""`newskg.builder.background`: a step of a build in another process, its answer or its error
+handed back."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newskg.builder.pool import Background
+from newskg.builder.background import Background
 
 
 def _write(path: Path, text: str) -> int:
