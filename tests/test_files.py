@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
 from newskg.errors import InputError
-from newskg.files import read_input
+from newskg.files import line_blocks, read_input
 
 
 def test_a_regular_file_is_read(tmp_path):
@@ -59,3 +60,18 @@ def test_size_and_other_refusals(tmp_path):
     loop.symlink_to(loop)
     with pytest.raises(InputError, match="cannot read the file"):
         read_input(loop)
+
+
+def test_line_blocks_never_split_a_line_and_end_the_last_one(tmp_path: Path) -> None:
+    path = tmp_path / "lines.nq"
+    lines = [f"line {i} {'x' * (i % 7)}\n".encode() for i in range(50)]
+    path.write_bytes(b"".join(lines) + b"last without newline")
+    blocks = list(line_blocks(path, 16))
+    assert all(block.endswith(b"\n") for block in blocks)
+    assert b"".join(blocks) == b"".join(lines) + b"last without newline\n"
+
+
+def test_line_blocks_leave_out_a_last_line_of_white_space(tmp_path: Path) -> None:
+    path = tmp_path / "lines.nq"
+    path.write_bytes(b"one\ntwo\n  \t")
+    assert b"".join(line_blocks(path, 4)) == b"one\ntwo\n"

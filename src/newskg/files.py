@@ -48,6 +48,22 @@ def shared_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+def line_blocks(path: Path, size: int) -> Iterator[bytes]:
+    """The bytes of ``path`` in blocks of about ``size`` bytes, each cut after a newline, so
+    that no line is split between two blocks; a last line without its newline gets one (a
+    last line of nothing but white space is left out)."""
+    with path.open("rb") as handle:
+        rest = b""
+        while block := handle.read(size):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            if block:
+                yield block
+        if rest.strip():
+            yield rest + b"\n"
+
+
 def read_input(
     path: Path | str,
     *,

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pyoxigraph as ox
 
+from newskg.files import line_blocks
+
 _CHUNK = 1 << 24  # bytes of N-Quads read at a time
 _QUAD = re.compile(rb"^(\S+) (\S+) (.*) (\S+) \.[ \t\r]*$", re.MULTILINE)
 
@@ -144,21 +146,14 @@ def _split(nquads: Path) -> Iterator[tuple[Sequence[bytes], ...]]:
     G never hold a space; an object literal may). A large block is split at once, where
     splitting line by line in Python took most of the time: by :func:`_columns`, or by one
     regular expression when a line is not of that exact form."""
-    with nquads.open("rb") as handle:
-        rest = b""
-        while block := handle.read(_CHUNK):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            block, rest = block[:cut], block[cut:]
-            columns = _columns(block)
-            if columns is not None:
-                yield columns
-                continue
-            rows = _QUAD.findall(block)
-            if rows:
-                yield tuple(zip(*rows, strict=True))
-        if rest.strip():
-            yield tuple(zip(*_QUAD.findall(rest + b"\n"), strict=True))
+    for block in line_blocks(nquads, _CHUNK):
+        columns = _columns(block)
+        if columns is not None:
+            yield columns
+            continue
+        rows = _QUAD.findall(block)
+        if rows:
+            yield tuple(zip(*rows, strict=True))
 
 
 def _columns(block: bytes) -> tuple[list[bytes], ...] | None:

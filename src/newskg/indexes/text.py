@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from newskg.files import shared_copy
+from newskg.files import line_blocks, shared_copy
 from newskg.rdf import SCHEMA
 
 # The most candidates a search hands to SPARQL: past this, a fragment in a fifth of the
@@ -203,14 +203,8 @@ class TextIndex:
 def _texts(nquads: Path) -> Iterator[tuple[str, str, str]]:
     """(text, node IRI, graph IRI) of every ``schema:text`` statement in ``nquads``, read a
     block at a time, so that memory stays that of one block whatever the file's size."""
-    with nquads.open("rb") as handle:
-        rest = b""
-        while block := handle.read(_CHUNK):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            yield from _parsed(_lines_with(_NEEDLE, block[:cut]))
-            rest = block[cut:]
-    yield from _parsed(_lines_with(_NEEDLE, rest + b"\n"))
+    for block in line_blocks(nquads, _CHUNK):
+        yield from _parsed(_lines_with(_NEEDLE, block))
 
 
 def _parsed(lines: Iterator[bytes]) -> Iterator[tuple[str, str, str]]:
