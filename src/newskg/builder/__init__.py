@@ -345,13 +345,16 @@ class _BuildRun:
         if self.full is not None:
             self.report.timings["indexes"] = self.full.indexes()
         else:
-            self.report.timings["indexes"] = _timed_indexes(
+            assert self.previous is not None  # a build without a FullStore is incremental
+            mark = time.perf_counter()
+            write_indexes(
                 self.staged.dir,
                 self.loaded,
-                None if self.previous is None else self.previous.dir,
-                self.replaced,
-                self.replaced_quads,
+                previous_dir=self.previous.dir,
+                replaced_graphs=self.replaced,
+                replaced_quads=self.replaced_quads,
             )
+            self.report.timings["indexes"] = time.perf_counter() - mark
         shutil.rmtree(self.work)
 
     def exports(self) -> None:
@@ -383,25 +386,6 @@ class _BuildRun:
             "inputs": self.inputs,
             "fixed": self.fixed_stamps,
         }
-
-
-def _timed_indexes(
-    build_dir: Path,
-    nquads: list[Path],
-    previous_dir: Path | None = None,
-    replaced: list[str] | None = None,
-    replaced_quads: Path | None = None,
-) -> float:
-    """:func:`~newskg.indexes.write_indexes`, and the seconds it took."""
-    mark = time.perf_counter()
-    write_indexes(
-        build_dir,
-        nquads,
-        previous_dir=previous_dir,
-        replaced_graphs=replaced or [],
-        replaced_quads=replaced_quads,
-    )
-    return time.perf_counter() - mark
 
 
 def _fixed_graphs(builder: Builder) -> FixedGraphs:

@@ -16,8 +16,8 @@ class Background:
     :meth:`wait` returns what it returned or raises what it raised (an ``OSError`` stays an
     ``OSError``, so a full disk is reported as in the main process); :meth:`stop` ends it
     when the caller fails first, before the folder it writes into is removed. A process,
-    not a thread: what it holds (the store's load buffers, the indexes' arrays) stays out of
-    the main process, and the two add to each other's peak in no process.
+    not a thread: what it holds (the indexes' arrays) stays out of the main process, whose
+    peak is the store's load, and the two add to each other's peak in no process.
 
     Never for work with Oxigraph's disk store: a forked copy of a process that had opened
     one waits forever for that store's background threads, which it does not have."""
