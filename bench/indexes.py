@@ -27,13 +27,13 @@ PY = sys.executable
 CHILD = """
 import json, resource, shutil, sys, time
 from pathlib import Path
-from newskg.indexes import text, traversal
+from newskg.indexes import text, traversal_write
 nquads, out, which = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 shutil.rmtree(out, ignore_errors=True)
 out.mkdir(parents=True)
 wall, cpu = time.perf_counter(), time.process_time()
 if which == "traversal":
-    traversal.write(out / "traversal", [nquads])
+    traversal_write.write(out / "traversal", [nquads])
 else:
     text.write(out / "text.sqlite", [nquads])
 print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newskg.indexes.numbering import _QUAD, _columns, _split
+from newskg.indexes.numbering import _QUAD, _columns, split_quads
 
 IRI = st.sampled_from(["<http://e/s>", "<http://e/p>", "<http://e/é>", "_:b1"])
 LITERAL = st.sampled_from(
@@ -24,7 +24,7 @@ def _expected(text: bytes) -> list[tuple[bytes, ...]]:
 
 
 def _rows(path: Path) -> list[tuple[bytes, ...]]:
-    return [row for block in _split(path) for row in zip(*block, strict=True)]
+    return [row for block in split_quads(path) for row in zip(*block, strict=True)]
 
 
 @settings(max_examples=60, deadline=None)

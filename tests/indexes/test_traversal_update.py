@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newskg.indexes import traversal, traversal_update
+from newskg.indexes import traversal, traversal_update, traversal_write
 from newskg.query.adjacency import Adjacency
 
 EX = "http://example.org/"
@@ -58,12 +58,12 @@ def replaced(tmp_path: Path, first: list[ox.Quad], graphs: set[ox.NamedNode],
              new: list[ox.Quad], **options: float) -> tuple[Path, Path]:  # fmt: skip
     """The index of ``first`` updated with ``graphs`` replaced by ``new``, and the index a
     full build writes of the same quads."""
-    traversal.write(tmp_path / "first", nquads(tmp_path / "first.nq", first))
+    traversal_write.write(tmp_path / "first", nquads(tmp_path / "first.nq", first))
     removed = nquads(tmp_path / "removed.nq", (q for q in first if q.graph_name in graphs))
     added = nquads(tmp_path / "added.nq", new)
     traversal_update.update(tmp_path / "updated", tmp_path / "first", removed, added, **options)
     final = [q for q in first if q.graph_name not in graphs] + new
-    traversal.write(tmp_path / "full", nquads(tmp_path / "final.nq", final))
+    traversal_write.write(tmp_path / "full", nquads(tmp_path / "final.nq", final))
     return tmp_path / "updated", tmp_path / "full"
 
 
@@ -111,7 +111,7 @@ def test_the_base_is_shared_and_the_changes_hold_only_the_rows_touched(tmp_path)
 
 
 def test_updates_in_a_row_and_a_compaction_answer_as_a_full_index(tmp_path):
-    traversal.write(tmp_path / "0", nquads(tmp_path / "0.nq", FIRST))
+    traversal_write.write(tmp_path / "0", nquads(tmp_path / "0.nq", FIRST))
     steps = [
         ({n("g1")}, NEW),
         ({n("g2")}, [ox.Quad(n("b"), n("knows"), n("c"), n("g2"))]),
@@ -127,12 +127,12 @@ def test_updates_in_a_row_and_a_compaction_answer_as_a_full_index(tmp_path):
         traversal_update.update(folder, previous, removed, added, compact_share=share)
         assert (traversal.load(folder).meta["changed_entries"] == 0) == (k == 3)
         quads = [q for q in quads if q.graph_name not in graphs] + new
-        traversal.write(tmp_path / f"full-{k}", nquads(tmp_path / f"full-{k}.nq", quads))
+        traversal_write.write(tmp_path / f"full-{k}", nquads(tmp_path / f"full-{k}.nq", quads))
         assert answers(folder, TERMS) == answers(tmp_path / f"full-{k}", TERMS), f"step {k}"
 
 
 def test_a_removed_quad_the_index_does_not_hold_is_refused(tmp_path):
-    traversal.write(tmp_path / "first", nquads(tmp_path / "first.nq", FIRST))
+    traversal_write.write(tmp_path / "first", nquads(tmp_path / "first.nq", FIRST))
     for k, quad in enumerate(
         [
             ox.Quad(n("a"), n("knows"), n("nobody"), n("g1")),  # a term it never held
@@ -149,7 +149,7 @@ def test_a_term_an_update_adds_is_spelt_as_the_store_spells_it(tmp_path):
     """The next update removes it as the store holds it (an integer written "+05" is held
     as "5"), and finds it."""
     integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-    traversal.write(tmp_path / "0", nquads(tmp_path / "0.nq", FIRST))
+    traversal_write.write(tmp_path / "0", nquads(tmp_path / "0.nq", FIRST))
     written = tmp_path / "written.nq"
     written.write_text(f'<{EX}a> <{EX}count> "+05"^^<{integer.value}> <{EX}g3> .\n', "utf-8")
     nothing = nquads(tmp_path / "nothing.nq", [])

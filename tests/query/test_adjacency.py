@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newskg.indexes import traversal, traversal_update
+from newskg.indexes import traversal_update, traversal_write
 from newskg.query.adjacency import Adjacency
 from tests.query.test_traversal import distance, graphs
 
@@ -24,7 +24,7 @@ def indexed(quads: Iterable[ox.Quad]) -> Adjacency:
     with tempfile.TemporaryDirectory() as tmp:
         nquads = Path(tmp) / "quads.nq"
         nquads.write_text("".join(f"{q} .\n" for q in quads), encoding="utf-8")
-        traversal.write(Path(tmp) / "index", nquads)
+        traversal_write.write(Path(tmp) / "index", nquads)
         return Adjacency(Path(tmp) / "index")
 
 
@@ -87,7 +87,7 @@ def test_two_spellings_of_one_literal_are_one_term(tmp_path):
         f'<{EX}t> <{EX}p> "x" <{EX}g> .\n',
         encoding="utf-8",
     )
-    traversal.write(tmp_path / "index", nquads)
+    traversal_write.write(tmp_path / "index", nquads)
     index = Adjacency(tmp_path / "index")
     x = index.number(ox.Literal("x"))
     assert x is not None and len(index.in_of(x)) == 2
@@ -98,7 +98,7 @@ def test_an_incremental_index_replaces_the_graphs_it_is_told_of(tmp_path):
     g1, g2 = ox.NamedNode(EX + "g1"), ox.NamedNode(EX + "g2")
     first, second = tmp_path / "first.nq", tmp_path / "second.nq"
     first.write_text(f"{ox.Quad(a, knows, b, g1)} .\n{ox.Quad(b, knows, c, g2)} .\n", "utf-8")
-    traversal.write(tmp_path / "one", first)
+    traversal_write.write(tmp_path / "one", first)
     second.write_text(f"{ox.Quad(a, knows, c, g1)} .\n", "utf-8")
     removed = tmp_path / "removed.nq"  # graph g1 as it was
     removed.write_text(f"{ox.Quad(a, knows, b, g1)} .\n", "utf-8")

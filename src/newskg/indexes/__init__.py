@@ -47,7 +47,7 @@ def write_indexes(
     as the previous store held them. When the previous indexes are missing or damaged, or
     ``replaced_quads`` is not given, the whole store is indexed anew."""
     # numpy is imported here: a build with nothing to do never writes an index
-    from newskg.indexes import traversal, traversal_update
+    from newskg.indexes import traversal, traversal_update, traversal_write
 
     replaced = list(replaced_graphs)
     if (
@@ -73,7 +73,7 @@ def write_indexes(
     if previous_dir is not None:  # none to start from (an older newskg's build): all anew
         nquads = [_dumped(build_dir)]
     try:
-        traversal.write(build_dir / TRAVERSAL_DIR, nquads)
+        traversal_write.write(build_dir / TRAVERSAL_DIR, nquads)
         text.write(build_dir / TEXT_FILE, nquads)
     finally:
         (build_dir / _DUMP).unlink(missing_ok=True)

@@ -64,7 +64,7 @@ class Numbering:
         spelt = list(self.new)
         literals = [k for k, line in enumerate(spelt) if line.startswith(b'"')]
         canonical = list(spelt)
-        spelling = _stored if self.previous is not None else _parsed
+        spelling = _stored if self.previous is not None else parsed_spellings
         for k, line in zip(literals, spelling([spelt[k] for k in literals]), strict=True):
             canonical[k] = line
         lines: list[bytes] = []
@@ -87,7 +87,7 @@ class Numbering:
         return lines
 
 
-def _parsed(literals: list[bytes]) -> list[bytes]:
+def parsed_spellings(literals: list[bytes]) -> list[bytes]:
     """Each literal as pyoxigraph's parser spells it."""
     document = b"".join(b"<x:s> <x:p> " + line + b" .\n" for line in literals)
     return [
@@ -110,7 +110,7 @@ def numbered_quads(nquads: Path | list[Path], number: Callable[[bytes], int]) ->
     """The quads of N-Quads files as rows of term numbers."""
     columns: list[np.ndarray] = []
     paths = [nquads] if isinstance(nquads, Path) else nquads
-    for s, p, o, g in (rows for path in paths for rows in _split(path)):
+    for s, p, o, g in (rows for path in paths for rows in split_quads(path)):
         block = np.empty((len(s), 4), dtype=np.int32)
         for column, terms in enumerate((s, p, o, g)):
             block[:, column] = list(map(number, terms))
@@ -140,7 +140,7 @@ class Counter(dict[bytes, int]):
         return number
 
 
-def _split(nquads: Path) -> Iterator[tuple[Sequence[bytes], ...]]:
+def split_quads(nquads: Path) -> Iterator[tuple[Sequence[bytes], ...]]:
     """Subjects, predicates, objects and graphs of the lines of an N-Quads file whose every
     quad is in a named graph, as a build writes them: ``S P O G .``, one a line (S, P and
     G never hold a space; an object literal may). A large block is split at once, where

@@ -5,9 +5,9 @@ and copying a whole store into Python objects costs minutes and gigabytes at 10k
 This index holds the same edges as a few flat arrays a reader maps into memory, so opening a
 graph for traversal is a load, and a breadth-first search is a handful of array operations.
 
-An index is a *base*, which a full build writes, and the *changes* since, which incremental
-builds write (:mod:`newskg.indexes.traversal_update`). Layout of the folder
-(``<build>/traversal/``)::
+An index is a *base*, which a full build writes (:mod:`newskg.indexes.traversal_write`), and
+the *changes* since, which incremental builds write (:mod:`newskg.indexes.traversal_update`).
+Layout of the folder (``<build>/traversal/``)::
 
     terms.nt       each distinct term once, in canonical N-Triples (pyoxigraph's ``str``),
                    one a line, in number order (N-Triples escapes newlines in literals)
@@ -50,14 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newskg.indexes.numbering import (
-    Counter,
-    Numbering,
-    literal_flags,
-    numbered_quads,
-    term_arrays,
-    term_hash,
-)
+from newskg.indexes.numbering import term_hash
 from newskg.rdf import RDF_TYPE
 
 FORMAT = 2
@@ -286,29 +279,6 @@ def _sizes(arrays: dict[str, np.ndarray], expected: dict[str, int]) -> None:
             raise ValueError(f"traversal index: {name} has {len(arrays[name])} rows, not {rows}")
 
 
-def write(folder: Path, nquads: Path | list[Path]) -> None:
-    """Write the index of the quads in the ``nquads`` files to ``folder``: a base and no
-    changes."""
-    folder.mkdir(parents=True)
-    numbering = Numbering()
-    numbering.new = Counter()  # millions of terms: numbering what it lacks stays in C
-    quads = numbered_quads(nquads, numbering.new.__getitem__)
-    lines = numbering.finish(quads)
-    if numbering.merged:  # one graph held a literal in two spellings: one quad now
-        quads = np.unique(quads, axis=0)
-    type_id = numbering.find(TYPE)
-    literal = literal_flags(lines)
-    with (folder / TERMS).open("wb") as out:
-        out.write(b"".join(line + b"\n" for line in lines))
-    arrays = term_arrays(lines, 0)
-    arrays["literal"] = literal
-    arrays |= edges(quads, len(lines), -1 if type_id is None else type_id, literal)
-    arrays |= empty_changes()
-    (folder / ADDED_TERMS).write_bytes(b"")
-    meta = {"terms": len(lines), "base_terms": len(lines), "type": type_id}
-    save(folder, arrays, {**meta, "base_entries": entries(arrays), "changed_entries": 0})
-
-
 def save(folder: Path, arrays: dict[str, np.ndarray], meta: dict[str, int | None]) -> None:
     """Write ``arrays`` (each as ``<name>.npy``, in its format's type), then ``meta``, which
     makes the folder an index."""
@@ -332,53 +302,6 @@ def empty_changes() -> dict[str, np.ndarray]:
     return empty
 
 
-def edges(
-    quads: np.ndarray, terms: int, type_id: int, literal: np.ndarray
-) -> dict[str, np.ndarray]:
-    """The distinct statements of ``quads`` (distinct rows) by subject, with how many
-    graphs hold each, by object, and as hops."""
-    s, p, o = quads[:, 0].astype(np.int64), quads[:, 1].astype(np.int64), quads[:, 2]
-    # one sort of (subject, predicate, object) gives both the distinct statements and the
-    # out-edge order; predicates are few, so they are renumbered to keep the key in 64 bits
-    predicates, p_small = np.unique(p, return_inverse=True)
-    width = max(len(predicates), 1)
-    if terms * terms * width < 2**62:
-        key, count = _counted((s * width + p_small) * terms + o)
-        o_u = (key % terms).astype(np.int32)
-        rest = key // terms
-        p_u = predicates[rest % width].astype(np.int32)
-        s_u = (rest // width).astype(np.int32)
-    else:  # a graph of billions of terms: the slower general sort
-        order = np.lexsort((o, p, s))
-        rows = np.stack([s[order], p[order], o[order]], axis=1)
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = np.any(rows[1:] != rows[:-1], axis=1)
-        count = np.diff(np.append(np.flatnonzero(first), len(first)))
-        s_u, p_u, o_u = (rows[first, i].astype(np.int32) for i in range(3))
-    by_object = np.argsort(o_u, kind="stable")
-    hop = (p_u != type_id) & ~literal[o_u]
-    a = np.concatenate([s_u[hop], o_u[hop]]).astype(np.int64)
-    b = np.concatenate([o_u[hop], s_u[hop]]).astype(np.int64)
-    pairs, _ = _counted(a * terms + b)
-    return {
-        "out_ptr": pointers(s_u, terms),
-        "out_pred": p_u,
-        "out_obj": o_u,
-        "out_count": count.astype(np.uint32),
-        "in_ptr": pointers(o_u, terms),
-        "in_subj": s_u[by_object],
-        "in_pred": p_u[by_object],
-        "hop_ptr": pointers(pairs // terms, terms),
-        "hop_node": (pairs % terms).astype(np.int32),
-    }
-
-
-def pointers(sorted_keys: np.ndarray, rows: int) -> np.ndarray:
-    """CSR row pointers: row ``i`` of a list sorted by key is ``[ptr[i], ptr[i + 1])``."""
-    counts = np.bincount(sorted_keys, minlength=rows)
-    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-
-
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """``start, start + 1, … start + length - 1`` of every (start, length), one after the
     other: each start repeated over its length, plus a count that restarts at each."""
@@ -387,16 +310,6 @@ def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     return shift + np.arange(total)
-
-
-def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of ``keys``, sorted, and how often each occurs (a sort and a
-    comparison: numpy's own ``unique`` hashes first, several times slower on millions)."""
-    keys = np.sort(keys)
-    first = np.ones(len(keys), dtype=bool)
-    first[1:] = keys[1:] != keys[:-1]
-    starts = np.flatnonzero(first)
-    return keys[first], np.diff(np.append(starts, len(keys)))
 
 
 def _dtype(name: str) -> type:

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pyoxigraph as ox
 
-from newskg.indexes import traversal
+from newskg.indexes import traversal, traversal_write
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -57,7 +57,7 @@ class Adjacency:
         with tempfile.TemporaryDirectory(prefix="newskg-traversal-") as tmp:
             dump = Path(tmp) / "quads.nq"
             store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
-            traversal.write(Path(tmp) / "index", dump)
+            traversal_write.write(Path(tmp) / "index", dump)
             return cls(Path(tmp) / "index")
 
     def __len__(self) -> int:
