@@ -34,7 +34,7 @@ import numpy as np
 from newskg.indexes.numbering import Counter, parsed_spellings, split_quads
 from newskg.indexes.traversal import ADDED_TERMS, TERMS, TYPE, empty_changes, save
 
-ROWS_AT_ONCE = 1 << 22  # rows sorted in memory at once, with about 60 bytes of arrays each
+ROWS_AT_ONCE = 1 << 21  # rows sorted in memory at once, with about 60 bytes of arrays each
 _SCRATCH = ".writing"
 _hash64 = hash  # a name of the module's own, so that a test can make every term's hash one
 _COLUMNS = {
@@ -56,13 +56,9 @@ def write(folder: Path, nquads: Path | list[Path], *, rows: int = ROWS_AT_ONCE) 
     try:
         paths = [nquads] if isinstance(nquads, Path) else list(nquads)
         quads, statements, pairs = (scratch / f"{n}.bin" for n in ("quads", "stmts", "pairs"))
-        with (folder / TERMS).open("wb") as lines, quads.open("wb") as rows_out:
-            terms = _Terms(lines)
-            for columns in (block for path in paths for block in split_quads(path)):
-                rows_out.write(terms.number(columns).tobytes())
+        arrays, type_id = _numbered(paths, folder / TERMS, quads)
         (folder / ADDED_TERMS).write_bytes(b"")
-        arrays = terms.arrays()
-        size, type_id = len(arrays["literal"]), terms.find(TYPE)
+        size = len(arrays["literal"])
         columns = _ColumnFiles(folder, scratch)
         with statements.open("wb") as s_out, pairs.open("wb") as p_out:
             out = _out_edges(_ranges(quads, 4, 0, size, rows, scratch), size, columns)
@@ -87,8 +83,20 @@ def write(folder: Path, nquads: Path | list[Path], *, rows: int = ROWS_AT_ONCE) 
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _numbered(paths: list[Path], lines: Path, quads: Path) -> tuple[dict[str, np.ndarray], int]:
+    """Number the terms of the N-Quads files ``paths``, writing their lines to ``lines`` and
+    the quads as rows of numbers to ``quads``; the terms' arrays and the number of rdf:type
+    (-1 if no quad uses it). The digests go once the terms are numbered."""
+    with lines.open("wb") as out, quads.open("wb") as rows:
+        terms = _Terms(out)
+        for columns in (block for path in paths for block in split_quads(path)):
+            rows.write(terms.number(columns).tobytes())
+    return terms.arrays(), terms.find(TYPE)
+
+
 class _Digests:
-    """Term numbers by digest (a 64-bit hash and a CRC-32), in sorted runs: a run is merged
+    """Term numbers by digest (a 64-bit hash and a CRC-32), in runs sorted by hash (terms
+    that share one are told apart by their CRC when looked up): a run is merged
     with the one before it once it is half that one's size, so there are few runs, adding n
     digests costs about n log n, and a lookup is one binary search a run."""
 
@@ -112,18 +120,29 @@ class _Digests:
         return found
 
     def add(self, hashes: np.ndarray, crcs: np.ndarray, numbers: np.ndarray) -> None:
-        self.runs.append(_sorted_run(hashes, crcs, numbers))
+        order = np.argsort(hashes)
+        self.runs.append((hashes[order], crcs[order], numbers[order]))
         while len(self.runs) > 1 and len(self.runs[-2][0]) < 2 * len(self.runs[-1][0]):
             last, before = self.runs.pop(), self.runs.pop()
-            merged = (np.concatenate([a, b]) for a, b in zip(before, last, strict=True))
-            self.runs.append(_sorted_run(*merged))
+            self.runs.append(_merged(before, last))
 
 
-def _sorted_run(
-    hashes: np.ndarray, crcs: np.ndarray, numbers: np.ndarray
+def _merged(
+    one: tuple[np.ndarray, ...], other: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    order = np.lexsort((crcs, hashes))
-    return hashes[order], crcs[order], numbers[order]
+    """Two runs sorted by hash as one (a merge in place of a sort: no index array of the
+    whole, whose memory the largest runs would double)."""
+    at = np.searchsorted(one[0], other[0]) + np.arange(len(other[0]))
+    size = len(one[0]) + len(other[0])
+    kept = np.ones(size, dtype=bool)
+    kept[at] = False
+    merged = []
+    for mine, theirs in zip(one, other, strict=True):
+        column = np.empty(size, dtype=mine.dtype)
+        column[at] = theirs
+        column[kept] = mine
+        merged.append(column)
+    return merged[0], merged[1], merged[2]
 
 
 class _Terms:
@@ -302,6 +321,7 @@ def _ranges(
     total = int(counts.sum())
     parts = -(-total // rows) if total else 1
     bounds = np.unique(np.searchsorted(np.cumsum(counts), np.arange(1, parts) * (total / parts)))
+    del counts  # a number per term: not kept while the ranges are sorted
     if len(bounds) == 0:
         yield from _chunks(source, width, max(total, 1))
         source.unlink()
