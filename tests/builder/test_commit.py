@@ -102,3 +102,21 @@ def test_the_store_loads_files_as_workers_append_to_them(tmp_path):
     store = ox.Store.read_only(str(staged.store_dir))
     loaded = {f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n" for q in store}
     assert loaded == set(lines)
+
+
+@pytest.mark.parametrize("part", [1, 7, 60, 4096, "exact"])
+def test_the_store_is_loaded_a_part_at_a_time_without_cutting_a_line(tmp_path, monkeypatch, part):
+    """Each bulk load is handed about ``_LOAD_PART`` bytes and the rest of the line they end
+    in; a part that ends where the input does leaves nothing out and adds nothing."""
+    long_text = "x" * 300  # a line far longer than the small parts
+    lines = [f'<http://e/s{i}> <http://e/p> "{long_text if i % 4 == 0 else i}" <http://e/g> .\n'
+             for i in range(12)]  # fmt: skip
+    source = tmp_path / "all.nq"
+    source.write_text("".join(lines), encoding="utf-8")
+    size = source.stat().st_size if part == "exact" else part
+    monkeypatch.setattr("newskg.builder.commit._LOAD_PART", size)
+    staged = StagedBuild(KgLayout(tmp_path / "kg"))
+    staged.load_nquads([source])
+    store = ox.Store.read_only(str(staged.store_dir))
+    loaded = {f"{q.subject} {q.predicate} {q.object} {q.graph_name} .\n" for q in store}
+    assert loaded == set(lines)
