@@ -91,7 +91,9 @@ def _numbered(paths: list[Path], lines: Path, quads: Path) -> tuple[dict[str, np
         terms = _Terms(out)
         for columns in (block for path in paths for block in split_quads(path)):
             rows.write(terms.number(columns).tobytes())
-    return terms.arrays(), terms.find(TYPE)
+    type_id = terms.find(TYPE)
+    terms.digests = _Digests()
+    return terms.arrays(), type_id
 
 
 class _Digests:
@@ -193,7 +195,7 @@ class _Terms:
         new_lines = [spelt[k] for k in met.tolist()]
         self.lines.write(b"".join(line + b"\n" for line in new_lines))
         self.digests.add(hashes[met], crcs[met], numbers[met].astype(np.int32))
-        self._lengths.append(np.fromiter(map(len, new_lines), np.uint64, len(met)) + 1)
+        self._lengths.append(np.fromiter(map(len, new_lines), np.uint32, len(met)) + 1)
         self._crcs.append(crcs[met])
         self._literal.append(np.fromiter((ln.startswith(b'"') for ln in new_lines), bool))
         self.size += len(met)
@@ -205,11 +207,15 @@ class _Terms:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """offsets, hashes (sorted), by_hash and literal of every term."""
-        lengths = np.concatenate([np.zeros(1, np.uint64), *self._lengths])
+        lengths = np.concatenate([np.zeros(1, np.uint32), *self._lengths])
+        self._lengths.clear()
+        offsets = np.cumsum(lengths, dtype=np.uint64)
+        del lengths
         crcs = np.concatenate([np.zeros(0, np.uint32), *self._crcs])
+        self._crcs.clear()
         order = np.argsort(crcs, kind="stable")
         return {
-            "offsets": np.cumsum(lengths, dtype=np.uint64),
+            "offsets": offsets,
             "hashes": crcs[order],
             "by_hash": order.astype(np.int32),
             "literal": np.concatenate([np.zeros(0, bool), *self._literal]),
