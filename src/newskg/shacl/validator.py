@@ -28,15 +28,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rdflib
 
 from newskg.errors import Diagnostic, InputError, Location, ValidationError, location_of
 from newskg.rdf import RDF_TYPE
 from newskg.shacl.compiled import CompiledShapes, UnsupportedShape
-from newskg.shacl.reference import ReferenceShapes
 from newskg.shacl.terms import rdflib_term
 from newskg.shacl.violation import Violation
+
+if TYPE_CHECKING:
+    from newskg.shacl.reference import ReferenceShapes
 
 Quad = tuple[str, str, str, str]
 Triple = tuple[str, str, str]
@@ -99,6 +102,10 @@ class ShapesValidator:
         self._compiled: CompiledShapes | None = None
         self._reference: ReferenceShapes | None = None
         if reference:
+            # Imported here: pyshacl (and rdflib's SPARQL engine) is the reference engine's
+            # alone, and importing it is a large share of a small incremental build.
+            from newskg.shacl.reference import ReferenceShapes
+
             self._reference = ReferenceShapes(self.shapes)
         else:
             try:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl.rdfutil.compare import compare_literal
 
 from newskg.rdf import RDF_TYPE, RDFS_SUB_CLASS_OF, XSD, transitive_closure, unescape
 from newskg.shacl.terms import rdflib_term
@@ -196,9 +195,22 @@ def _min_inclusive_ok(term: str, minimum: rdflib.Literal) -> bool:
     if min_is_string != v_is_string:
         return False
     try:
-        return bool(compare_literal(v, minimum) >= 0)
-    except (TypeError, NotImplementedError):
+        return _at_least(v, minimum)
+    # ArithmeticError: a NaN against a decimal, where pyshacl stops with decimal's error.
+    except (TypeError, NotImplementedError, ArithmeticError):
         return False
+
+
+def _at_least(value: rdflib.Literal, minimum: rdflib.Literal) -> bool:
+    """``compare_literal(value, minimum) >= 0`` as pyshacl's ``rdfutil.compare`` makes it:
+    equal in value space, else datetimes and times by their Python values (rdflib's own
+    order would force one between a naive and an aware value), else rdflib's literal order.
+    Raises TypeError where those comparisons do."""
+    if value.eq(minimum):
+        return True
+    if type(value.value) in (datetime, time):
+        return bool(value.value == minimum.value or value.value > minimum.value)
+    return bool(value > minimum)
 
 
 def less_than(term: str, other: str) -> bool:
