@@ -6,6 +6,8 @@ the output folder (``kg/`` by default)::
     kg/store          symlink -> .stores/<build>   (what readers open; git-ignored)
     kg/.stores/       store directories; the previous one is kept so that a reader that
                       opened it just before a swap can finish its query
+    kg/.trash/        older store directories, moved out of .stores/ at a commit and
+                      deleted by a process of their own (git-ignored)
     kg/graphs/        one deterministic TriG file per named graph (committed):
                       <article-id>.trig per article, _entities.trig and _ontology.trig
                       (an article id starts with a letter or digit, so the names never meet)
@@ -33,6 +35,7 @@ from newskg.errors import Location, NotFoundError, StoreError, location_of
 
 STORE_LINK = "store"
 STORES_DIR = ".stores"
+TRASH_DIR = ".trash"  # see newskg.builder.commit.discard
 GRAPHS_DIR = "graphs"
 ENTITIES_EXPORT = "_entities.trig"  # in GRAPHS_DIR, beside "<article-id>.trig"
 ONTOLOGY_EXPORT = "_ontology.trig"
@@ -53,6 +56,10 @@ class KgLayout:
     @property
     def stores(self) -> Path:
         return self.root / STORES_DIR
+
+    @property
+    def trash(self) -> Path:
+        return self.root / TRASH_DIR
 
     @property
     def graphs(self) -> Path:

@@ -44,6 +44,7 @@ from newskg.builder.plan import (
     previous_build,
 )
 from newskg.builder.project import Project
+from newskg.builder.trash import empty_trash
 from newskg.errors import NewskgError, StoreError, location_of
 from newskg.exports.rdf_text import sorted_unique_triples
 from newskg.indexes import write_indexes
@@ -174,6 +175,7 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
     try:
         layout.stores.mkdir(parents=True, exist_ok=True)
         recover(layout)  # finishes a commit that a killed build left first
+        empty_trash(layout)
     except OSError as exc:
         raise _write_error(exc, layout, committed=False) from None
     previous = None if options.full else previous_build(layout, print_, options.validate)

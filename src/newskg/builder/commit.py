@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 
+from newskg.builder.trash import discard
 from newskg.errors import StoreError, location_of
 from newskg.store import (
     GRAPHS_DIR,
@@ -432,6 +433,4 @@ def _current_target(layout: KgLayout) -> Path | None:
 
 def _prune(layout: KgLayout, keep: set[Path | None]) -> None:
     keep_resolved = {p.resolve() for p in keep if p is not None}
-    for entry in layout.stores.iterdir():
-        if entry.resolve() not in keep_resolved:
-            shutil.rmtree(entry, ignore_errors=True)
+    discard(layout, [e for e in layout.stores.iterdir() if e.resolve() not in keep_resolved])
