@@ -99,6 +99,9 @@ def node_kind(term: str) -> str:
 
 
 _LITERALS: dict[str, rdflib.term.Node] = {}
+# Terms longer than this are not remembered: dates, counts, offsets and names recur, an
+# article's sentences and quotes do not, and kept they made a worker grow with every article.
+_REMEMBERED_LENGTH = 80
 
 
 def _rdflib(term: str) -> Any:
@@ -107,7 +110,7 @@ def _rdflib(term: str) -> Any:
     cached = _LITERALS.get(term)
     if cached is None:
         cached = rdflib_term(term)
-        if len(_LITERALS) < 100_000:
+        if len(term) <= _REMEMBERED_LENGTH and len(_LITERALS) < 100_000:
             _LITERALS[term] = cached
     return cached
 
@@ -120,6 +123,8 @@ _VERDICTS_MAX = 1 << 17
 
 
 def _remember(key: tuple[str, Any], verdict: bool) -> bool:
+    if len(key[0]) > _REMEMBERED_LENGTH:
+        return verdict
     if len(_VERDICTS) >= _VERDICTS_MAX:  # most literals are an article's own: bounded
         _VERDICTS.clear()
     _VERDICTS[key] = verdict
