@@ -1,5 +1,7 @@
 """The quads of N-Quads files as rows of term numbers, each term spelt as readers look it
-up: what the traversal index is written from (:mod:`newskg.indexes.traversal`)."""
+up, and the arrays that find a term by its spelling: what the traversal index is written
+from, whole (:mod:`newskg.indexes.traversal_write`) or as changes
+(:mod:`newskg.indexes.traversal_update`)."""
 
 from __future__ import annotations
 
@@ -24,12 +26,10 @@ def term_hash(line: bytes) -> int:
 
 
 class Numbering:
-    """Term numbers: the ``size`` terms of a previous index (found by ``previous``), then
-    new terms numbered as they are met."""
+    """Term numbers of an update: the ``size`` terms of the previous index (found by
+    ``previous``), then new terms numbered as they are met."""
 
-    def __init__(
-        self, previous: Callable[[bytes], int | None] | None = None, size: int = 0
-    ) -> None:
+    def __init__(self, previous: Callable[[bytes], int | None], size: int) -> None:
         self.previous = previous
         self.new: dict[bytes, int] = {}  # a new term's spelling -> its provisional number
         self.known: dict[bytes, int] = {}  # terms of the previous index met so far
@@ -39,7 +39,7 @@ class Numbering:
     def find(self, line: bytes) -> int | None:
         """The number of a term of the previous index (or a new one), or None."""
         number = self.new.get(line)
-        if number is None and self.previous is not None:
+        if number is None:
             number = self.known.get(line)
             if number is None:
                 number = self.previous(line)
@@ -54,26 +54,20 @@ class Numbering:
         return number
 
     def finish(self, quads: np.ndarray) -> list[bytes]:
-        """The new terms in number order, each spelt as pyoxigraph spells it (the form
-        readers look terms up by); two spellings of one literal (``"x"^^xsd:string`` and
-        ``"x"``) become one term, and ``quads`` is renumbered to match.
-
-        The few new terms of an update (``previous`` given) are spelt as a store spells
-        them, numbers, booleans and times in their canonical forms: the quads a later
-        update removes are read from the store, and must find them."""
+        """The new terms in number order, each spelt as a store spells it, numbers,
+        booleans and times in their canonical forms (the quads a later update removes are
+        read from the store, and must find them); two spellings of one literal
+        (``"x"^^xsd:string`` and ``"x"``) become one term, and ``quads`` is renumbered to
+        match."""
         spelt = list(self.new)
-        literals = [k for k, line in enumerate(spelt) if line.startswith(b'"')]
-        canonical = list(spelt)
-        spelling = _stored if self.previous is not None else parsed_spellings
-        for k, line in zip(literals, spelling([spelt[k] for k in literals]), strict=True):
-            canonical[k] = line
+        canonical = respelt(spelt, _stored)
         lines: list[bytes] = []
         final: dict[bytes, int] = {}
         remap = np.empty(len(spelt), dtype=np.int32)
         for k, line in enumerate(canonical):
             number = final.get(line)
             if number is None:
-                old = self.find(line) if line != spelt[k] and self.previous is not None else None
+                old = self.find(line) if line != spelt[k] else None
                 number = old if old is not None and old < self.start else None
                 if number is None:
                     number = final[line] = self.start + len(lines)
@@ -85,6 +79,15 @@ class Numbering:
             quads[new] = remap[quads[new] - self.start]
         self.new = final
         return lines
+
+
+def respelt(lines: list[bytes], spelling: Callable[[list[bytes]], list[bytes]]) -> list[bytes]:
+    """``lines`` (terms in N-Triples) with every literal as ``spelling`` spells it."""
+    out = list(lines)
+    literals = [k for k, line in enumerate(lines) if line.startswith(b'"')]
+    for k, line in zip(literals, spelling([lines[k] for k in literals]), strict=True):
+        out[k] = line
+    return out
 
 
 def parsed_spellings(literals: list[bytes]) -> list[bytes]:
@@ -121,11 +124,20 @@ def numbered_quads(nquads: Path | list[Path], number: Callable[[bytes], int]) ->
 def term_arrays(lines: list[bytes], first: int) -> dict[str, np.ndarray]:
     """offsets, hashes (sorted) and by_hash of terms ``lines`` numbered from ``first``."""
     lengths = np.fromiter((len(line) + 1 for line in lines), np.uint64, len(lines))
+    hashes = np.fromiter(map(zlib.crc32, lines), np.uint32, len(lines))  # term_hash, in C
+    return indexed_terms(lengths, hashes, first)
+
+
+def indexed_terms(lengths: np.ndarray, hashes: np.ndarray, first: int) -> dict[str, np.ndarray]:
+    """offsets, hashes (sorted) and by_hash of terms numbered from ``first`` whose lines
+    (newline included) are ``lengths`` long and hash to ``hashes``."""
     offsets = np.concatenate([np.zeros(1, np.uint64), np.cumsum(lengths, dtype=np.uint64)])
-    hashes = np.fromiter((zlib.crc32(line) for line in lines), np.uint32, len(lines))
     order = np.argsort(hashes, kind="stable")
-    numbers = (order + first).astype(np.int32)
-    return {"offsets": offsets, "hashes": hashes[order], "by_hash": numbers}
+    return {
+        "offsets": offsets,
+        "hashes": hashes[order],
+        "by_hash": (order + first).astype(np.int32),
+    }
 
 
 def literal_flags(lines: list[bytes]) -> np.ndarray:

@@ -31,7 +31,14 @@ from typing import BinaryIO
 
 import numpy as np
 
-from newskg.indexes.numbering import Counter, parsed_spellings, split_quads
+from newskg.indexes.numbering import (
+    Counter,
+    indexed_terms,
+    literal_flags,
+    parsed_spellings,
+    respelt,
+    split_quads,
+)
 from newskg.indexes.traversal import ADDED_TERMS, TERMS, TYPE, empty_changes, save
 
 ROWS_AT_ONCE = 1 << 21  # rows sorted in memory at once, with about 60 bytes of arrays each
@@ -61,13 +68,17 @@ def write(folder: Path, nquads: Path | list[Path], *, rows: int = ROWS_AT_ONCE) 
         size = len(arrays["literal"])
         columns = _ColumnFiles(folder, scratch)
         with statements.open("wb") as s_out, pairs.open("wb") as p_out:
-            out = _out_edges(_ranges(quads, 4, 0, size, rows, scratch), size, columns)
-            for s, p, o in out:
-                s_out.write(np.stack([s, p, o], axis=1).tobytes())
-                hop = (p != type_id) & ~arrays["literal"][o]
-                p_out.write(np.stack([s[hop], o[hop]], axis=1).tobytes())
-                p_out.write(np.stack([o[hop], s[hop]], axis=1).tobytes())
-        arrays["out_ptr"] = _pointers(out.counts)
+            arrays["out_ptr"] = _pointers(
+                _out_edges(
+                    _ranges(quads, 4, 0, size, rows, scratch),
+                    size,
+                    columns,
+                    s_out,
+                    p_out,
+                    type_id,
+                    arrays["literal"],
+                )
+            )
         arrays["in_ptr"] = _pointers(
             _in_edges(_ranges(statements, 3, 2, size, rows, scratch), size, columns)
         )
@@ -164,10 +175,7 @@ class _Terms:
         numbers (int32), numbering the terms not met before."""
         local = Counter()  # the block's distinct spellings, numbered in C
         ids = [np.fromiter(map(local.__getitem__, c), np.int64, len(c)) for c in columns]
-        spelt = list(local)
-        literals = [k for k, line in enumerate(spelt) if line.startswith(b'"')]
-        for k, line in zip(literals, parsed_spellings([spelt[k] for k in literals]), strict=True):
-            spelt[k] = line
+        spelt = respelt(list(local), parsed_spellings)
         hashes = np.fromiter(map(_hash64, spelt), np.int64, len(spelt))
         crcs = np.fromiter(map(zlib.crc32, spelt), np.uint32, len(spelt))
         numbers = self.digests.find(hashes, crcs)
@@ -197,7 +205,7 @@ class _Terms:
         self.digests.add(hashes[met], crcs[met], numbers[met].astype(np.int32))
         self._lengths.append(np.fromiter(map(len, new_lines), np.uint32, len(met)) + 1)
         self._crcs.append(crcs[met])
-        self._literal.append(np.fromiter((ln.startswith(b'"') for ln in new_lines), bool))
+        self._literal.append(literal_flags(new_lines))
         self.size += len(met)
 
     def find(self, line: bytes) -> int:
@@ -207,19 +215,12 @@ class _Terms:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """offsets, hashes (sorted), by_hash and literal of every term."""
-        lengths = np.concatenate([np.zeros(1, np.uint32), *self._lengths])
-        self._lengths.clear()
-        offsets = np.cumsum(lengths, dtype=np.uint64)
-        del lengths
+        lengths = np.concatenate([np.zeros(0, np.uint32), *self._lengths])
         crcs = np.concatenate([np.zeros(0, np.uint32), *self._crcs])
+        self._lengths.clear()
         self._crcs.clear()
-        order = np.argsort(crcs, kind="stable")
-        return {
-            "offsets": offsets,
-            "hashes": crcs[order],
-            "by_hash": order.astype(np.int32),
-            "literal": np.concatenate([np.zeros(0, bool), *self._literal]),
-        }
+        literal = np.concatenate([np.zeros(0, bool), *self._literal])
+        return indexed_terms(lengths, crcs, 0) | {"literal": literal}
 
 
 class _ColumnFiles:
@@ -251,37 +252,35 @@ class _ColumnFiles:
             self.parts[name].unlink()
 
 
-class _Counted:
-    """An iterator that also counts, by node, the rows it gives (for the row pointers)."""
-
-    def __init__(self, rows: Iterator[tuple[np.ndarray, ...]], size: int) -> None:
-        self.rows = rows
-        self.counts = np.zeros(size, dtype=np.int64)
-
-    def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
-        for row in self.rows:
-            self.counts += np.bincount(row[0], minlength=len(self.counts))
-            yield row
-
-
-def _out_edges(ranges: Iterator[np.ndarray], size: int, columns: _ColumnFiles) -> _Counted:
-    """The distinct statements (subject, predicate, object) of each range of quads, sorted,
-    with their columns of the out direction written: each statement once, with how many
-    graphs hold it."""
-
-    def statements() -> Iterator[tuple[np.ndarray, ...]]:
-        for quads in ranges:
-            quads = quads[np.lexsort((quads[:, 3], quads[:, 2], quads[:, 1], quads[:, 0]))]
-            quads = quads[_firsts(quads)]  # a quad written twice counts once
-            starts = np.flatnonzero(_firsts(quads[:, :3]))
-            graphs = np.diff(np.append(starts, len(quads)))
-            s, p, o = (quads[starts, k] for k in range(3))
-            columns.append("out_pred", p)
-            columns.append("out_obj", o)
-            columns.append("out_count", graphs)
-            yield s, p, o
-
-    return _Counted(statements(), size)
+def _out_edges(
+    ranges: Iterator[np.ndarray],
+    size: int,
+    columns: _ColumnFiles,
+    statements: BinaryIO,
+    pairs: BinaryIO,
+    type_id: int,
+    literal: np.ndarray,
+) -> np.ndarray:
+    """Write the out direction's columns: the distinct statements of each range of quads,
+    sorted, each once with how many graphs hold it; write the statements to ``statements``
+    and each pair of neighbours both ways to ``pairs``, leaving out rdf:type statements
+    (``type_id``) and literal objects (``literal``, by term). How many statements each node
+    is the subject of."""
+    counts = np.zeros(size, dtype=np.int64)
+    for quads in ranges:
+        quads = quads[np.lexsort((quads[:, 3], quads[:, 2], quads[:, 1], quads[:, 0]))]
+        quads = quads[_firsts(quads)]  # a quad written twice counts once
+        starts = np.flatnonzero(_firsts(quads[:, :3]))
+        s, p, o = (quads[starts, k] for k in range(3))
+        columns.append("out_pred", p)
+        columns.append("out_obj", o)
+        columns.append("out_count", np.diff(np.append(starts, len(quads))))
+        counts += np.bincount(s, minlength=size)
+        statements.write(np.stack([s, p, o], axis=1).tobytes())
+        hop = (p != type_id) & ~literal[o]
+        pairs.write(np.stack([s[hop], o[hop]], axis=1).tobytes())
+        pairs.write(np.stack([o[hop], s[hop]], axis=1).tobytes())
+    return counts
 
 
 def _in_edges(ranges: Iterator[np.ndarray], size: int, columns: _ColumnFiles) -> np.ndarray:
