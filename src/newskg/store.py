@@ -35,7 +35,7 @@ from newskg.errors import Location, NotFoundError, StoreError, location_of
 
 STORE_LINK = "store"
 STORES_DIR = ".stores"
-TRASH_DIR = ".trash"  # see newskg.builder.commit.discard
+TRASH_DIR = ".trash"  # see newskg.builder.trash.discard
 GRAPHS_DIR = "graphs"
 ENTITIES_EXPORT = "_entities.trig"  # in GRAPHS_DIR, beside "<article-id>.trig"
 ONTOLOGY_EXPORT = "_ontology.trig"
