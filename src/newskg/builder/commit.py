@@ -39,8 +39,8 @@ from newskg.store import (
 
 REMOVED_FILE = "removed.json"  # in a build folder until its commit is finished
 _READ_SIZE = 1 << 20  # bytes the bulk load is handed at a time
-# N-Quads bytes per bulk load: about 600k quads of a build, which Oxigraph's loader holds
-# in memory as one batch (it holds about 1 KB a quad until the batch is written)
+# N-Quads bytes per bulk load: fewer quads than one batch of Oxigraph's loader, which it
+# holds in memory until the batch is written (figures: docs/performance.md)
 _LOAD_PART = 1 << 27
 # Up to this many staged TriG files (an incremental build's), each is synced at the commit.
 _FSYNC_EACH_MAX = 32
@@ -89,10 +89,9 @@ class StagedBuild:
         """Bulk-load N-Quads files into the new store, then compact it.
 
         The files are read as one stream, handed to Oxigraph's bulk load a part of at most
-        ``_LOAD_PART`` bytes at a time: one load of everything held a growing number of
-        quads in memory at once (1.7 GB at 10k articles, 2.1 GB at 100k), a load per part
-        holds one part's whatever the size of the input. The compaction makes queries on
-        the store about twice as fast."""
+        ``_LOAD_PART`` bytes at a time: one load of everything holds more quads in memory
+        at once the larger the input, a load per part one part's whatever its size. The
+        compaction makes queries on the store faster."""
         self._bulk_load(_Concatenated(files))
 
     def load_growing(

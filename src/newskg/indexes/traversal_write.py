@@ -1,10 +1,10 @@
 """A full build's traversal index (:mod:`newskg.indexes.traversal`), written from N-Quads
 files in passes whose memory does not grow with the number of quads.
 
-Numbering every term in one dictionary and sorting every statement in memory took 7 GB at
-100k articles. Here only arrays of a few numbers per term stay in memory; the quads go to
-scratch files as rows of term numbers, and each direction's rows are sorted a range of nodes
-at a time:
+Numbering every term in one dictionary and sorting every statement in memory made the
+writer's memory grow with the graph (docs/performance.md). Here only arrays of a few numbers
+per term stay in memory; the quads go to scratch files as rows of term numbers, and each
+direction's rows are sorted a range of nodes at a time:
 
 1. *Numbering*, a block of N-Quads at a time: the block's distinct terms, each spelt as
    pyoxigraph spells it, are looked up by a 96-bit digest (Python's 64-bit ``hash`` of the
@@ -41,7 +41,7 @@ from newskg.indexes.numbering import (
 )
 from newskg.indexes.traversal import ADDED_TERMS, TERMS, TYPE, empty_changes, save
 
-ROWS_AT_ONCE = 1 << 21  # rows sorted in memory at once, with about 60 bytes of arrays each
+ROWS_AT_ONCE = 1 << 21  # rows sorted in memory at once: what bounds the writer's memory
 _SCRATCH = ".writing"
 _hash64 = hash  # a name of the module's own, so that a test can make every term's hash one
 _COLUMNS = {
