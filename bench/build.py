@@ -74,11 +74,12 @@ def run_build(root: Path, seeds: Path, shacl: bool, full: bool) -> dict:
 
 
 def rss_parts(result: dict) -> str:
-    """Which process the peak is: the build's own (the store's load) or its largest other
-    (an article worker or the index process)."""
+    """Which process the peak is: the build's own (the store's load) or its largest child
+    (an article worker, the index process, or the deleter of the previous build, which,
+    started by exec, reports the build's memory at the fork that started it)."""
     return (
         f"build process {result['rss_main_mb']:.0f} MB, "
-        f"largest worker or index process {result['rss_other_mb']:.0f} MB"
+        f"largest child {result['rss_other_mb']:.0f} MB"
     )
 
 
@@ -258,7 +259,7 @@ def main() -> None:
         print(
             f"RATIO peak RSS {args.big} / {n} = {big['rss_mb'] / full['rss_mb']:.2f}  "
             "(target <= 1.2); build process "
-            f"{big['rss_main_mb'] / full['rss_main_mb']:.2f}, largest other process "
+            f"{big['rss_main_mb'] / full['rss_main_mb']:.2f}, largest child "
             f"{big['rss_other_mb'] / full['rss_other_mb']:.2f}"
         )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
