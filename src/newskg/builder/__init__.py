@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from newskg.builder.commit import StagedBuild, build_lock, recover
 from newskg.builder.exports import FixedGraphs, stale_exports, write_fixed
 from newskg.builder.full_store import FullStore
+from newskg.builder.manifest import ManifestEntries
 from newskg.builder.plan import (
     FIXED_EXPORTS,
     MANIFEST_FORMAT,
@@ -180,10 +181,11 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
         raise _write_error(exc, layout, committed=False) from None
     previous = None if options.full else previous_build(layout, print_, options.validate)
     the_plan = plan(project.seeds_dir, articles, previous, layout)
+    report.articles = len(articles)
+    del articles  # a stat result per article: the build holds names only
     report.timings["plan"] = time.perf_counter() - mark
     report.incremental = previous is not None
     report.removed = len(the_plan.removed)
-    report.articles = len(articles)
     if previous is not None and previous.fixed_intact and the_plan.nothing_to_do:
         # Nothing changed: nothing to compile, load or write. A refreshed stamp waits for
         # the next build that writes a manifest (until then the article is hashed again).
@@ -206,14 +208,15 @@ def _build_locked(project: Project, layout: KgLayout, options: _Options) -> Buil
     except OSError as exc:
         raise _write_error(exc, layout, committed=False) from None
     try:
-        run = _BuildRun(staged, builder, the_plan, previous, print_, report, options)
-        run.articles()
-        run.store()
-        run.indexes()
-        run.exports()
-        mark = time.perf_counter()
-        builder.save(staged.dir / COMPILED_FILE, key)
-        staged.write_manifest(run.manifest())
+        with staged.manifest_entries() as entries:
+            run = _BuildRun(staged, builder, the_plan, previous, print_, report, options, entries)
+            run.articles()
+            run.store()
+            run.indexes()
+            run.exports()
+            mark = time.perf_counter()
+            builder.save(staged.dir / COMPILED_FILE, key)
+            staged.write_manifest(entries, run.manifest())
         staged.commit()
         report.timings["commit"] = time.perf_counter() - mark
     except BaseException as exc:
@@ -239,11 +242,14 @@ class _BuildRun:
         print_: str,
         report: BuildReport,
         options: _Options,
+        entries: ManifestEntries,
     ) -> None:
         self.staged, self.builder, self.plan, self.previous = staged, builder, the_plan, previous
         self.print_, self.report, self.options = print_, report, options
         self.layout = staged.layout
-        self.inputs: dict[str, dict[str, Any]] = dict(the_plan.kept)  # manifest entries
+        self.entries = entries  # the manifest's per-article entries, written as they come
+        for name, entry in the_plan.kept.items():
+            entries.add(name, entry)
         self.fixed_stamps: dict[str, Any] = dict(previous.manifest["fixed"]) if previous else {}
         self.work = staged.dir / WORK_DIR
         self.work.mkdir()
@@ -284,12 +290,7 @@ class _BuildRun:
                 )
                 started = self.full.start
             for out in outputs(builder, todo, report.jobs, graphs, self.work, started):
-                self.inputs[out.id] = {
-                    "sha256": self.plan.content[out.id],
-                    "stamp": self.plan.stamps[out.id],
-                    "quads": out.quads,
-                    "export": out.export,
-                }
+                self.entries.add(out.id, out.manifest_entry())
                 for key, value in out.seconds.items():
                     spent[key] = spent.get(key, 0.0) + value
                 if bar is not None:
@@ -306,9 +307,8 @@ class _BuildRun:
         # CPU seconds summed over workers: what validation costs, reported apart.
         if "shacl" in spent:
             report.timings["shacl"] = report.timings.get("shacl", 0.0) + spent["shacl"]
-        report.quads = _fixed_quads(self.builder)
-        report.quads += sum(int(entry["quads"]) for entry in self.inputs.values())
-        report.graphs = len(FIXED_EXPORTS) + sum(1 for e in self.inputs.values() if e["quads"])
+        report.quads = _fixed_quads(self.builder) + self.entries.quads
+        report.graphs = len(FIXED_EXPORTS) + self.entries.graphs
 
     def store(self) -> None:
         """Bulk-load a new store, or copy the previous one and replace the changed graphs. A
@@ -320,7 +320,7 @@ class _BuildRun:
         previous, todo = self.previous, self.plan.todo
         if previous is not None:
             iris = self.builder.iris
-            stale = [f"<{iris.article_graph(f.name)}>" for f in todo if f.name in previous.inputs]
+            stale = [f"<{iris.article_graph(name)}>" for name in todo if name in previous.inputs]
             stale += [f"<{iris.article_graph(i)}>" for i in self.plan.removed]
             self.loaded = nquads_files(self.work)
             self.replaced_quads = self.work / "replaced-graphs.nq"
@@ -366,14 +366,15 @@ class _BuildRun:
         if self.previous is None or not self.previous.fixed_intact:
             self.fixed_stamps = write_fixed(self.staged, self.fixed)
         if self.previous is None:
-            removed = stale_exports(self.layout, set(self.inputs))
+            removed = stale_exports(self.layout, {*self.plan.todo, *self.plan.kept})
         else:
             removed = [f"{i}.trig" for i in self.plan.removed]
         self.staged.remove_at_commit(removed)
         self.report.timings["export"] = time.perf_counter() - mark
 
     def manifest(self) -> dict[str, object]:
-        """What the next build and the readers of this one need to know about it."""
+        """What the next build and the readers of this one need to know about it, besides
+        the per-article entries (written as the articles were)."""
         report = self.report
         return {
             "format": MANIFEST_FORMAT,
@@ -385,7 +386,6 @@ class _BuildRun:
             "articles": report.articles,
             "quads": report.quads,
             "graphs": report.graphs,
-            "inputs": self.inputs,
             "fixed": self.fixed_stamps,
         }
 

@@ -22,6 +22,7 @@ from newskg.builder.project import (
     compile_mappings,
     mappings_of,
 )
+from newskg.builder.stamps import Stamp, export_stamp, stamp_and_hash
 from newskg.errors import Location, MappingError, location_of
 from newskg.exports.rdf_text import sorted_unique_triples, trig_document
 from newskg.inputs import ENTITIES_FILE, ArticleDocument, Registry, load_article, load_registry
@@ -37,8 +38,19 @@ class ArticleOutput:
 
     id: str
     quads: int
-    export: list[int]  # size and mtime (ns) of its TriG file: whether kg/ still holds it
+    export: Stamp | None  # size and mtime (ns) of its TriG file: whether kg/ still holds it
     seconds: dict[str, float]
+    stamp: Stamp | None  # of its input files, taken before they were read
+    sha256: str  # their content hash
+
+    def manifest_entry(self) -> dict[str, object]:
+        """What the next build compares (:mod:`newskg.builder.plan`)."""
+        return {
+            "sha256": self.sha256,
+            "stamp": self.stamp,
+            "quads": self.quads,
+            "export": self.export,
+        }
 
 
 COMPILED_FILE = "compiled.pickle"  # beside a build's manifest: what the next build may reuse
@@ -151,6 +163,7 @@ class Builder:
         """One article: its TriG file written to ``export``, its N-Quads appended to
         ``nquads`` (one write, so a worker that is stopped leaves whole articles only)."""
         seconds: dict[str, float] = {}
+        stamp, sha256 = stamp_and_hash(folder)
         article, quads = self.article_quads(folder, seconds)
         mark = time.perf_counter()
         graph = f"<{self.iris.article_graph(article.id)}>"
@@ -166,6 +179,5 @@ class Builder:
         with open(export, "wb") as handle:
             handle.write(trig_document(graph, triples).encode("utf-8"))
         nquads.write("".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads).encode("utf-8"))
-        info = os.stat(export)
         seconds["serialise"] = time.perf_counter() - mark
-        return ArticleOutput(article.id, len(quads), [info.st_size, info.st_mtime_ns], seconds)
+        return ArticleOutput(article.id, len(quads), export_stamp(export), seconds, stamp, sha256)

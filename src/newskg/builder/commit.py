@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 
+from newskg.builder.manifest import ManifestEntries
 from newskg.builder.trash import discard
 from newskg.errors import StoreError, location_of
 from newskg.store import (
@@ -152,12 +153,15 @@ class StagedBuild:
         finally:
             del store
 
-    def write_manifest(self, manifest: dict[str, object]) -> None:
-        """Build facts (base IRI, counts, content hashes) kept beside the store they describe."""
-        # Compact: with an indent, json falls back to its pure-Python encoder, and the
-        # manifest of a large build is tens of megabytes.
-        text = json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n"
-        (self.dir / MANIFEST_FILE).write_text(text, encoding="utf-8")
+    def manifest_entries(self) -> ManifestEntries:
+        """The manifest of this build, open for its per-article entries: see
+        :meth:`write_manifest`."""
+        return ManifestEntries(self.dir / MANIFEST_FILE)
+
+    def write_manifest(self, entries: ManifestEntries, header: dict[str, object]) -> None:
+        """Build facts (base IRI, counts, content hashes) kept beside the store they
+        describe: ``header``'s, and the per-article ``entries`` under ``"inputs"``."""
+        entries.finish(header)
 
     def remove_at_commit(self, names: list[str]) -> None:
         """Files of ``kg/graphs/`` that the commit deletes (graphs no longer in the build)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 
 from newskg.builder.commit import StagedBuild
-from newskg.builder.plan import FIXED_EXPORTS, Stamp, export_stamp
+from newskg.builder.plan import FIXED_EXPORTS
+from newskg.builder.stamps import Stamp, export_stamp
 from newskg.exports.rdf_text import trig_document
 from newskg.store import KgLayout
 

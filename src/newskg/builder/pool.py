@@ -33,22 +33,23 @@ def default_jobs(articles: int) -> int:
 
 def outputs(
     builder: Builder,
-    folders: list[Path],
+    names: list[str],
     jobs: int,
     graphs: Path,
     work: Path,
     started: Callable[[], None] | None = None,
 ) -> Iterator[ArticleOutput]:
-    """Process ``folders`` in order, in ``jobs`` worker processes when ``jobs > 1``, writing
-    each article's TriG file into ``graphs`` and its N-Quads into ``work``; the first user
-    error in any article is raised here, as it would be in one process. ``started`` is
-    called once the workers exist: a thread started after it is not forked into them."""
+    """Process the article folders ``names`` of the builder's seeds in order, in ``jobs``
+    worker processes when ``jobs > 1``, writing each article's TriG file into ``graphs``
+    and its N-Quads into ``work``; the first user error in any article is raised here, as
+    it would be in one process. ``started`` is called once the workers exist: a thread
+    started after it is not forked into them."""
     if jobs <= 1:
         with _Sink(builder, graphs, work) as sink:
             if started is not None:
                 started()
-            for folder in folders:
-                yield sink.process(folder)
+            for name in names:
+                yield sink.process(name)
         return
     # fork: each worker inherits the compiled builder (through the initializer's arguments,
     # which fork passes without pickling) instead of compiling everything again.
@@ -56,7 +57,7 @@ def outputs(
     with context.Pool(jobs, initializer=_adopt, initargs=(builder, graphs, work)) as pool:
         if started is not None:
             started()
-        for item in pool.imap(_process, folders, chunksize=4):
+        for item in pool.imap(_process, names, chunksize=4):
             if isinstance(item, _Failure):
                 raise item.kind(diagnostics=item.diagnostics)
             yield item
@@ -73,12 +74,13 @@ class _Sink:
 
     def __init__(self, builder: Builder, graphs: Path, work: Path) -> None:
         self.builder, self.graphs = builder, graphs
+        self.seeds = builder.project.seeds_dir
         self.nquads: BinaryIO = open(  # noqa: SIM115 - held for the process's lifetime
             work / f"{NQUADS_PREFIX}{os.getpid()}.nq", "ab", buffering=0
         )
 
-    def process(self, folder: Path) -> ArticleOutput:
-        return self.builder.process(folder, self.graphs / f"{folder.name}.trig", self.nquads)
+    def process(self, name: str) -> ArticleOutput:
+        return self.builder.process(self.seeds / name, self.graphs / f"{name}.trig", self.nquads)
 
     def __enter__(self) -> _Sink:
         return self
@@ -109,9 +111,9 @@ def _adopt(builder: Builder, graphs: Path, work: Path) -> None:
     gc.set_threshold(_YOUNG_COLLECTION, 20, 100)
 
 
-def _process(folder: Path) -> ArticleOutput | _Failure:
+def _process(name: str) -> ArticleOutput | _Failure:
     assert _sink is not None, "runs in a worker started by outputs()"
     try:
-        return _sink.process(folder)
+        return _sink.process(name)
     except NewskgError as exc:
         return _Failure(type(exc), exc.diagnostics)
