@@ -248,8 +248,7 @@ class _BuildRun:
         self.print_, self.report, self.options = print_, report, options
         self.layout = staged.layout
         self.entries = entries  # the manifest's per-article entries, written as they come
-        for name, entry in the_plan.kept.items():
-            entries.add(name, entry)
+        entries.add_all(the_plan.kept)
         self.fixed_stamps: dict[str, Any] = dict(previous.manifest["fixed"]) if previous else {}
         self.work = staged.dir / WORK_DIR
         self.work.mkdir()

@@ -32,6 +32,18 @@ class ManifestEntries:
         self.quads += quads
         self.graphs += quads > 0
 
+    def add_all(self, entries: dict[str, dict[str, Any]]) -> None:
+        """Many entries at once (an incremental build's unchanged articles): one call of
+        json's C encoder rather than two per entry."""
+        if not entries:
+            return
+        text = json.dumps(entries, sort_keys=True, ensure_ascii=False)
+        self._out.write(f"{self._separator}{text[1:-1]}")
+        self._separator = ", "
+        counts = [int(entry["quads"]) for entry in entries.values()]
+        self.quads += sum(counts)
+        self.graphs += sum(1 for quads in counts if quads)
+
     def finish(self, header: dict[str, object]) -> None:
         """Close the entries and write the rest of the manifest, ``header`` (not empty)."""
         assert header and "inputs" not in header
