@@ -12,7 +12,6 @@ graphs of articles that are gone); the commit moves the one and deletes the othe
 from __future__ import annotations
 
 import fcntl
-import io
 import json
 import os
 import re
@@ -21,10 +20,10 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 
+from newskg.builder.bulk_load import Concatenated, Growing, Waitable, load_parts
 from newskg.builder.manifest import ManifestEntries
 from newskg.builder.trash import discard
 from newskg.errors import StoreError, location_of
@@ -39,10 +38,6 @@ from newskg.store import (
 )
 
 REMOVED_FILE = "removed.json"  # in a build folder until its commit is finished
-_READ_SIZE = 1 << 20  # bytes the bulk load is handed at a time
-# N-Quads bytes per bulk load: fewer quads than one batch of Oxigraph's loader, which it
-# holds in memory until the batch is written (figures: docs/performance.md)
-_LOAD_PART = 1 << 27
 # Up to this many staged TriG files (an incremental build's), each is synced at the commit.
 _FSYNC_EACH_MAX = 32
 
@@ -89,11 +84,9 @@ class StagedBuild:
     def load_nquads(self, files: Iterable[Path]) -> None:
         """Bulk-load N-Quads files into the new store, then compact it.
 
-        The files are read as one stream, handed to Oxigraph's bulk load a part of at most
-        ``_LOAD_PART`` bytes at a time: one load of everything holds more quads in memory
-        at once the larger the input, a load per part one part's whatever its size. The
-        compaction makes queries on the store faster."""
-        self._bulk_load(_Concatenated(files))
+        The files are read as one stream and loaded a part at a time, in memory bounded
+        whatever their size (:func:`newskg.builder.bulk_load.load_parts`)."""
+        load_parts(self.store_dir, Concatenated(files))
 
     def load_growing(
         self, first: Path, folder: Path, pattern: str, done: Waitable, cancel: Waitable
@@ -102,21 +95,7 @@ class StagedBuild:
         ``folder`` while other processes still append whole lines to them (a full build's
         workers): the store loads as the articles are made. Once ``done`` is set, every
         file is read to its end; once ``cancel`` is, the load stops with an error."""
-        self._bulk_load(_Growing(first, folder, pattern, done, cancel))
-
-    def _bulk_load(self, source: io.RawIOBase) -> None:
-        store = ox.Store(str(self.store_dir))
-        try:
-            with io.BufferedReader(source, _READ_SIZE) as stream:
-                while True:
-                    part = _Part(stream, _LOAD_PART)
-                    store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
-                    if part.ended:
-                        break
-            store.flush()
-            store.optimize()
-        finally:
-            del store
+        load_parts(self.store_dir, Growing(first, folder, pattern, done, cancel))
 
     def update_from(
         self,
@@ -199,154 +178,6 @@ class StagedBuild:
     def abort(self) -> None:
         if not self.committed:  # after the commit point, recover() needs it
             shutil.rmtree(self.dir, ignore_errors=True)
-
-
-class _Concatenated(io.RawIOBase):
-    """The bytes of several files, one after the other, each ending in a newline (so that
-    a file without a final one does not run its last line into the next file's first)."""
-
-    def __init__(self, files: Iterable[Path]) -> None:
-        self._files = list(files)
-        self._handle: BinaryIO | None = None
-        self._ends_line = True  # whether the bytes given so far end in a newline
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while True:
-            if self._handle is None:
-                if not self._files:
-                    return 0
-                self._handle = open(self._files.pop(0), "rb")  # noqa: SIM115 - closed at its end
-            count = self._handle.readinto(buffer)
-            if count:
-                self._ends_line = bytes(buffer[count - 1 : count]) == b"\n"
-                return count
-            self._handle.close()
-            self._handle = None
-            if not self._ends_line:
-                buffer[0:1] = b"\n"
-                self._ends_line = True
-                return 1
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-        super().close()
-
-
-class Waitable(Protocol):
-    """What :class:`threading.Event` and :class:`multiprocessing.Event` both are."""
-
-    def is_set(self) -> bool: ...
-
-    def wait(self, timeout: float | None = None) -> bool: ...
-
-
-class LoadCancelled(Exception):
-    """A growing load told to stop: the build failed while its store was loading."""
-
-
-class _Growing(io.RawIOBase):
-    """Whole lines of files that other processes are appending to, each byte once.
-
-    A worker appends an article's lines in one write, so what a reader finds in a file is
-    whole lines and perhaps the beginning of the next one, which is kept back until its
-    newline comes. Files that appear in the folder later are read too. When nothing new is
-    there, the reader waits a little; once ``done`` is set, it reads every file to its end
-    (the last line of each given a newline if it lacks one) and then ends. ``cancel`` makes
-    it raise :class:`LoadCancelled`, which ends the load."""
-
-    _WAIT = 0.05  # seconds between looks while the workers are still writing
-
-    def __init__(
-        self, first: Path, folder: Path, pattern: str, done: Waitable, cancel: Waitable
-    ) -> None:
-        self._first, self._folder, self._pattern = first, folder, pattern
-        self._done, self._cancel = done, cancel
-        self._files: dict[Path, BinaryIO] = {}
-        self._held: dict[Path, bytes] = {}  # a line still being written, per file
-        self._ready = bytearray()
-        self._ended = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._ready and not self._ended:
-            if self._cancel.is_set():
-                raise LoadCancelled("the build stopped before its store was loaded")
-            final = self._done.is_set()
-            if not self._gather(final):
-                if final:
-                    self._ended = True
-                else:
-                    self._done.wait(self._WAIT)
-        count = min(len(buffer), len(self._ready))
-        buffer[:count] = self._ready[:count]
-        del self._ready[:count]
-        return count
-
-    def _gather(self, final: bool) -> bool:
-        """Move what the files hold now into the ready bytes; whether anything came."""
-        found = False
-        for path in [self._first, *sorted(self._folder.glob(self._pattern))]:
-            handle = self._files.get(path)
-            if handle is None:
-                handle = self._files[path] = open(path, "rb")  # noqa: SIM115 - see close()
-            while chunk := handle.read(_READ_SIZE):
-                found = True
-                text = self._held.pop(path, b"") + chunk
-                cut = text.rfind(b"\n") + 1
-                self._ready += text[:cut]
-                if cut < len(text):
-                    self._held[path] = text[cut:]
-                if len(self._ready) >= _READ_SIZE:
-                    return True
-            if final and path in self._held:  # the file's last line had no newline
-                self._ready += self._held.pop(path) + b"\n"
-                found = True
-        return found
-
-    def close(self) -> None:
-        for handle in self._files.values():
-            handle.close()
-        self._files.clear()
-        super().close()
-
-
-class _Part(io.RawIOBase):
-    """The next part of ``source``: about ``size`` bytes, then the rest of the line they end
-    in. ``ended`` says whether ``source`` ended within it."""
-
-    def __init__(self, source: io.BufferedReader, size: int) -> None:
-        self._source, self._left = source, size
-        self._line_ended = True  # the bytes given so far end a line
-        self._over = False
-        self.ended = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._over:
-            return 0
-        if self._left > 0:
-            data = self._source.read1(min(len(buffer), self._left))
-            self._left -= len(data)
-        elif self._line_ended:
-            data = b""
-        else:  # the size fell within a line: give the rest of it
-            data = self._source.readline(len(buffer))
-        if not data:
-            self.ended = self._left > 0 or not self._line_ended
-            self._over = True
-            return 0
-        self._line_ended = data.endswith(b"\n")
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def _finish(layout: KgLayout, build_dir: Path) -> None:

@@ -28,7 +28,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from newskg.builder.background import Background
-from newskg.builder.commit import StagedBuild, Waitable
+from newskg.builder.bulk_load import Waitable
+from newskg.builder.commit import StagedBuild
 from newskg.indexes import write_indexes
 
 FIXED_NQUADS = "fixed.nq"  # the entities and ontology graphs' quads, in the work folder
