@@ -4,7 +4,7 @@ Three things would make a load's memory grow with what it loads, and each is bou
 
 - Oxigraph's bulk loader holds about a kilobyte per quad it has been handed and not yet
   written, and pyoxigraph exposes no setting for it: the input is handed to it a
-  :class:`Part` of :data:`LOAD_PART` bytes (32 MB) at a time, each a load of its own;
+  :class:`Part` of :data:`LOAD_PART` bytes at a time, each a load of its own;
 - each load adds files to the store's RocksDB, which keeps every open file's index in
   memory, and Oxigraph sizes RocksDB's cache of open files from the process's limit on open
   files (no setting either): the store is opened under a lower limit
@@ -30,9 +30,9 @@ from typing import Any, BinaryIO, Protocol
 import pyoxigraph as ox
 
 _READ_SIZE = 1 << 20  # bytes the bulk load is handed at a time
-# N-Quads bytes per bulk load: what Oxigraph's loader holds while it loads a part grows
-# faster than the part (docs/performance.md), and smaller parts cost it no time
-LOAD_PART = 1 << 25
+# N-Quads bytes per bulk load: fewer quads than one batch of Oxigraph's loader, which it
+# holds in memory until the batch is written
+LOAD_PART = 1 << 27
 # RocksDB files a loading store keeps open (and their indexes in memory); Oxigraph gives
 # RocksDB the open-file limit less the descriptors it leaves the rest of the process
 _OPEN_TABLES = 64
