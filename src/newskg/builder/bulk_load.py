@@ -19,7 +19,7 @@ The figures are in docs/performance.md ("What bounds the 100k build's memory").
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import io
 import os
 import resource
@@ -87,18 +87,20 @@ def _open_for_load(store_dir: Path) -> ox.Store:
 def _release_freed_memory() -> None:
     """Hand the memory the C allocator holds free back to the system (glibc's
     ``malloc_trim``); nothing where the C library has no such call."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
+@functools.cache
 def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, found among the symbols the process already has (looked up
+    on first use: finding the C library by name runs ``ldconfig``, a cost every build,
+    even one with nothing to do, would pay at import)."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
-
-
-_MALLOC_TRIM = _malloc_trim()
 
 
 class Concatenated(io.RawIOBase):
