@@ -47,9 +47,9 @@ def stamp_and_hash(folder: str | Path) -> tuple[Stamp | None, str]:
     base = os.fspath(folder)
     try:
         facts = os.stat(f"{base}{os.sep}{FACTS_FILE}")
+        stamp = input_stamp(base, facts, time.time_ns() - RACY_NS)
     except OSError:  # the build reports the missing file when it loads the article
-        return None, content_hash(base)
-    stamp = input_stamp(base, facts, time.time_ns() - RACY_NS)
+        stamp = None
     return stamp, content_hash(base)
 
 
