@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import yaml
+from child import run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -62,13 +63,7 @@ print(json.dumps({"wall": wall, "rss_mb": max(main_mb, other_mb), "quads": r.qua
 def run_build(root: Path, seeds: Path, shacl: bool, full: bool) -> dict:
     """One build in a fresh interpreter; "process" is that interpreter's whole wall time."""
     started = time.perf_counter()
-    out = subprocess.run(
-        [PY, "-c", CHILD, str(root), str(seeds), "1" if shacl else "0", "1" if full else "0"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_child(CHILD, str(root), str(seeds), "1" if shacl else "0", "1" if full else "0")
     result["process"] = time.perf_counter() - started
     return result
 

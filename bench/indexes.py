@@ -13,16 +13,13 @@ of the 10k build's).
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
-
-PY = sys.executable
+from child import run_child
 
 CHILD = """
 import json, resource, shutil, sys, time
@@ -55,13 +52,7 @@ def dumped(kg: Path, work: Path) -> tuple[Path, int]:
 
 
 def write_index(nquads: Path, work: Path, which: str) -> dict[str, float]:
-    out = subprocess.run(
-        [PY, "-c", CHILD, str(nquads), str(work / f"out-{which}"), which],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(CHILD, str(nquads), str(work / f"out-{which}"), which)
 
 
 def main() -> int:

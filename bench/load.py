@@ -16,13 +16,10 @@ A large file ten times a small one, from a built ``kg/``:
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-PY = sys.executable
+from child import run_child
 
 CHILD = """
 import json, sys, time
@@ -39,13 +36,7 @@ print(json.dumps({"wall": time.perf_counter() - wall, "rss_mb": hwm / 1024}))
 
 def load(source: Path, part_mb: int, work: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory(dir=work) as scratch:
-        out = subprocess.run(
-            [PY, "-c", CHILD, str(source), str(Path(scratch) / "store"), str(part_mb)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        return run_child(CHILD, str(source), str(Path(scratch) / "store"), str(part_mb))
 
 
 def main() -> None:
